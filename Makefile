@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Makefile - static musl build of sandbox, tests, sanitizers, fuzzing, benchmarks
+
+include deps/deps.mk
+
+VERSION ?= 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wformat=2
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -DSBX_VERSION='"$(VERSION)"'
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+OPT := -O2 -ffunction-sections -fdata-sections
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_HDRS := $(wildcard lib/*.h)
+
+# --- the product: one static musl binary ------------------------------------
+MUSL_OBJS := $(LIB_SRCS:lib/%.c=build/musl/%.o) build/musl/sandbox.o
+MUSL_LIBS := $(LIBS_SECCOMP) $(LIBS_JANSSON) $(LIBS_CAP)
+
+all: sandbox
+
+Q := $(if $(V),,@)
+
+build/musl/%.o: lib/%.c $(LIB_HDRS) $(DEPS_STAMP) | build/musl
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(HARDEN) $(OPT) $(DEPS_CFLAGS) -c $< -o $@
+
+build/musl/sandbox.o: sandbox.c $(LIB_HDRS) $(DEPS_STAMP) | build/musl
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(HARDEN) $(OPT) $(DEPS_CFLAGS) -c $< -o $@
+
+sandbox: $(MUSL_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(MUSL_CC) -static -Wl,--gc-sections -o build/sandbox.unstripped $(MUSL_OBJS) $(MUSL_LIBS)
+	$(Q)strip -o $@ build/sandbox.unstripped
+	@echo "sandbox: $$(stat -c %s $@) bytes stripped, $$(file -b $@ | grep -o 'statically linked')"
+
+# --- glibc builds: unit tests, sanitizers -----------------------------------
+GLIBC_LIBS := -lseccomp -ljansson -lcap
+GLIBC_OBJS := $(LIB_SRCS:lib/%.c=build/glibc/%.o)
+
+build/glibc/%.o: lib/%.c $(LIB_HDRS) | build/glibc
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(BASE_CFLAGS) -O1 -g -c $< -o $@
+
+build/glibc/libsbx.a: $(GLIBC_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
+
+build/unit/%: tests/unit/%.c build/glibc/libsbx.a | build/unit
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -iquote lib $< build/glibc/libsbx.a -lcmocka $(GLIBC_LIBS) -o $@
+
+unit: $(UNIT_BINS)
+
+tests/helpers/sbx-probe: tests/helpers/sbx-probe.c $(DEPS_STAMP)
+	$(MUSL_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -static -o $@ $<
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+build/asan/sandbox: $(LIB_SRCS) sandbox.c $(LIB_HDRS) | build/asan
+	$(CC) $(BASE_CFLAGS) -O1 -g $(ASAN_FLAGS) -o $@ $(LIB_SRCS) sandbox.c $(GLIBC_LIBS)
+
+# --- tests ------------------------------------------------------------------
+check: sandbox unit tests/helpers/sbx-probe
+	bash tests/run.sh
+
+asan: build/asan/sandbox unit tests/helpers/sbx-probe
+	SANDBOX_BIN=$(abspath build/asan/sandbox) ASAN_OPTIONS=detect_leaks=0 bash tests/run.sh
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 10
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) | build/fuzz
+	clang $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -fsanitize=fuzzer,address,undefined -iquote lib $< \
+		$(filter-out lib/version.c,$(LIB_SRCS)) $(GLIBC_LIBS) -o $@
+
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do echo "fuzz: $$f ($(FUZZ_SECONDS) s)"; \
+		mkdir -p build/fuzz/corpus/$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 build/fuzz/corpus/$$(basename $$f) >build/fuzz/$$(basename $$f).log 2>&1 \
+		|| { tail -30 build/fuzz/$$(basename $$f).log; exit 1; }; done
+
+bench: sandbox tests/helpers/sbx-probe
+	bash bench/startup.sh
+
+# --- style ------------------------------------------------------------------
+format:
+	clang-format -i sandbox.c lib/*.c lib/*.h tests/unit/*.c tests/fuzz/*.c tests/helpers/*.c
+
+lint:
+	clang-format --dry-run --Werror sandbox.c lib/*.c lib/*.h
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+		-D_GNU_SOURCE --suppress=missingIncludeSystem -Ilib sandbox.c lib/*.c
+
+# --- install ----------------------------------------------------------------
+install: sandbox
+	install -D -m 0755 sandbox $(DESTDIR)$(BINDIR)/sandbox
+
+build/musl build/glibc build/unit build/asan build/fuzz:
+	mkdir -p $@
+
+clean:
+	rm -rf build/musl build/glibc build/unit build/asan build/fuzz build/sandbox.unstripped sandbox tests/helpers/sbx-probe
+
+.PHONY: all unit check asan fuzz bench format lint install clean

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* rootfs.c - the sandbox's mount namespace: root, /proc, /dev, binds, pivot
+ *
+ * Theory of operation. rootfs_setup() runs in the sandbox's first process
+ * (PID 1 of the new PID namespace), which is root of the new user namespace
+ * and owns the new mount namespace, after the supervisor wrote its ID maps.
+ * It builds the root on RUNROOT/<id>/root while the host's tree is still
+ * visible (so host paths for -v and /dev nodes can be opened), then
+ * pivot_root()s into it and detaches the old root, and last masks /proc
+ * and /sys paths in the new root. Every path inside the new root is opened
+ * through safepath (RESOLVE_IN_ROOT), and mounts are attached to those
+ * descriptors (move_mount or /proc/self/fd/N), never to a path string the
+ * image could redirect with a symlink.
+ *
+ * The `host` image cannot be one overlay with lowerdir=/: the kernel refuses
+ * to clone a mount that has mounts locked on top of it (the host's /proc,
+ * /sys, /dev are locked in a user namespace), so each top-level directory
+ * of the host gets its own overlay (or, when it has mounts below it, a
+ * recursive read-only bind), on a tmpfs root. Their writable layers live on
+ * a private tmpfs: an upper directory on the host's root filesystem would
+ * be inside its own lower layer, which overlayfs refuses (ELOOP).
+ */
+#include "rootfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "overlay.h"
+#include "safepath.h"
+#include "syscalls.h"
+#include "util.h"
+
+#define FD_PATH_MAX 32
+
+static void fd_path(char buf[FD_PATH_MAX], int fd)
+{
+	snprintf(buf, FD_PATH_MAX, "/proc/self/fd/%d", fd);
+}
+
+/**
+ * mount_fs_in_root() - mount a new filesystem on a directory inside the root
+ * @rootfd:	descriptor of the new root
+ * @path:	target inside it (created when missing)
+ * @fstype:	filesystem type, also used as the source name
+ * @flags:	MS_* flags
+ * @data:	filesystem options or NULL
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int mount_fs_in_root(int rootfd, const char *path, const char *fstype,
+			    unsigned long flags, const char *data, struct sbx_error **err)
+{
+	cleanup_close int fd = -1;
+	char p[FD_PATH_MAX];
+
+	if (safepath_mkdir_p(rootfd, path, 0755, err) < 0)
+		return sbx_error_wrap(err, "mount %s on `%s`", fstype, path);
+	fd = safepath_open(rootfd, path, O_PATH | O_DIRECTORY, err);
+	if (fd < 0)
+		return sbx_error_wrap(err, "mount %s", fstype);
+	fd_path(p, fd);
+	if (mount(fstype, p, fstype, flags, data) < 0)
+		return sbx_error_set(err, errno, "mount %s on `%s`", fstype, path);
+	return 0;
+}
+
+/**
+ * bind_into_root() - bind a host path (recursively) onto a path in the root
+ * @src:	host path (file or directory)
+ * @rootfd:	descriptor of the new root
+ * @target:	path inside the root; created (file or directory like @src)
+ * @read_only:	make the whole bound tree read-only
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int bind_into_root(const char *src, int rootfd, const char *target, bool read_only,
+			  struct sbx_error **err)
+{
+	cleanup_close int tree = -1;
+	cleanup_close int tfd = -1;
+	struct stat st;
+
+	tree = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return sbx_error_set(err, errno, "bind `%s`", src);
+	if (fstat(tree, &st) < 0)
+		return sbx_error_set(err, errno, "stat `%s`", src);
+	if (read_only) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+		if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
+			return sbx_error_set(err, errno, "make bind of `%s` read-only", src);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (safepath_mkdir_p(rootfd, target, 0755, err) < 0)
+			return sbx_error_wrap(err, "bind `%s`", src);
+		tfd = safepath_open(rootfd, target, O_PATH | O_DIRECTORY, err);
+	} else {
+		tfd = safepath_create_file(rootfd, target, 0644, err);
+	}
+	if (tfd < 0)
+		return sbx_error_wrap(err, "bind `%s`", src);
+	if (sys_move_mount(tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return sbx_error_set(err, errno, "bind `%s` on `%s`", src, target);
+	return 0;
+}
+
+/**
+ * host_root() - build the `host` image: one overlay per top-level directory
+ * @s:		the spec
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int host_root(const struct rootfs_spec *s, struct sbx_error **err)
+{
+	static const char *const own[] = { "proc", "sys", "dev", "run", "tmp" };
+	cleanup_free char *layers = xasprintf("%s/layers", s->statedir);
+	cleanup_close int rootfd = -1;
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	if (mount("tmpfs", s->mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return sbx_error_set(err, errno, "mount tmpfs on `%s`", s->mountpoint);
+	if (!s->read_only && mount("tmpfs", layers, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+		return sbx_error_set(err, errno, "mount tmpfs on `%s`", layers);
+	rootfd = open(s->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return sbx_error_set(err, errno, "open `%s`", s->mountpoint);
+	d = opendir("/");
+	if (!d)
+		return sbx_error_set(err, errno, "open `/`");
+	while ((de = readdir(d)) && ret == 0) {
+		const char *n = de->d_name;
+		cleanup_free char *src = NULL;
+		bool skip = false;
+		struct stat st;
+
+		if (n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2])))
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+			skip |= strcmp(n, own[i]) == 0;
+		if (skip) {
+			if (mkdirat(rootfd, n, 0755) < 0 && errno != EEXIST)
+				ret = sbx_error_set(err, errno, "mkdir `/%s`", n);
+			continue;
+		}
+		src = xasprintf("/%s", n);
+		if (fstatat(AT_FDCWD, src, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t len = readlink(src, target, sizeof(target) - 1);
+
+			if (len < 0)
+				continue;
+			target[len] = '\0';
+			if (symlinkat(target, rootfd, n) < 0)
+				ret = sbx_error_set(err, errno, "symlink `/%s`", n);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode) && !s->read_only) {
+			cleanup_free char *up = xasprintf("%s/%s.u", layers, n);
+			cleanup_free char *wk = xasprintf("%s/%s.w", layers, n);
+			cleanup_free char *dst = xasprintf("%s/%s", s->mountpoint, n);
+			char *lowers[1] = { src };
+			struct overlay_layers l = { .lowers = lowers, .n_lowers = 1, .upper = up, .work = wk };
+			cleanup_error struct sbx_error *oerr = NULL;
+
+			if (mkdirat(rootfd, n, 0755) < 0 || mkdir(up, 0755) < 0 || mkdir(wk, 0700) < 0) {
+				ret = sbx_error_set(err, errno, "prepare layer for `/%s`", n);
+				continue;
+			}
+			/*
+			 * The overlay's root directory shows the upper directory's
+			 * owner and mode. It cannot be given the host owner (root
+			 * is not mapped), so it gets the host mode and, where it is
+			 * mapped, root of the sandbox as owner: with --userns
+			 * keep-id the caller cannot create entries in /etc either.
+			 */
+			(void)!chown(up, 0, 0);
+			(void)!chmod(up, st.st_mode & 07777);
+			l.volatile_upper = true;
+			if (overlay_mount(dst, &l, &oerr) == 0)
+				continue;
+			/* mounts below it are locked: a read-only view instead */
+			sbx_debug("`/%s` is bound read-only: %s", n, oerr->msg);
+		}
+		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+			continue;
+		ret = bind_into_root(src, rootfd, n, true, err);
+	}
+	closedir(d);
+	return ret;
+}
+
+/**
+ * image_root() - mount the image's layers (and writable layer) as the root
+ * @s:		the spec
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int image_root(const struct rootfs_spec *s, struct sbx_error **err)
+{
+	struct overlay_layers l = { s->lowers, s->n_lowers, s->upper, s->work, s->volatile_upper };
+
+	if (s->read_only || !s->upper) {
+		l.upper = l.work = NULL;
+		if (s->n_lowers == 1) {
+			cleanup_close int tree = -1;
+			struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+			tree = sys_open_tree(AT_FDCWD, s->lowers[0],
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+			if (tree < 0)
+				return sbx_error_set(err, errno, "bind `%s`", s->lowers[0]);
+			if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
+				return sbx_error_set(err, errno, "make `%s` read-only", s->lowers[0]);
+			if (sys_move_mount(tree, "", AT_FDCWD, s->mountpoint, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+				return sbx_error_set(err, errno, "bind `%s` on `%s`", s->lowers[0], s->mountpoint);
+			return 0;
+		}
+	}
+	return overlay_mount(s->mountpoint, &l, err);
+}
+
+static int setup_dev(const struct rootfs_spec *s, int rootfd, struct sbx_error **err)
+{
+	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "dev/fd" },	   { "/proc/self/fd/0", "dev/stdin" },
+		{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
+		{ "pts/ptmx", "dev/ptmx" },	   { "/proc/kcore", "dev/core" },
+	};
+	cleanup_close int devfd = -1;
+	char opts[96];
+
+	if (mount_fs_in_root(rootfd, "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=65536k", err) < 0)
+		return -1;
+	devfd = safepath_open(rootfd, "dev", O_PATH | O_DIRECTORY, err);
+	if (devfd < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+		cleanup_free char *src = xasprintf("/dev/%s", nodes[i]);
+		cleanup_free char *dst = xasprintf("dev/%s", nodes[i]);
+
+		if (bind_into_root(src, rootfd, dst, false, err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (symlinkat(links[i][0], devfd, links[i][1] + 4) < 0)
+			return sbx_error_set(err, errno, "symlink `/%s`", links[i][1]);
+	snprintf(opts, sizeof(opts), "newinstance,ptmxmode=0666,mode=0620%s",
+		 s->gid_tty_mapped ? ",gid=5" : "");
+	if (mount_fs_in_root(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, opts, err) < 0)
+		return -1;
+	if (mount_fs_in_root(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     "mode=1777,size=65536k", err) < 0)
+		return -1;
+	if (mount_fs_in_root(rootfd, "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+/**
+ * bind_etc_file() - put a generated /etc file (hostname, hosts, resolv.conf)
+ *		     in place
+ * @s:		the spec
+ * @rootfd:	descriptor of the new root
+ * @name:	file name in the state directory and in /etc
+ * @err:	error out-parameter
+ *
+ * A missing file is created when the root is writable; a symlink is replaced
+ * in the writable layer, or, where that is not allowed (the host's /etc),
+ * its target is created inside the root (e.g. /run/systemd/resolve/...).
+ * With neither possible the file is left as the image has it (debug log).
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int bind_etc_file(const struct rootfs_spec *s, int rootfd, const char *name, struct sbx_error **err)
+{
+	cleanup_free char *src = xasprintf("%s/%s", s->statedir, name);
+	cleanup_free char *dst = xasprintf("etc/%s", name);
+	cleanup_close int etc = -1;
+	struct stat st;
+
+	etc = safepath_open(rootfd, "etc", O_PATH | O_DIRECTORY, NULL);
+	if (etc < 0) {
+		if (s->read_only)
+			return 0;
+		if (safepath_mkdir_p(rootfd, "etc", 0755, err) < 0)
+			return -1;
+		etc = safepath_open(rootfd, "etc", O_PATH | O_DIRECTORY, err);
+		if (etc < 0)
+			return -1;
+	}
+	if (fstatat(etc, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n;
+
+		if (unlinkat(etc, name, 0) == 0)
+			return bind_into_root(src, rootfd, dst, false, err);
+		n = readlinkat(etc, name, target, sizeof(target) - 1);
+		if (n <= 0)
+			return 0;
+		target[n] = '\0';
+		free(dst);
+		dst = target[0] == '/' ? xstrdup(target) : xasprintf("etc/%s", target);
+	} else if (s->read_only && fstatat(etc, name, &st, 0) < 0) {
+		sbx_debug("no /etc/%s in a read-only root: left out", name);
+		return 0;
+	}
+	if (bind_into_root(src, rootfd, dst, false, err) < 0) {
+		if (s->host) {
+			sbx_debug("/etc/%s left as the host has it: %s", name, (*err)->msg);
+			sbx_error_cleanup(err);
+			return 0;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+static int cmp_depth(const void *a, const void *b)
+{
+	const struct sbx_volume *const *va = a, *const *vb = b;
+	int da = 0, db = 0;
+
+	for (const char *p = (*va)->target; *p; p++)
+		da += *p == '/';
+	for (const char *p = (*vb)->target; *p; p++)
+		db += *p == '/';
+	return da - db;
+}
+
+static int setup_volumes(const struct rootfs_spec *s, int rootfd, struct sbx_error **err)
+{
+	cleanup_free const struct sbx_volume **order = xcalloc(s->n_volumes, sizeof(*order));
+
+	for (size_t i = 0; i < s->n_volumes; i++)
+		order[i] = &s->volumes[i];
+	/* parents before children, as docker does; stable for equal depth */
+	qsort(order, s->n_volumes, sizeof(*order), cmp_depth);
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		if (bind_into_root(order[i]->source, rootfd, order[i]->target, order[i]->read_only, err) < 0)
+			return sbx_error_wrap(err, "volume `%s:%s`", order[i]->source, order[i]->target);
+	}
+	for (size_t i = 0; i < s->n_tmpfs; i++) {
+		if (mount_fs_in_root(rootfd, s->tmpfs[i].target, "tmpfs", s->tmpfs[i].flags,
+				     s->tmpfs[i].data, err) < 0)
+			return sbx_error_wrap(err, "--tmpfs `%s`", s->tmpfs[i].target);
+	}
+	return 0;
+}
+
+/**
+ * enter_root() - make @mountpoint the root of the mount namespace
+ * @mountpoint:	the new root, a mount point
+ * @err:	error out-parameter
+ *
+ * pivot_root(".", ".") stacks the old root under the new one, from where it
+ * is detached. pivot_root() fails with EINVAL when the current root is the
+ * initramfs (rootfs); then the new root is moved over / and chroot()ed into,
+ * as switch_root does.
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int enter_root(const char *mountpoint, struct sbx_error **err)
+{
+	if (chdir(mountpoint) < 0)
+		return sbx_error_set(err, errno, "chdir `%s`", mountpoint);
+	if (sys_pivot_root(".", ".") == 0) {
+		if (umount2(".", MNT_DETACH) < 0)
+			return sbx_error_set(err, errno, "detach the old root");
+	} else if (errno == EINVAL) {
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+			return sbx_error_set(err, errno, "move `%s` to `/`", mountpoint);
+		if (chroot(".") < 0)
+			return sbx_error_set(err, errno, "chroot `%s`", mountpoint);
+	} else {
+		return sbx_error_set(err, errno, "pivot_root to `%s`", mountpoint);
+	}
+	if (chdir("/") < 0)
+		return sbx_error_set(err, errno, "chdir `/`");
+	return 0;
+}
+
+/* What podman masks and makes read-only by default. */
+static const char *const masked_paths[] = {
+	"/proc/acpi",	     "/proc/kcore",	  "/proc/keys",	      "/proc/latency_stats",
+	"/proc/timer_list",  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+	"/sys/firmware",     "/sys/fs/selinux",	  "/sys/dev/block",   "/sys/devices/virtual/powercap",
+};
+static const char *const readonly_paths[] = {
+	"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+static int mask_paths(struct sbx_error **err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++) {
+		const char *p = masked_paths[i];
+		struct stat st;
+
+		if (lstat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				  "size=0,mode=0755") < 0)
+				return sbx_error_set(err, errno, "mask `%s`", p);
+		} else if (mount("/dev/null", p, NULL, MS_BIND, NULL) < 0) {
+			return sbx_error_set(err, errno, "mask `%s`", p);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++) {
+		const char *p = readonly_paths[i];
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+							 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+		cleanup_close int tree = sys_open_tree(AT_FDCWD, p, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+		if (tree < 0) {
+			if (errno == ENOENT)
+				continue;
+			return sbx_error_set(err, errno, "bind `%s`", p);
+		}
+		if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0 ||
+		    sys_move_mount(tree, "", AT_FDCWD, p, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return sbx_error_set(err, errno, "make `%s` read-only", p);
+	}
+	return 0;
+}
+
+/**
+ * rootfs_setup() - build the sandbox's root and enter it
+ * @s:		what to mount
+ * @err:	error out-parameter
+ *
+ * Runs in the sandbox's PID 1, root of its user namespace. On return the
+ * process's root and working directory are the new root.
+ *
+ * Return: 0, or negative with *err set.
+ */
+int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err)
+{
+	cleanup_close int rootfd = -1;
+	unsigned long sysflags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return sbx_error_set(err, errno, "make mounts private");
+	if ((s->host ? host_root(s, err) : image_root(s, err)) < 0)
+		return -1;
+	rootfd = open(s->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return sbx_error_set(err, errno, "open `%s`", s->mountpoint);
+	if (mount_fs_in_root(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+		return -1;
+	if (!s->own_netns ||
+	    mount_fs_in_root(rootfd, "sys", "sysfs", sysflags, NULL, err) < 0) {
+		/* sysfs shows the network namespace that mounts it */
+		sbx_error_cleanup(err);
+		if (bind_into_root("/sys", rootfd, "sys", true, err) < 0)
+			return -1;
+	}
+	if (setup_dev(s, rootfd, err) < 0)
+		return -1;
+	if (s->host) {
+		if (mount_fs_in_root(rootfd, "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", err) < 0 ||
+		    mount_fs_in_root(rootfd, "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", err) < 0)
+			return -1;
+		if (!s->read_only) {
+			cleanup_close int vt = safepath_open(rootfd, "var/tmp", O_PATH | O_DIRECTORY, NULL);
+
+			if (vt >= 0 && mount_fs_in_root(rootfd, "var/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+							"mode=1777", err) < 0)
+				return -1;
+		}
+	}
+	if (bind_etc_file(s, rootfd, "hostname", err) < 0 || bind_etc_file(s, rootfd, "hosts", err) < 0 ||
+	    bind_etc_file(s, rootfd, "resolv.conf", err) < 0)
+		return -1;
+	if (setup_volumes(s, rootfd, err) < 0)
+		return -1;
+	if (s->host) {
+		/* the host's / is not writable by the caller either */
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+		if (sys_mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr) < 0)
+			return sbx_error_set(err, errno, "make `/` read-only");
+	}
+	if (enter_root(s->mountpoint, err) < 0)
+		return -1;
+	if (!s->privileged && mask_paths(err) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* rootfs.h - the sandbox's mount namespace: root, /proc, /dev, binds, pivot */
+#ifndef SBX_ROOTFS_H
+#define SBX_ROOTFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "options.h"
+
+struct rootfs_spec {
+	bool host;			/* the host's / is the image */
+	char *const *lowers;		/* image layers, topmost first (not host) */
+	size_t n_lowers;
+	const char *upper;		/* writable layer in the store, or NULL */
+	const char *work;
+	bool volatile_upper;		/* the writable layer is thrown away (--rm) */
+	bool read_only;			/* no writable layer at all */
+	const char *mountpoint;		/* RUNROOT/<id>/root, an empty directory */
+	const char *statedir;		/* RUNROOT/<id>: hostname, hosts, resolv.conf */
+	bool own_netns;			/* sysfs can be mounted fresh */
+	bool gid_tty_mapped;		/* gid 5 exists inside: devpts gid=5 */
+	bool privileged;		/* no masked or read-only /proc paths */
+	const struct sbx_volume *volumes;
+	size_t n_volumes;
+	const struct sbx_tmpfs *tmpfs;
+	size_t n_tmpfs;
+};
+
+int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err);
+
+#endif /* SBX_ROOTFS_H */

@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* run.c - create, start and wait for one sandbox
+ *
+ * Theory of operation (who runs where, who holds which descriptor):
+ *
+ * 1. The supervisor (the `sandbox run` process, host namespaces) checks
+ *    everything it can before any namespace exists (image, flags, caps,
+ *    seccomp profile, ID mapping plan), creates the state directories,
+ *    blocks the signals it forwards, and clone()s PID 1 into new user,
+ *    mount, PID, UTS, IPC, cgroup (and network) namespaces. The two talk
+ *    over a SOCK_SEQPACKET socketpair (`sync`).
+ * 2. The supervisor writes PID 1's uid/gid maps (newuidmap and newgidmap
+ *    run concurrently, or a single-ID map written directly) and sends
+ *    MSG_MAPS_DONE.
+ * 3. PID 1, now root of its user namespace with every capability in it,
+ *    builds and enters the root (rootfs.c), resolves the user, working
+ *    directory and environment inside it, opens the pty in the sandbox's
+ *    devpts (-t), and sends MSG_READY (with the pty master) or MSG_ERROR
+ *    (the one line the supervisor prints; exit 125).
+ * 4. With -t the supervisor sets the pty's window size and raw mode, then
+ *    sends MSG_GO. PID 1 forks the command (PID 2) and becomes the init
+ *    (init.c); with --init=false it execs the command itself.
+ * 5. The command drops the bounding set, switches user, sets the
+ *    capabilities, no_new_privs and the seccomp filter, marks every
+ *    descriptor above 2 close-on-exec and execs.
+ * 6. The supervisor relays the pty, forwards signals and waits for PID 1
+ *    (supervise.c), then removes RUNROOT/<id> (and ROOT/sandboxes/<id> with
+ *    --rm). The sandbox's mounts live in its own mount namespace and
+ *    vanish with it; PID 1 dies with the supervisor (PR_SET_PDEATHSIG) and
+ *    takes the whole PID namespace with it.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include "caps.h"
+#include "init.h"
+#include "passwd.h"
+#include "rootfs.h"
+#include "safepath.h"
+#include "seccomp.h"
+#include "state.h"
+#include "supervise.h"
+#include "syscalls.h"
+#include "tty.h"
+#include "userns.h"
+#include "util.h"
+
+enum { MSG_MAPS_DONE = 1, MSG_READY, MSG_ERROR, MSG_GO };
+
+struct sync_msg {
+	int type;
+	int exit_code;
+	char msg[2048];
+	char hint[512];
+};
+
+struct run_ctx {
+	struct sbx_run_opts *o;
+	struct state_sandbox st;
+	struct userns_plan plan;
+	struct rootfs_spec rs;
+	char *lowers[1];
+	bool host;
+	uint64_t caps;
+	char *hostname;
+	int sync;			/* our end of the socketpair */
+	sigset_t saved_mask;
+};
+
+static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/**
+ * resolve_image() - turn the IMAGE argument into layers
+ * @c:		context; lowers and host are set
+ * @err:	error out-parameter
+ *
+ * `host`, or a directory (an argument with a `/` or starting with `.`).
+ * References to registry images are looked up in the image store.
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int resolve_image(struct run_ctx *c, struct sbx_error **err)
+{
+	const char *img = c->o->image;
+	struct stat st;
+	char *abs;
+
+	if (strcmp(img, "host") == 0) {
+		c->host = true;
+		return 0;
+	}
+	if (!strchr(img, '/') && img[0] != '.')
+		return sbx_error_set(err, 0, "image `%s`: not in the local store", img);
+	abs = realpath(img, NULL);
+	if (!abs)
+		return sbx_error_set(err, errno, "rootfs `%s`", img);
+	if (stat(abs, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		free(abs);
+		return sbx_error_set(err, ENOTDIR, "rootfs `%s`", img);
+	}
+	c->lowers[0] = abs;
+	return 0;
+}
+
+static void send_error(int sock, struct sbx_error *e)
+{
+	struct sync_msg m = { .type = MSG_ERROR, .exit_code = e ? e->exit_code : 125 };
+
+	snprintf(m.msg, sizeof(m.msg), "%s", e && e->msg ? e->msg : "sandbox setup failed");
+	if (e && e->hint)
+		snprintf(m.hint, sizeof(m.hint), "%s", e->hint);
+	(void)!send(sock, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+static int recv_type(int sock, int want, int *fd, struct sync_msg *m)
+{
+	ssize_t n;
+
+	if (fd) {
+		cleanup_error struct sbx_error *e = NULL;
+
+		n = tty_recv_fd(sock, fd, m, sizeof(*m), &e);
+	} else {
+		do
+			n = recv(sock, m, sizeof(*m), 0);
+		while (n < 0 && errno == EINTR);
+	}
+	if (n <= 0)
+		return -1;
+	return m->type == want ? 0 : m->type;
+}
+
+/* ---- in the sandbox ---------------------------------------------------- */
+
+struct exec_plan {
+	struct passwd_creds creds;
+	char *workdir;
+	struct strv env;
+	char **argv;
+	int pty_slave;
+};
+
+static const char *env_get(const struct strv *env, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (size_t i = env->n; i-- > 0;)
+		if (strncmp(env->v[i], key, kl) == 0 && env->v[i][kl] == '=')
+			return env->v[i] + kl + 1;
+	return NULL;
+}
+
+/* Later entries win: drop earlier ones with the same key. */
+static void env_dedup(struct strv *env)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < env->n; i++) {
+		const char *eq = strchr(env->v[i], '=');
+		size_t kl = eq ? (size_t)(eq - env->v[i]) : strlen(env->v[i]);
+		bool later = false;
+
+		for (size_t j = i + 1; j < env->n && !later; j++)
+			later = strncmp(env->v[j], env->v[i], kl) == 0 && (env->v[j][kl] == '=' || !env->v[j][kl]);
+		if (later)
+			free(env->v[i]);
+		else
+			env->v[w++] = env->v[i];
+	}
+	env->n = w;
+	if (env->v)
+		env->v[w] = NULL;
+}
+
+/**
+ * plan_exec() - resolve user, working directory, environment and command
+ *		 inside the new root (PID 1, after rootfs_setup)
+ * @c:		context
+ * @x:		filled on success
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int plan_exec(struct run_ctx *c, struct exec_plan *x, struct sbx_error **err)
+{
+	struct sbx_run_opts *o = c->o;
+	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char spec[64];
+	const char *user = o->user;
+
+	if (!user) {
+		snprintf(spec, sizeof(spec), "%u:%u", (unsigned)c->plan.run_uid, (unsigned)c->plan.run_gid);
+		user = spec;
+	}
+	if (passwd_resolve_spec(rootfd, user, &x->creds, err) < 0)
+		return sbx_error_wrap(err, "user `%s`", user);
+	if (!o->user && c->plan.run_uid == 0) {
+		/* the image's root: no supplementary groups beyond its own */
+	}
+	x->workdir = xstrdup(o->workdir ? o->workdir : (o->login_shell && x->creds.home ? x->creds.home : "/"));
+	if (o->workdir) {
+		cleanup_close int wfd = safepath_open(rootfd, o->workdir, O_PATH | O_DIRECTORY, NULL);
+
+		if (wfd < 0 && (safepath_mkdir_p(rootfd, o->workdir, 0755, err) < 0))
+			return sbx_error_wrap(err, "working directory `%s`", o->workdir);
+	}
+	strv_push_take(&x->env, xasprintf("PATH=%s", default_path));
+	strv_push_take(&x->env, xasprintf("HOSTNAME=%s", c->hostname));
+	strv_push_take(&x->env, xasprintf("HOME=%s", x->creds.home ? x->creds.home : "/"));
+	if (x->creds.user)
+		strv_push_take(&x->env, xasprintf("USER=%s", x->creds.user));
+	if (o->tty)
+		strv_push(&x->env, "TERM=xterm");
+	strv_push(&x->env, "container=sandbox");
+	strv_push_take(&x->env, xasprintf("SANDBOX=%s", c->st.id));
+	for (size_t i = 0; i < o->env.n; i++)
+		strv_push(&x->env, o->env.v[i]);
+	env_dedup(&x->env);
+	if (o->argv && o->argv[0]) {
+		x->argv = o->argv;
+	} else {
+		const char *sh = x->creds.shell ? x->creds.shell : "/bin/sh";
+		const char *env_shell = o->login_shell ? env_get(&o->env, "SHELL") : NULL;
+
+		if (env_shell && access(env_shell, X_OK) == 0)
+			sh = env_shell;
+		x->argv = xcalloc(2, sizeof(char *));
+		x->argv[0] = xstrdup(sh);
+	}
+	return 0;
+}
+
+/**
+ * find_and_exec() - execve @argv, searching PATH of the new environment
+ * @argv:	command and arguments
+ * @envp:	environment
+ * @login:	prefix argv[0] with `-` (a login shell)
+ *
+ * Return: only on failure: 127 when not found, 126 when not executable.
+ */
+static int find_and_exec(char **argv, char **envp, bool login)
+{
+	const char *file = argv[0], *path = default_path;
+	char buf[PATH_MAX];
+	int saved = ENOENT;
+	char *a0 = argv[0];
+
+	for (char **e = envp; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	if (login)
+		argv[0] = xasprintf("-%s", util_basename(a0));
+	if (strchr(file, '/')) {
+		execve(file, argv, envp);
+		saved = errno;
+	} else {
+		for (const char *p = path; *p;) {
+			const char *end = strchrnul(p, ':');
+			int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", file);
+
+			if (n > 0 && (size_t)n < sizeof(buf)) {
+				execve(buf, argv, envp);
+				if (errno != ENOENT && errno != ENOTDIR)
+					saved = errno;
+			}
+			p = *end ? end + 1 : end;
+		}
+	}
+	sbx_log(SBX_LOG_ERROR, "exec `%s`: %s", file, strerror(saved));
+	return saved == ENOENT || saved == ENOTDIR ? SBX_EXIT_NOT_FOUND : SBX_EXIT_CANNOT_EXEC;
+}
+
+static int drop_bounding(uint64_t keep, struct sbx_error **err)
+{
+	for (int cap = 0; cap <= 63; cap++) {
+		if (keep & (1ULL << cap))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			if (errno == EINVAL)
+				break; /* above the kernel's last capability */
+			return sbx_error_set(err, errno, "drop capability %d from the bounding set", cap);
+		}
+	}
+	return 0;
+}
+
+/**
+ * exec_command() - last steps in the command's process, then execve
+ * @c:		context
+ * @x:		what plan_exec() resolved
+ *
+ * Return: never on success; the exit status to use on failure.
+ */
+static int exec_command(struct run_ctx *c, struct exec_plan *x)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	struct sbx_run_opts *o = c->o;
+	bool root = x->creds.uid == 0;
+
+	init_restore_signals(&c->saved_mask);
+	if (x->pty_slave >= 0 && tty_make_controlling(x->pty_slave, &err) < 0)
+		goto fail;
+	if (!o->interactive && x->pty_slave < 0) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (null >= 0 && null != STDIN_FILENO) {
+			dup2(null, STDIN_FILENO);
+			close(null);
+		}
+	}
+	if (chdir(x->workdir) < 0) {
+		sbx_error_set(&err, errno, "working directory `%s`", x->workdir);
+		goto fail;
+	}
+	if (drop_bounding(c->caps, &err) < 0)
+		goto fail;
+	if (userns_can_setgroups(&c->plan)) {
+		size_t n = 0;
+
+		/* groups of the image without an ID outside cannot be joined */
+		for (size_t i = 0; i < x->creds.n_groups; i++)
+			if (userns_gid_mapped(&c->plan, x->creds.groups[i]))
+				x->creds.groups[n++] = x->creds.groups[i];
+		if (setgroups(n, x->creds.groups) < 0) {
+			sbx_error_set(&err, errno, "setgroups");
+			goto fail;
+		}
+	}
+	if (setresgid(x->creds.gid, x->creds.gid, x->creds.gid) < 0) {
+		sbx_error_set(&err, errno, "setgid %u", (unsigned)x->creds.gid);
+		if (!userns_gid_mapped(&c->plan, x->creds.gid))
+			sbx_error_hint(&err, "gid %u is not mapped in the user namespace (see /etc/subgid)", (unsigned)x->creds.gid);
+		goto fail;
+	}
+	if (setresuid(x->creds.uid, x->creds.uid, x->creds.uid) < 0) {
+		sbx_error_set(&err, errno, "setuid %u", (unsigned)x->creds.uid);
+		if (!userns_uid_mapped(&c->plan, x->creds.uid))
+			sbx_error_hint(&err, "uid %u is not mapped in the user namespace (see /etc/subuid)", (unsigned)x->creds.uid);
+		goto fail;
+	}
+	if (caps_apply(root ? c->caps : 0, &err) < 0)
+		goto fail;
+	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		sbx_error_set(&err, errno, "set no_new_privs");
+		goto fail;
+	}
+	if (!o->privileged && seccomp_load_profile(o->seccomp_profile, &err) < 0)
+		goto fail;
+	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	return find_and_exec(x->argv, x->env.v, o->login_shell);
+fail:
+	sbx_log(SBX_LOG_ERROR, "%s", err->msg);
+	return SBX_EXIT_FAILURE;
+}
+
+/**
+ * sandbox_pid1() - the sandbox's first process: mounts, then init or exec
+ * @c:		context (a copy of the supervisor's, as after fork)
+ *
+ * Never returns.
+ */
+static _Noreturn void sandbox_pid1(struct run_ctx *c)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	struct exec_plan x = { .pty_slave = -1 };
+	struct sync_msg m;
+	int master = -1;
+	pid_t cmd;
+
+	init_set_parent_death(0);
+	if (recv_type(c->sync, MSG_MAPS_DONE, NULL, &m) != 0)
+		_exit(SBX_EXIT_FAILURE);
+	if (userns_can_setgroups(&c->plan) && setgroups(0, NULL) < 0) {
+		sbx_error_set(&err, errno, "setgroups");
+		goto fail;
+	}
+	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
+		sbx_error_set(&err, errno, "set hostname `%s`", c->hostname);
+		goto fail;
+	}
+	if (rootfs_setup(&c->rs, &err) < 0)
+		goto fail;
+	if (plan_exec(c, &x, &err) < 0)
+		goto fail;
+	if (c->o->tty) {
+		if (tty_open_pty(&master, &x.pty_slave, &err) < 0)
+			goto fail;
+		m.type = MSG_READY;
+		if (tty_send_fd(c->sync, master, &m, sizeof(m), &err) < 0)
+			_exit(SBX_EXIT_FAILURE);
+		close(master);
+		if (recv_type(c->sync, MSG_GO, NULL, &m) != 0)
+			_exit(SBX_EXIT_FAILURE);
+	} else {
+		m.type = MSG_READY;
+		if (send(c->sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0)
+			_exit(SBX_EXIT_FAILURE);
+	}
+	if (!c->o->init) {
+		close(c->sync);
+		_exit(exec_command(c, &x));
+	}
+	init_prepare_signals(NULL);
+	cmd = fork();
+	if (cmd < 0) {
+		sbx_log(SBX_LOG_ERROR, "fork the command: %s", strerror(errno));
+		_exit(SBX_EXIT_FAILURE);
+	}
+	if (cmd == 0)
+		_exit(exec_command(c, &x));
+	close(c->sync);
+	if (x.pty_slave >= 0)
+		close(x.pty_slave);
+	if (caps_apply(0, &err) < 0 || drop_bounding(0, &err) < 0)
+		sbx_debug("init keeps its capabilities: %s", err->msg);
+	init_run(cmd);
+fail:
+	send_error(c->sync, err);
+	_exit(SBX_EXIT_FAILURE);
+}
+
+/* ---- in the supervisor ------------------------------------------------- */
+
+/**
+ * prepare() - every check and every file before the namespaces exist
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set (nothing left behind).
+ */
+static int prepare(struct run_ctx *c, struct sbx_error **err)
+{
+	struct sbx_run_opts *o = c->o;
+	cleanup_free char *hosts = NULL;
+	const char *dns;
+
+	if (resolve_image(c, err) < 0)
+		return -1;
+	if (o->memory >= 0 || o->pids_limit >= 0 || o->cpus > 0) {
+		sbx_error_set(err, 0, "resource limits cannot be enforced: this build of sandbox has no cgroup v2 support yet");
+		sbx_error_hint(err, "run without --memory, --pids-limit and --cpus");
+		return -1;
+	}
+	if (o->publish.n)
+		return sbx_error_set(err, 0, "-p `%s`: port forwarding needs user-mode networking, which this build lacks", o->publish.v[0]);
+	if (caps_compute(&o->cap_add, &o->cap_drop, o->privileged, &c->caps, err) < 0)
+		return -1;
+	if (!o->privileged && seccomp_check_profile(o->seccomp_profile, err) < 0)
+		return -1;
+	for (size_t i = 0; i < o->n_volumes; i++) {
+		struct stat st;
+
+		if (stat(o->volumes[i].source, &st) < 0)
+			return sbx_error_set(err, errno, "volume `%s:%s`: `%s`", o->volumes[i].source,
+					     o->volumes[i].target, o->volumes[i].source);
+	}
+	if (userns_plan_make(o->userns, &c->plan, err) < 0)
+		return -1;
+	if (state_create(o->global, o->name, !c->host && !o->read_only, &c->st, err) < 0)
+		return -1;
+	c->hostname = xstrdup(o->hostname ? o->hostname : "");
+	if (!o->hostname) {
+		free(c->hostname);
+		c->hostname = xasprintf("%.*s", STATE_SHORT_ID_LEN, c->st.id);
+	}
+	if (c->host)
+		util_read_file("/etc/hosts", &hosts, NULL, NULL);
+	else {
+		cleanup_free char *p = xasprintf("%s/etc/hosts", c->lowers[0]);
+		struct stat st;
+
+		/* only a regular file of the image, never through a symlink */
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+			util_read_file(p, &hosts, NULL, NULL);
+	}
+	dns = o->dns;
+	if (state_write_etc(&c->st, c->hostname, hosts, dns, err) < 0 ||
+	    state_write_config(&c->st, o, c->host ? "host" : c->lowers[0], err) < 0)
+		return -1;
+
+	c->rs.host = c->host;
+	c->rs.lowers = c->lowers;
+	c->rs.n_lowers = c->host ? 0 : 1;
+	c->rs.read_only = o->read_only;
+	if (!c->host && !o->read_only) {
+		c->rs.upper = xasprintf("%s/upper", c->st.dir);
+		c->rs.work = xasprintf("%s/work", c->st.dir);
+		c->rs.volatile_upper = o->rm;
+	}
+	c->rs.mountpoint = xasprintf("%s/root", c->st.rundir);
+	c->rs.statedir = c->st.rundir;
+	c->rs.own_netns = o->network != SBX_NET_HOST;
+	c->rs.gid_tty_mapped = userns_gid_mapped(&c->plan, 5);
+	c->rs.privileged = o->privileged;
+	c->rs.volumes = o->volumes;
+	c->rs.n_volumes = o->n_volumes;
+	c->rs.tmpfs = o->tmpfs;
+	c->rs.n_tmpfs = o->n_tmpfs;
+	return 0;
+}
+
+static void warn_fallback_once(const struct run_ctx *c)
+{
+	cleanup_free char *marker = NULL;
+	int fd;
+
+	if (!c->plan.fallback_reason)
+		return;
+	marker = xasprintf("%s/.single-id-warned", c->o->global->runroot);
+	fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return;
+	if (fd >= 0)
+		close(fd);
+	sbx_warn("using a single-ID user namespace: %s%s%s", c->plan.fallback_reason,
+		 c->plan.fallback_hint ? "; " : "", c->plan.fallback_hint ? c->plan.fallback_hint : "");
+}
+
+/**
+ * run_sandbox() - run one sandbox in the foreground and wait for it
+ * @o:		options
+ * @exit_status: the command's status (128+N for signal N) on success
+ * @err:	error out-parameter (exit code in (*err)->exit_code)
+ *
+ * Return: 0 when the sandbox ran (whatever its status), negative with *err
+ * set when it could not be started; nothing is left behind then.
+ */
+int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err)
+{
+	struct run_ctx c = { .o = o, .sync = -1 };
+	cleanup_close int pidfd = -1;
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
+			      CLONE_NEWIPC | CLONE_NEWCGROUP;
+	struct tty_raw raw = { .fd = -1 };
+	int sv[2] = { -1, -1 }, master = -1, ret = -1;
+	struct sync_msg m;
+	pid_t pid = 0;
+
+	if (prepare(&c, err) < 0)
+		goto out;
+	warn_fallback_once(&c);
+	if (o->network != SBX_NET_HOST)
+		flags |= CLONE_NEWNET;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		sbx_error_set(err, errno, "socketpair");
+		goto out;
+	}
+	supervise_block_signals(&c.saved_mask);
+	pid = sys_clone_fork(flags);
+	if (pid < 0) {
+		int e = errno;
+
+		init_restore_signals(&c.saved_mask);
+		userns_explain_clone_failure(e, err);
+		goto out;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		c.sync = sv[1];
+		sandbox_pid1(&c);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	c.sync = sv[0];
+	pidfd = sys_pidfd_open(pid, 0);
+	if (userns_write_maps(pid, &c.plan, err) < 0)
+		goto kill;
+	m.type = MSG_MAPS_DONE;
+	if (send(c.sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0) {
+		sbx_error_set(err, errno, "start the sandbox");
+		goto kill;
+	}
+	ret = recv_type(c.sync, MSG_READY, o->tty ? &master : NULL, &m);
+	if (ret != 0) {
+		if (ret == MSG_ERROR) {
+			sbx_error_set(err, 0, "%s", m.msg);
+			(*err)->exit_code = m.exit_code ? m.exit_code : SBX_EXIT_FAILURE;
+			if (m.hint[0])
+				sbx_error_hint(err, "%s", m.hint);
+		} else {
+			sbx_error_set(err, 0, "the sandbox's first process died during set-up");
+		}
+		ret = -1;
+		goto kill;
+	}
+	if (state_write_pid(&c.st, pid, err) < 0) {
+		ret = -1;
+		goto kill;
+	}
+	if (o->tty) {
+		int term = tty_find_terminal();
+
+		if (term >= 0) {
+			tty_copy_winsize(term, master);
+			if (o->interactive && isatty(STDIN_FILENO) && tty_raw_enter(STDIN_FILENO, &raw, err) < 0) {
+				ret = -1;
+				goto kill;
+			}
+		}
+		m.type = MSG_GO;
+		if (send(c.sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0) {
+			sbx_error_set(err, errno, "start the command");
+			ret = -1;
+			goto kill;
+		}
+	}
+	{
+		struct supervise_opts so = {
+			.pid = pid, .pidfd = pidfd, .pty_master = master, .stdin_open = o->interactive,
+		};
+
+		ret = supervise_wait(&so, exit_status, err);
+		pid = 0;
+	}
+	goto out;
+kill:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+out:
+	tty_raw_restore(&raw);
+	if (master >= 0)
+		close(master);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (ret < 0 || o->rm)
+		state_remove(&c.st);
+	else
+		state_remove_rundir(&c.st);
+	state_free(&c.st);
+	userns_plan_free(&c.plan);
+	free(c.lowers[0]);
+	free(c.hostname);
+	free((char *)c.rs.upper);
+	free((char *)c.rs.work);
+	free((char *)c.rs.mountpoint);
+	return ret;
+}

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* state.c - a sandbox's directories: ROOT/sandboxes/<id> and RUNROOT/<id>
+ *
+ * ROOT (the store, persistent) holds ROOT/sandboxes/<id>/{config.json,
+ * upper, work} and ROOT/names/<name>, a symlink to the id: symlink(2) is
+ * atomic, which makes names unique per user without a lock. RUNROOT (live
+ * state, usually on a tmpfs) holds RUNROOT/<id>/{root, layers, pid,
+ * hostname, hosts, resolv.conf}, removed when the sandbox exits.
+ */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/**
+ * state_default_dirs() - fill in ROOT and RUNROOT where the user gave none
+ * @g:		global options; NULL members are set
+ * @err:	error out-parameter
+ *
+ * ROOT: $SANDBOX_ROOT, $XDG_DATA_HOME/sandbox, ~/.local/share/sandbox.
+ * RUNROOT: $SANDBOX_RUNROOT, $XDG_RUNTIME_DIR/sandbox, /tmp/sandbox-$UID.
+ *
+ * Return: 0, or negative with *err set.
+ */
+int state_default_dirs(struct sbx_global *g, struct sbx_error **err)
+{
+	const char *e;
+
+	if (!g->root && (e = getenv("SANDBOX_ROOT")) && *e)
+		g->root = xstrdup(e);
+	if (!g->root && (e = getenv("XDG_DATA_HOME")) && *e == '/')
+		g->root = xasprintf("%s/sandbox", e);
+	if (!g->root && (e = getenv("HOME")) && *e == '/')
+		g->root = xasprintf("%s/.local/share/sandbox", e);
+	if (!g->root)
+		return sbx_error_set(err, 0, "no store directory: set HOME, XDG_DATA_HOME or --root");
+	if (!g->runroot && (e = getenv("SANDBOX_RUNROOT")) && *e)
+		g->runroot = xstrdup(e);
+	if (!g->runroot && (e = getenv("XDG_RUNTIME_DIR")) && *e == '/' && access(e, W_OK) == 0)
+		g->runroot = xasprintf("%s/sandbox", e);
+	if (!g->runroot)
+		g->runroot = xasprintf("/tmp/sandbox-%u", (unsigned)getuid());
+	return 0;
+}
+
+static int ensure_private_dir(const char *path, struct sbx_error **err)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) == 0)
+		return 0;
+	if (errno == ENOENT) {
+		if (util_mkdir_p(path, 0700, err) < 0)
+			return -1;
+		return 0;
+	}
+	if (errno != EEXIST)
+		return sbx_error_set(err, errno, "mkdir `%s`", path);
+	if (lstat(path, &st) < 0)
+		return sbx_error_set(err, errno, "stat `%s`", path);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid())
+		return sbx_error_set(err, EPERM, "`%s` is not a directory of uid %u", path, (unsigned)getuid());
+	return 0;
+}
+
+/**
+ * state_create() - allocate an id and create the sandbox's directories
+ * @g:		ROOT and RUNROOT
+ * @name:	--name or NULL; refused when taken
+ * @layer_dirs:	create upper/ and work/ for a store-backed writable layer
+ * @st:		filled on success; release with state_remove() or state_free()
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set (nothing is left behind).
+ */
+int state_create(const struct sbx_global *g, const char *name, bool layer_dirs,
+		 struct state_sandbox *st, struct sbx_error **err)
+{
+	cleanup_free char *sandboxes = xasprintf("%s/sandboxes", g->root);
+	cleanup_free char *p = NULL;
+
+	memset(st, 0, sizeof(*st));
+	if (util_random_hex(st->id, STATE_ID_LEN) < 0)
+		return sbx_error_set(err, errno, "generate a sandbox id");
+	if (ensure_private_dir(sandboxes, err) < 0 || ensure_private_dir(g->runroot, err) < 0)
+		return -1;
+	if (name) {
+		cleanup_free char *names = xasprintf("%s/names", g->root);
+
+		if (ensure_private_dir(names, err) < 0)
+			return -1;
+		st->name_link = xasprintf("%s/%s", names, name);
+		if (symlink(st->id, st->name_link) < 0) {
+			int e = errno;
+
+			free(st->name_link);
+			st->name_link = NULL;
+			if (e == EEXIST)
+				return sbx_error_set(err, 0, "the name `%s` is already in use by a sandbox", name);
+			return sbx_error_set(err, e, "reserve the name `%s`", name);
+		}
+	}
+	st->dir = xasprintf("%s/%s", sandboxes, st->id);
+	st->rundir = xasprintf("%s/%s", g->runroot, st->id);
+	if (mkdir(st->dir, 0700) < 0) {
+		sbx_error_set(err, errno, "mkdir `%s`", st->dir);
+		goto fail;
+	}
+	st->have_dir = true;
+	if (layer_dirs) {
+		p = xasprintf("%s/upper", st->dir);
+		if (mkdir(p, 0755) < 0) {
+			sbx_error_set(err, errno, "mkdir `%s`", p);
+			goto fail;
+		}
+		free(p);
+		p = xasprintf("%s/work", st->dir);
+		if (mkdir(p, 0700) < 0) {
+			sbx_error_set(err, errno, "mkdir `%s`", p);
+			goto fail;
+		}
+	}
+	if (mkdir(st->rundir, 0700) < 0) {
+		sbx_error_set(err, errno, "mkdir `%s`", st->rundir);
+		goto fail;
+	}
+	st->have_rundir = true;
+	free(p);
+	p = xasprintf("%s/root", st->rundir);
+	if (mkdir(p, 0755) < 0) {
+		sbx_error_set(err, errno, "mkdir `%s`", p);
+		goto fail;
+	}
+	free(p);
+	p = xasprintf("%s/layers", st->rundir);
+	if (mkdir(p, 0700) < 0) {
+		sbx_error_set(err, errno, "mkdir `%s`", p);
+		goto fail;
+	}
+	return 0;
+fail:
+	state_remove(st);
+	return -1;
+}
+
+static void json_set_str(json_t *o, const char *k, const char *v)
+{
+	json_object_set_new(o, k, v ? json_string(v) : json_null());
+}
+
+/**
+ * state_write_config() - write ROOT/sandboxes/<id>/config.json
+ * @st:		the sandbox
+ * @o:		its options
+ * @image:	the image as resolved (a path, `host`, or a reference)
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts *o,
+		       const char *image, struct sbx_error **err)
+{
+	cleanup_free char *path = xasprintf("%s/config.json", st->dir);
+	cleanup_free char *tmp = xasprintf("%s/.config.json.tmp", st->dir);
+	json_t *root = json_object(), *argv = json_array();
+	struct timespec ts;
+	int ret;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	json_set_str(root, "id", st->id);
+	json_set_str(root, "name", o->name);
+	json_set_str(root, "image", image);
+	for (char **a = o->argv; a && *a; a++)
+		json_array_append_new(argv, json_string(*a));
+	json_object_set_new(root, "command", argv);
+	json_object_set_new(root, "created", json_integer((json_int_t)ts.tv_sec));
+	json_object_set_new(root, "rm", json_boolean(o->rm));
+	ret = json_dump_file(root, tmp, JSON_COMPACT);
+	json_decref(root);
+	if (ret < 0)
+		return sbx_error_set(err, errno, "write `%s`", tmp);
+	if (rename(tmp, path) < 0)
+		return sbx_error_set(err, errno, "rename `%s`", tmp);
+	return 0;
+}
+
+/**
+ * state_write_etc() - generate hostname, hosts and resolv.conf in RUNROOT/<id>
+ * @st:		the sandbox
+ * @hostname:	the UTS name
+ * @hosts_base:	contents to start /etc/hosts with, or NULL for the defaults
+ * @dns:	nameserver line source: an IP (--dns), or NULL to copy the
+ *		host's /etc/resolv.conf
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int state_write_etc(const struct state_sandbox *st, const char *hostname,
+		    const char *hosts_base, const char *dns, struct sbx_error **err)
+{
+	cleanup_free char *hn = xasprintf("%s\n", hostname);
+	cleanup_free char *hosts = NULL, *resolv = NULL;
+	int dfd;
+
+	dfd = open(st->rundir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return sbx_error_set(err, errno, "open `%s`", st->rundir);
+	hosts = xasprintf("%s%s127.0.1.1\t%s\n",
+			  hosts_base ? hosts_base : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+			  hosts_base && *hosts_base && hosts_base[strlen(hosts_base) - 1] != '\n' ? "\n" : "",
+			  hostname);
+	if (dns) {
+		resolv = xasprintf("nameserver %s\n", dns);
+	} else if (util_read_file("/etc/resolv.conf", &resolv, NULL, NULL) < 0) {
+		resolv = xstrdup("");
+	}
+	if (util_write_file_at(dfd, "hostname", hn, strlen(hn), 0644, err) < 0 ||
+	    util_write_file_at(dfd, "hosts", hosts, strlen(hosts), 0644, err) < 0 ||
+	    util_write_file_at(dfd, "resolv.conf", resolv, strlen(resolv), 0644, err) < 0) {
+		close(dfd);
+		return -1;
+	}
+	close(dfd);
+	return 0;
+}
+
+int state_write_pid(const struct state_sandbox *st, pid_t pid, struct sbx_error **err)
+{
+	cleanup_free char *path = xasprintf("%s/pid", st->rundir);
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+
+	return util_write_file_at(AT_FDCWD, path, buf, (size_t)n, 0644, err);
+}
+
+/**
+ * state_remove_rundir() - remove RUNROOT/<id> (the sandbox has exited)
+ * @st:		the sandbox
+ *
+ * The mount point and the layers directory are empty in the caller's
+ * mount namespace (the mounts lived in the sandbox's own, gone with it).
+ */
+void state_remove_rundir(struct state_sandbox *st)
+{
+	cleanup_error struct sbx_error *err = NULL;
+
+	if (!st->have_rundir)
+		return;
+	if (util_rm_rf(st->rundir, &err) < 0)
+		sbx_warn("cannot remove `%s`: %s", st->rundir, err->msg);
+	st->have_rundir = false;
+}
+
+/**
+ * state_remove() - remove everything of the sandbox: live state, writable
+ *		    layer, config and name
+ * @st:		the sandbox
+ */
+void state_remove(struct state_sandbox *st)
+{
+	cleanup_error struct sbx_error *err = NULL;
+
+	state_remove_rundir(st);
+	if (st->have_dir && util_rm_rf(st->dir, &err) < 0)
+		sbx_warn("cannot remove `%s`: %s", st->dir, err->msg);
+	st->have_dir = false;
+	if (st->name_link && unlink(st->name_link) < 0 && errno != ENOENT)
+		sbx_warn("cannot remove `%s`: %s", st->name_link, strerror(errno));
+	free(st->name_link);
+	st->name_link = NULL;
+}
+
+void state_free(struct state_sandbox *st)
+{
+	free(st->dir);
+	free(st->rundir);
+	free(st->name_link);
+	memset(st, 0, sizeof(*st));
+}

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* supervise.c - the supervisor's event loop: signals, pty relay, exit status
+ *
+ * Theory of operation
+ *
+ * `sandbox run` stays in the host namespaces as the supervisor of PID 1 of
+ * the sandbox (our init, or the command itself with --init=false), its
+ * direct child. It waits for that child in one epoll loop, and exits with
+ * its status:
+ *   - the signals it handles are blocked from before clone
+ *     (supervise_block_signals()) and taken from a signalfd, so none is
+ *     lost, and none kills the supervisor while the sandbox lives;
+ *   - SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 are forwarded to
+ *     PID 1, which forwards them to the command. Without a pty a signal
+ *     from the kernel (si_code SI_KERNEL: ^C, ^\, a hangup from the
+ *     terminal driver) is not: it went to the whole foreground process
+ *     group, the command included. With a pty the command is in a session
+ *     of its own on the inner pty and the host terminal is raw, so its keys
+ *     arrive as bytes; a SIGHUP of the host terminal or a kill(1) is
+ *     forwarded;
+ *   - with a pty, SIGWINCH copies the host terminal's size to the master
+ *     (the kernel then sends SIGWINCH to the command), stdin is relayed to
+ *     the master (with -i; on EOF the supervisor stops reading, as podman
+ *     does) and the master to stdout. The master is non-blocking; stdin and
+ *     stdout are left as they are, since their open file descriptions are
+ *     shared with the user's shell;
+ *   - PID 1's exit is seen on its pidfd (or by SIGCHLD without one); the
+ *     pty output still buffered is then relayed before returning.
+ * SIGPIPE is blocked too: a closed stdout turns into EPIPE, the output is
+ * discarded, and the supervisor lives on to restore the terminal and report
+ * the status.
+ */
+#include "supervise.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "syscalls.h"
+#include "tty.h"
+#include "util.h"
+
+#define RELAY_BUF_SIZE 4096
+/* How long to wait for the last pty output after PID 1 exited. */
+#define DRAIN_TIMEOUT_MS 1000
+
+/* Signals the supervisor passes on to PID 1. */
+static const int forwarded_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+};
+
+enum ev_source { EV_SIGNAL, EV_PIDFD, EV_MASTER, EV_STDIN };
+
+struct supervisor {
+	const struct supervise_opts *o;
+	int ep;			/* epoll instance */
+	int sfd;		/* signalfd */
+	int master;		/* o->pty_master, -1 once the slave side closed */
+	uint32_t master_events;	/* what the master is registered for */
+	bool stdin_relay;	/* still relaying stdin */
+	bool stdin_polled;	/* stdin is in the epoll set */
+	bool stdin_pollable;	/* epoll takes it (not a regular file or /dev/null) */
+	bool stdout_broken;	/* writes to stdout failed: discard the output */
+	size_t in_len, in_off;	/* stdin bytes not yet written to the master */
+	char in[RELAY_BUF_SIZE];
+	bool exited;
+	int wstatus;
+};
+
+static void supervise_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGWINCH);
+	sigaddset(set, SIGPIPE);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		sigaddset(set, forwarded_signals[i]);
+}
+
+/**
+ * supervise_block_signals() - block the supervisor's signals, before clone
+ * @saved:	set to the mask in effect before; the sandbox's command
+ *		restores it with init_restore_signals() before execve
+ *
+ * Blocks SIGCHLD, SIGWINCH, SIGPIPE and the forwarded signals. Call it
+ * before clone, so that a signal that comes before supervise_wait() is
+ * pending, not lost (and does not kill the supervisor), and so that PID 1
+ * starts with them blocked (it drops signals it neither blocks nor
+ * handles). A SIGCHLD set to SIG_IGN (or SA_NOCLDWAIT) is reset to the
+ * default: with it the kernel reaps children itself and the exit status
+ * of the sandbox would be lost.
+ */
+void supervise_block_signals(sigset_t *saved)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	if (sigaction(SIGCHLD, NULL, &sa) == 0 &&
+	    ((!(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN) ||
+	     (sa.sa_flags & SA_NOCLDWAIT))) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGCHLD, &sa, NULL);
+	}
+	supervise_signal_set(&set);
+	sigprocmask(SIG_BLOCK, &set, saved);
+}
+
+static bool is_forwarded(int signo)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
+		if (forwarded_signals[i] == signo)
+			return true;
+	return false;
+}
+
+static void forward_signal(const struct supervisor *s, int signo)
+{
+	/* once reaped, the pid may belong to someone else */
+	if (s->exited)
+		return;
+	/* PID 1 is our unreaped child: neither its pid nor its pidfd is stale */
+	if (s->o->pidfd >= 0) {
+		if (sys_pidfd_send_signal(s->o->pidfd, signo, NULL, 0) == 0 || errno != ENOSYS)
+			return;
+	}
+	kill(s->o->pid, signo);
+}
+
+/* Reap PID 1 if it has exited; @block: it is known to have (pidfd readable). */
+static int check_exited(struct supervisor *s, bool block, struct sbx_error **err)
+{
+	pid_t p;
+	int st;
+
+	/* SIGCHLD and the pidfd both tell, often in one batch of events */
+	if (s->exited)
+		return 0;
+	do
+		p = waitpid(s->o->pid, &st, block ? 0 : WNOHANG);
+	while (p < 0 && errno == EINTR);
+	if (p < 0)
+		return sbx_error_set(err, errno, "wait for the sandbox (pid %d)", (int)s->o->pid);
+	if (p == s->o->pid) {
+		s->exited = true;
+		s->wstatus = st;
+	}
+	return 0;
+}
+
+/* Write all of @buf to stdout; on failure note it and drop the output from now on. */
+static void write_stdout(struct supervisor *s, const char *buf, size_t len)
+{
+	while (len > 0 && !s->stdout_broken) {
+		ssize_t n = write(STDOUT_FILENO, buf, len);
+
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && errno == EAGAIN) {
+			/* someone made the shared description non-blocking */
+			struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+			poll(&p, 1, -1);
+		} else {
+			sbx_debug("relay the pty to stdout: %s: discarding the output",
+				  n < 0 ? strerror(errno) : "nothing written");
+			s->stdout_broken = true;
+		}
+	}
+}
+
+/* The slave side is gone (every descriptor of it closed): stop relaying. */
+static void master_gone(struct supervisor *s)
+{
+	if (s->master < 0)
+		return;
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, s->master, NULL);
+	s->master = -1;
+	s->master_events = 0;
+	s->stdin_relay = false;
+	s->in_len = s->in_off = 0;
+}
+
+/*
+ * Read what the master has once: level-triggered epoll brings us back for
+ * the rest. Return the byte count, 0 when there is nothing now, -1 when
+ * the slave side has closed.
+ */
+static ssize_t master_to_stdout(struct supervisor *s)
+{
+	char buf[RELAY_BUF_SIZE];
+	ssize_t n;
+
+	do
+		n = read(s->master, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		write_stdout(s, buf, (size_t)n);
+		return n;
+	}
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	/* EIO: no slave descriptor is open any more */
+	master_gone(s);
+	return -1;
+}
+
+/* Write buffered stdin bytes to the master until done or it is full. */
+static void flush_stdin(struct supervisor *s)
+{
+	while (s->in_off < s->in_len && s->master >= 0) {
+		ssize_t n = write(s->master, s->in + s->in_off, s->in_len - s->in_off);
+
+		if (n > 0) {
+			s->in_off += (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && errno == EAGAIN) {
+			return;	/* EPOLLOUT brings us back */
+		} else {
+			/* EIO: the slave side closed; the read side sees it too */
+			s->stdin_relay = false;
+			break;
+		}
+	}
+	s->in_off = s->in_len = 0;
+}
+
+static void stdin_to_master(struct supervisor *s)
+{
+	ssize_t n;
+
+	do
+		n = read(STDIN_FILENO, s->in, sizeof(s->in));
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		s->in_len = (size_t)n;
+		s->in_off = 0;
+		flush_stdin(s);
+		return;
+	}
+	if (n < 0 && errno == EAGAIN)
+		return;
+	/* EOF, or an error such as EIO from a hung-up terminal: stop reading */
+	s->stdin_relay = false;
+}
+
+/* Register for what we can handle now: no stdin while its bytes wait for the master. */
+static int update_interest(struct supervisor *s, struct sbx_error **err)
+{
+	bool want_stdin = s->stdin_relay && s->stdin_pollable && s->in_len == 0 && s->master >= 0;
+
+	if (s->master >= 0) {
+		uint32_t want = EPOLLIN | (s->in_len > 0 ? EPOLLOUT : 0);
+
+		if (want != s->master_events) {
+			struct epoll_event ev = { .events = want, .data.u32 = EV_MASTER };
+
+			if (epoll_ctl(s->ep, EPOLL_CTL_MOD, s->master, &ev) < 0)
+				return sbx_error_set(err, errno, "watch the pty master");
+			s->master_events = want;
+		}
+	}
+	if (want_stdin != s->stdin_polled) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = EV_STDIN };
+
+		if (!want_stdin) {
+			epoll_ctl(s->ep, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
+		} else if (epoll_ctl(s->ep, EPOLL_CTL_ADD, STDIN_FILENO, &ev) < 0) {
+			/* EPERM: a regular file or /dev/null, read it without epoll */
+			if (errno == EPERM)
+				s->stdin_pollable = false;
+			else
+				s->stdin_relay = false;
+			return 0;
+		}
+		s->stdin_polled = want_stdin;
+	}
+	return 0;
+}
+
+static void resize_pty(const struct supervisor *s)
+{
+	int term = tty_find_terminal();
+
+	if (term >= 0 && s->master >= 0)
+		tty_copy_winsize(term, s->master);
+}
+
+/* Take every pending signal from the signalfd and act on it. */
+static int handle_signals(struct supervisor *s, struct sbx_error **err)
+{
+	for (;;) {
+		struct signalfd_siginfo si;
+		ssize_t n = read(s->sfd, &si, sizeof(si));
+		int signo;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n != (ssize_t)sizeof(si))
+			return sbx_error_set(err, n < 0 ? errno : EIO, "read the signalfd");
+		signo = (int)si.ssi_signo;
+		if (signo == SIGCHLD) {
+			if (check_exited(s, false, err) < 0)
+				return -1;
+		} else if (signo == SIGWINCH) {
+			resize_pty(s);
+		} else if (is_forwarded(signo)) {
+			if (s->o->pty_master < 0 && si.ssi_code == SI_KERNEL)
+				continue;
+			sbx_debug("forward signal %d to the sandbox", signo);
+			forward_signal(s, signo);
+		}
+		/* SIGPIPE: the write that caused it saw EPIPE */
+	}
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/*
+ * Relay what the pty still holds after PID 1 exited. With the PID namespace
+ * gone every slave descriptor is closed, so the master reads the rest and
+ * then EIO; the deadline only matters if a slave descriptor escaped.
+ */
+static void drain_master(struct supervisor *s)
+{
+	struct timespec start;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (s->master >= 0) {
+		struct pollfd p = { .fd = s->master, .events = POLLIN };
+		long left = DRAIN_TIMEOUT_MS - elapsed_ms(&start);
+		ssize_t n = master_to_stdout(s);
+
+		if (n != 0)
+			continue;
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+	}
+}
+
+/**
+ * supervise_wait() - wait for the sandbox, forwarding signals and relaying the pty
+ * @o:		what to wait for; o->pid must be a child of the caller
+ * @exit_status:	set to init_exit_status() of o->pid
+ * @err:	error out-parameter
+ *
+ * Runs the supervisor's event loop (see the top of this file) until o->pid
+ * has exited and is reaped, then relays the output still in the pty.
+ * o->pty_master is made non-blocking and is not closed (the caller owns
+ * it). The signals of supervise_block_signals() are blocked, if the caller
+ * has not already, and stay blocked: the caller restores its mask. Only
+ * o->pid is ever waited for, so other children of the caller are left to
+ * whoever owns them.
+ *
+ * Return: 0 with *exit_status set, or a negative value with *err set (the
+ * sandbox may then still run: the caller kills and reaps it).
+ */
+int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_error **err)
+{
+	struct supervisor s = {
+		.o = o,
+		.master = o->pty_master,
+		.stdin_relay = o->pty_master >= 0 && o->stdin_open,
+		.stdin_pollable = true,
+	};
+	cleanup_close int ep = -1;
+	cleanup_close int sfd = -1;
+	struct epoll_event ev;
+	sigset_t set;
+
+	supervise_signal_set(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0)
+		return sbx_error_set(err, errno, "create a signalfd");
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return sbx_error_set(err, errno, "create an epoll instance");
+	s.ep = ep;
+	s.sfd = sfd;
+
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = EV_SIGNAL };
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) < 0)
+		return sbx_error_set(err, errno, "watch the signalfd");
+	if (o->pidfd >= 0) {
+		ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = EV_PIDFD };
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->pidfd, &ev) < 0)
+			return sbx_error_set(err, errno, "watch the pidfd of the sandbox");
+	}
+	if (s.master >= 0) {
+		int flags = fcntl(s.master, F_GETFL);
+
+		if (flags < 0 || fcntl(s.master, F_SETFL, flags | O_NONBLOCK) < 0)
+			return sbx_error_set(err, errno, "make the pty master non-blocking");
+		ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = EV_MASTER };
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, s.master, &ev) < 0)
+			return sbx_error_set(err, errno, "watch the pty master");
+		s.master_events = EPOLLIN;
+		resize_pty(&s);
+	}
+
+	/* in case SIGCHLD was not blocked before clone and got lost */
+	if (check_exited(&s, false, err) < 0)
+		return -1;
+
+	while (!s.exited) {
+		struct epoll_event evs[8];
+		int timeout = -1;
+		int n;
+
+		if (update_interest(&s, err) < 0)
+			return -1;
+		if (s.stdin_relay && !s.stdin_pollable && s.in_len == 0 && s.master >= 0) {
+			/* a regular file or /dev/null: read never blocks */
+			stdin_to_master(&s);
+			if (update_interest(&s, err) < 0)
+				return -1;
+			if (s.stdin_relay && s.in_len == 0)
+				timeout = 0;
+		}
+		n = epoll_wait(ep, evs, ARRAY_SIZE(evs), timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return sbx_error_set(err, errno, "wait for events");
+		for (int i = 0; i < n; i++) {
+			uint32_t e = evs[i].events;
+
+			switch (evs[i].data.u32) {
+			case EV_SIGNAL:
+				if (handle_signals(&s, err) < 0)
+					return -1;
+				break;
+			case EV_PIDFD:
+				if (check_exited(&s, true, err) < 0)
+					return -1;
+				break;
+			case EV_MASTER:
+				if ((e & EPOLLOUT) && s.master >= 0)
+					flush_stdin(&s);
+				if ((e & (EPOLLIN | EPOLLHUP | EPOLLERR)) && s.master >= 0)
+					master_to_stdout(&s);
+				break;
+			case EV_STDIN:
+				if (s.stdin_relay && s.in_len == 0)
+					stdin_to_master(&s);
+				break;
+			}
+		}
+	}
+
+	drain_master(&s);
+	/* a SIGPIPE from the last writes must not hit the caller when it unblocks */
+	handle_signals(&s, NULL);
+	*exit_status = init_exit_status(s.wstatus);
+	return 0;
+}

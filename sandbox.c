@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* sandbox.c - command line: global options, the subcommand table, flags */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/error.h"
+#include "lib/options.h"
+#include "lib/run.h"
+#include "lib/state.h"
+#include "lib/util.h"
+#include "lib/version.h"
+
+struct command {
+	const char *name;
+	int (*fn)(struct sbx_global *g, int argc, char **argv);
+	const char *synopsis;
+	const char *help;
+};
+
+static const struct command commands[];
+
+/* Print *err as the one error line (plus hint) and return its exit code. */
+static int report(struct sbx_error *err)
+{
+	int code = err && err->exit_code ? err->exit_code : SBX_EXIT_FAILURE;
+
+	sbx_log(SBX_LOG_ERROR, "%s", err && err->msg ? err->msg : "failed");
+	if (err && err->hint)
+		dprintf(STDERR_FILENO, "hint: %s\n", err->hint);
+	return code;
+}
+
+static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One line for a bad command line, a hint line, and exit code 125. */
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	dprintf(STDERR_FILENO, "sandbox: %s: %s\nhint: see `sandbox help %s`\n", cmd, what, cmd);
+	return SBX_EXIT_FAILURE;
+}
+
+static const char run_options_help[] =
+	"Options:\n"
+	"      --rm                      remove the sandbox when it exits\n"
+	"      --name NAME               name of the sandbox (unique per user)\n"
+	"  -i, --interactive             keep stdin open\n"
+	"  -t, --tty                     allocate a pseudo-terminal\n"
+	"  -e, --env K=V                 set an environment variable\n"
+	"      --env-file FILE           read environment variables from FILE\n"
+	"  -w, --workdir DIR             working directory inside\n"
+	"  -u, --user UID[:GID]|NAME[:GROUP]  user inside\n"
+	"      --entrypoint CMD          run CMD with the command as its arguments\n"
+	"      --init[=true|false]       PID 1 is sandbox's init (default true)\n"
+	"      --hostname NAME           UTS hostname (default: the short id)\n"
+	"  -v, --volume HOST:PATH[:ro|rw]  bind mount\n"
+	"      --tmpfs PATH[:OPTIONS]    tmpfs mount (docker syntax)\n"
+	"      --read-only               no writable layer\n"
+	"      --network none|host       network namespace (default none)\n"
+	"      --dns IP                  nameserver for /etc/resolv.conf\n"
+	"      --userns auto|keep-id|single  user namespace mapping (default auto)\n"
+	"      --cap-add CAP, --cap-drop CAP  adjust the capability set\n"
+	"      --security-opt seccomp=unconfined|FILE, no-new-privileges=false\n"
+	"      --privileged              all capabilities, no seccomp, no masked paths\n"
+	"      --memory SIZE, --pids-limit N, --cpus N  cgroup v2 limits\n"
+	"  -h, --help                    this text\n";
+
+enum {
+	OPT_RM = 256, OPT_NAME, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_INIT, OPT_HOSTNAME, OPT_TMPFS,
+	OPT_READ_ONLY, OPT_NETWORK, OPT_ALLOW_HOST_LOOPBACK, OPT_DNS, OPT_USERNS, OPT_MEMORY,
+	OPT_PIDS_LIMIT, OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_PRIVILEGED,
+};
+
+static const struct option run_longopts[] = {
+	{ "rm", no_argument, NULL, OPT_RM },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "tty", no_argument, NULL, 't' },
+	{ "env", required_argument, NULL, 'e' },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
+	{ "init", optional_argument, NULL, OPT_INIT },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "volume", required_argument, NULL, 'v' },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "net", required_argument, NULL, OPT_NETWORK },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "userns", required_argument, NULL, OPT_USERNS },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+	{ "privileged", no_argument, NULL, OPT_PRIVILEGED },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static bool parse_bool(const char *s, bool *out)
+{
+	if (!s || strcmp(s, "true") == 0) {
+		*out = true;
+		return true;
+	}
+	if (strcmp(s, "false") == 0) {
+		*out = false;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * parse_run_options() - parse the flags shared by run and shell
+ * @cmd:	command name for messages
+ * @o:		filled
+ * @argc:	argument count (starting with the command name)
+ * @argv:	arguments
+ *
+ * Return: index of the first operand (IMAGE), -1 after printing an error,
+ * or -2 when help was printed.
+ */
+static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, char **argv)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ite:w:u:v:p:h", run_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_RM: o->rm = true; break;
+		case OPT_NAME:
+			if (!*optarg || strchr(optarg, '/') || optarg[0] == '.')
+				return usage_error(cmd, "invalid --name `%s`", optarg), -1;
+			o->name = optarg;
+			break;
+		case 'i': o->interactive = true; break;
+		case 't': o->tty = true; break;
+		case 'e':
+			if (strchr(optarg, '=')) {
+				strv_push(&o->env, optarg);
+			} else if (getenv(optarg)) {
+				strv_push_take(&o->env, xasprintf("%s=%s", optarg, getenv(optarg)));
+			}
+			break;
+		case OPT_ENV_FILE:
+			if (options_parse_env_file(optarg, &o->env, &err) < 0)
+				return report(err), -1;
+			break;
+		case 'w':
+			if (optarg[0] != '/')
+				return usage_error(cmd, "--workdir `%s` must be an absolute path", optarg), -1;
+			o->workdir = optarg;
+			break;
+		case 'u': o->user = optarg; break;
+		case OPT_ENTRYPOINT: o->entrypoint = optarg; break;
+		case OPT_INIT:
+			if (!parse_bool(optarg, &o->init))
+				return usage_error(cmd, "--init takes true or false, not `%s`", optarg), -1;
+			break;
+		case OPT_HOSTNAME:
+			if (!*optarg || strlen(optarg) > 64)
+				return usage_error(cmd, "invalid --hostname `%s`", optarg), -1;
+			o->hostname = optarg;
+			break;
+		case 'v':
+			o->volumes = realloc(o->volumes, (o->n_volumes + 1) * sizeof(*o->volumes));
+			if (!o->volumes || options_parse_volume(optarg, &o->volumes[o->n_volumes], &err) < 0)
+				return report(err), -1;
+			o->n_volumes++;
+			break;
+		case OPT_TMPFS:
+			o->tmpfs = realloc(o->tmpfs, (o->n_tmpfs + 1) * sizeof(*o->tmpfs));
+			if (!o->tmpfs || options_parse_tmpfs(optarg, &o->tmpfs[o->n_tmpfs], &err) < 0)
+				return report(err), -1;
+			o->n_tmpfs++;
+			break;
+		case OPT_READ_ONLY: o->read_only = true; break;
+		case OPT_NETWORK:
+			if (strcmp(optarg, "none") == 0)
+				o->network = SBX_NET_NONE;
+			else if (strcmp(optarg, "host") == 0)
+				o->network = SBX_NET_HOST;
+			else if (strncmp(optarg, "slirp", 5) == 0)
+				return usage_error(cmd, "--network `%s`: user-mode networking is not built into this version yet (use none or host)", optarg), -1;
+			else
+				return usage_error(cmd, "invalid --network `%s` (none or host)", optarg), -1;
+			break;
+		case 'p': strv_push(&o->publish, optarg); break;
+		case OPT_ALLOW_HOST_LOOPBACK: o->allow_host_loopback = true; break;
+		case OPT_DNS: o->dns = optarg; break;
+		case OPT_USERNS:
+			if (strcmp(optarg, "auto") == 0)
+				o->userns = SBX_USERNS_AUTO;
+			else if (strcmp(optarg, "keep-id") == 0)
+				o->userns = SBX_USERNS_KEEP_ID;
+			else if (strcmp(optarg, "single") == 0)
+				o->userns = SBX_USERNS_SINGLE;
+			else
+				return usage_error(cmd, "invalid --userns `%s` (auto, keep-id or single)", optarg), -1;
+			break;
+		case OPT_MEMORY:
+			if (options_parse_size(optarg, &o->memory) < 0)
+				return usage_error(cmd, "invalid --memory `%s`", optarg), -1;
+			break;
+		case OPT_PIDS_LIMIT: {
+			unsigned long long v;
+
+			if (!util_parse_uint(optarg, INT32_MAX, &v) || v == 0)
+				return usage_error(cmd, "invalid --pids-limit `%s`", optarg), -1;
+			o->pids_limit = (int64_t)v;
+			break;
+		}
+		case OPT_CPUS: {
+			char *end;
+
+			errno = 0;
+			o->cpus = strtod(optarg, &end);
+			if (errno || *end || !(o->cpus > 0) || o->cpus > 1024)
+				return usage_error(cmd, "invalid --cpus `%s`", optarg), -1;
+			break;
+		}
+		case OPT_CAP_ADD: strv_push(&o->cap_add, optarg); break;
+		case OPT_CAP_DROP: strv_push(&o->cap_drop, optarg); break;
+		case OPT_SECURITY_OPT:
+			if (strncmp(optarg, "seccomp=", 8) == 0 || strncmp(optarg, "seccomp:", 8) == 0)
+				o->seccomp_profile = optarg + 8;
+			else if (strcmp(optarg, "no-new-privileges") == 0 || strcmp(optarg, "no-new-privileges=true") == 0)
+				o->no_new_privs = true;
+			else if (strcmp(optarg, "no-new-privileges=false") == 0)
+				o->no_new_privs = false;
+			else
+				return usage_error(cmd, "unsupported --security-opt `%s`", optarg), -1;
+			break;
+		case OPT_PRIVILEGED: o->privileged = true; break;
+		case 'h': return -2;
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				return usage_error(cmd, "unknown flag `-%c`", (char)optopt), -1;
+			return usage_error(cmd, "unknown flag `%s`", argv[optind - 1]), -1;
+		case ':':
+			return usage_error(cmd, "flag `%s` needs a value", argv[optind - 1]), -1;
+		}
+	}
+	return optind;
+}
+
+static int print_help(const char *name);
+
+static int finish_run(struct sbx_run_opts *o)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	int status = 0;
+
+	if (run_sandbox(o, &status, &err) < 0)
+		return report(err);
+	return status;
+}
+
+/* Build argv from --entrypoint and the operands after IMAGE. */
+static void set_command(struct sbx_run_opts *o, int argc, char **argv, int first)
+{
+	size_t n = (size_t)(argc - first) + 1;
+	char **v = xcalloc(n + 1, sizeof(char *));
+	size_t k = 0;
+
+	if (o->entrypoint)
+		v[k++] = o->entrypoint;
+	for (int i = first; i < argc; i++)
+		v[k++] = argv[i];
+	v[k] = NULL;
+	if (k)
+		o->argv = v;
+	else
+		free(v);
+}
+
+static int cmd_run(struct sbx_global *g, int argc, char **argv)
+{
+	struct sbx_run_opts o;
+	int first, ret;
+
+	options_run_init(&o, g);
+	first = parse_run_options("run", &o, argc, argv);
+	if (first == -2) {
+		options_run_free(&o);
+		return print_help("run");
+	}
+	if (first < 0) {
+		options_run_free(&o);
+		return SBX_EXIT_FAILURE;
+	}
+	if (first >= argc) {
+		options_run_free(&o);
+		return usage_error("run", "%s", "missing IMAGE");
+	}
+	o.image = argv[first];
+	set_command(&o, argc, argv, first + 1);
+	ret = finish_run(&o);
+	free(o.argv);
+	options_run_free(&o);
+	return ret;
+}
+
+static void add_volume(struct sbx_run_opts *o, const char *path)
+{
+	for (size_t i = 0; i < o->n_volumes; i++) {
+		size_t l = strlen(o->volumes[i].source);
+
+		if (strncmp(path, o->volumes[i].source, l) == 0 && (path[l] == '/' || !path[l]))
+			return; /* already inside a bound directory */
+	}
+	o->volumes = realloc(o->volumes, (o->n_volumes + 1) * sizeof(*o->volumes));
+	if (!o->volumes)
+		abort();
+	o->volumes[o->n_volumes].source = xstrdup(path);
+	o->volumes[o->n_volumes].target = xstrdup(path);
+	o->volumes[o->n_volumes].read_only = false;
+	o->n_volumes++;
+}
+
+static int cmd_shell(struct sbx_global *g, int argc, char **argv)
+{
+	static const char *const pass_env[] = { "TERM", "LANG", "LANGUAGE", "COLORTERM", "SHELL",
+						"LOGNAME", "DISPLAY", "WAYLAND_DISPLAY" };
+	struct sbx_run_opts o;
+	char cwd[PATH_MAX];
+	const char *home = getenv("HOME");
+	int first, ret;
+
+	options_run_init(&o, g);
+	o.userns = SBX_USERNS_KEEP_ID;
+	o.network = SBX_NET_HOST;
+	o.interactive = true;
+	o.tty = isatty(STDIN_FILENO);
+	o.login_shell = true;
+	o.rm = true;
+	for (size_t i = 0; i < ARRAY_SIZE(pass_env); i++)
+		if (getenv(pass_env[i]))
+			strv_push_take(&o.env, xasprintf("%s=%s", pass_env[i], getenv(pass_env[i])));
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "LC_", 3) == 0)
+			strv_push(&o.env, *e);
+	first = parse_run_options("shell", &o, argc, argv);
+	if (first == -2) {
+		options_run_free(&o);
+		return print_help("shell");
+	}
+	if (first < 0) {
+		options_run_free(&o);
+		return SBX_EXIT_FAILURE;
+	}
+	if (argc - first > 1) {
+		options_run_free(&o);
+		return usage_error("shell", "unexpected argument `%s` (a command? use `sandbox run`)", argv[first + 1]);
+	}
+	o.image = first < argc ? argv[first] : "host";
+	if (home && home[0] == '/' && access(home, F_OK) == 0)
+		add_volume(&o, home);
+	if (getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/") != 0)
+		add_volume(&o, cwd);
+	if (getcwd(cwd, sizeof(cwd)) && !o.workdir)
+		o.workdir = cwd;
+	ret = finish_run(&o);
+	options_run_free(&o);
+	return ret;
+}
+
+static int cmd_version(struct sbx_global *g, int argc, char **argv)
+{
+	(void)g;
+	(void)argc;
+	(void)argv;
+	version_print();
+	return 0;
+}
+
+static int cmd_help(struct sbx_global *g, int argc, char **argv)
+{
+	(void)g;
+	return print_help(argc > 1 ? argv[1] : NULL);
+}
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "run [OPTIONS] IMAGE [CMD [ARG...]]",
+	  "Create and start a sandbox, wait for it and exit with its status.\n"
+	  "IMAGE is `host` (the host's / read-only with a private writable layer)\n"
+	  "or a directory holding a root filesystem.\n" },
+	{ "shell", cmd_shell, "shell [OPTIONS] [IMAGE]",
+	  "Interactive login shell in a sandbox (default IMAGE `host`), with $HOME\n"
+	  "and the current directory bound read-write, your own uid (--userns keep-id)\n"
+	  "and the host's network; a TTY when stdin is one.\n" },
+	{ "version", cmd_version, "version", "Print the version and the versions of the linked libraries.\n" },
+	{ "help", cmd_help, "help [COMMAND]", "Show help for sandbox or one of its commands.\n" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static int print_help(const char *name)
+{
+	if (name) {
+		for (const struct command *c = commands; c->name; c++) {
+			if (strcmp(c->name, name) == 0) {
+				printf("Usage: sandbox %s\n\n%s", c->synopsis, c->help);
+				if (c->fn == cmd_run || c->fn == cmd_shell)
+					printf("\n%s", run_options_help);
+				return 0;
+			}
+		}
+		dprintf(STDERR_FILENO, "sandbox: help: unknown command `%s`\n", name);
+		return SBX_EXIT_FAILURE;
+	}
+	printf("Usage: sandbox [GLOBAL OPTIONS] COMMAND [ARGS...]\n\n"
+	       "Rootless sandboxes: user namespaces, an overlay root, no daemon.\n\n"
+	       "Commands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		printf("  %s\n", c->synopsis);
+	printf("\nGlobal options:\n"
+	       "  --root DIR        store (default $XDG_DATA_HOME/sandbox or ~/.local/share/sandbox)\n"
+	       "  --runroot DIR     live state (default $XDG_RUNTIME_DIR/sandbox or /tmp/sandbox-$UID)\n"
+	       "  --log-level LEVEL error, warn, info or debug\n"
+	       "  --version         print the version\n"
+	       "  -h, --help        this text (also `sandbox help COMMAND`)\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sbx_global g = { 0 };
+	cleanup_error struct sbx_error *err = NULL;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i], *val = NULL;
+		const char *eq = strchr(a, '=');
+		size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+			return print_help(NULL);
+		if (strcmp(a, "--version") == 0 || strcmp(a, "-v") == 0) {
+			version_print();
+			return 0;
+		}
+		if ((nl == 6 && strncmp(a, "--root", 6) == 0) || (nl == 9 && strncmp(a, "--runroot", 9) == 0) ||
+		    (nl == 11 && strncmp(a, "--log-level", 11) == 0)) {
+			val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!val)
+				return usage_error("sandbox", "flag `%s` needs a value", a);
+			if (a[2] == 'l') {
+				if (sbx_log_parse_level(val, &sbx_log_level) < 0)
+					return usage_error("sandbox", "invalid --log-level `%s`", val);
+			} else if (a[2] == 'r' && a[3] == 'o') {
+				g.root = xstrdup(val);
+			} else {
+				g.runroot = xstrdup(val);
+			}
+			continue;
+		}
+		return usage_error("sandbox", "unknown flag `%s`", a);
+	}
+	if (i >= argc)
+		return print_help(NULL), SBX_EXIT_FAILURE;
+	if (state_default_dirs(&g, &err) < 0)
+		return report(err);
+	for (const struct command *c = commands; c->name; c++) {
+		if (strcmp(c->name, argv[i]) == 0) {
+			int ret = c->fn(&g, argc - i, argv + i);
+
+			free(g.root);
+			free(g.runroot);
+			return ret;
+		}
+	}
+	dprintf(STDERR_FILENO, "sandbox: unknown command `%s`\nhint: see `sandbox --help`\n", argv[i]);
+	return SBX_EXIT_FAILURE;
+}

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sbx-probe.c - static test helper run inside sandboxes by the integration tests
+ *
+ * Built by tests/helpers/build.sh (and the Makefile target tests/helpers/sbx-probe):
+ *   musl-gcc -static -Os -s -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+ *            -o tests/helpers/sbx-probe tests/helpers/sbx-probe.c
+ * Only libc headers are used (musl-gcc cannot see <linux/...>), so the few kernel
+ * constants needed are defined below.
+ *
+ * Every subcommand prints one short, stable line per fact so the shell tests can
+ * compare output exactly; errno values are printed by name ("EPERM").
+ * Exit status: 0 when the probed thing is as a hardened sandbox should have it
+ * (or the operation succeeded), 1 otherwise, 2 for a usage error.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KEYCTL_GET_KEYRING_ID 0
+#define KEY_SPEC_SESSION_KEYRING (-3)
+
+static const struct {
+	int num;
+	const char *name;
+} errno_names[] = {
+	{ EPERM, "EPERM" },	{ ENOENT, "ENOENT" },	{ ESRCH, "ESRCH" },
+	{ EINTR, "EINTR" },	{ EIO, "EIO" },		{ ENXIO, "ENXIO" },
+	{ E2BIG, "E2BIG" },	{ EBADF, "EBADF" },	{ ECHILD, "ECHILD" },
+	{ EAGAIN, "EAGAIN" },	{ ENOMEM, "ENOMEM" },	{ EACCES, "EACCES" },
+	{ EFAULT, "EFAULT" },	{ EBUSY, "EBUSY" },	{ EEXIST, "EEXIST" },
+	{ ENODEV, "ENODEV" },	{ ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" },
+	{ EINVAL, "EINVAL" },	{ ENFILE, "ENFILE" },	{ EMFILE, "EMFILE" },
+	{ ENOTTY, "ENOTTY" },	{ ENOSPC, "ENOSPC" },	{ EROFS, "EROFS" },
+	{ ENOSYS, "ENOSYS" },	{ EOPNOTSUPP, "EOPNOTSUPP" },
+	{ ENOKEY, "ENOKEY" },	{ EKEYREVOKED, "EKEYREVOKED" },
+};
+
+/**
+ * errno_name() - symbolic name of an errno value
+ * @e:	errno value
+ *
+ * Return: "EPERM" etc., or "errno N" in a static buffer for unknown values
+ */
+static const char *errno_name(int e)
+{
+	static char buf[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+		if (errno_names[i].num == e)
+			return errno_names[i].name;
+	snprintf(buf, sizeof(buf), "errno %d", e);
+	return buf;
+}
+
+/**
+ * parse_long() - parse a decimal number or exit with a usage error
+ * @s:	text
+ *
+ * Return: the value
+ */
+static long parse_long(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end) {
+		fprintf(stderr, "sbx-probe: not a number: %s\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+/* keyctl: docker's profile blocks keyctl (CVE-2016-0728 class bugs). */
+static int cmd_keyctl(void)
+{
+	long r = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+
+	if (r < 0) {
+		int e = errno;
+
+		printf("keyctl: %s\n", errno_name(e));
+		return e == EPERM ? 0 : 1;
+	}
+	printf("keyctl: ok %ld\n", r);
+	return 1;
+}
+
+/*
+ * denied: try syscalls that the default seccomp profile must refuse with EPERM.
+ * Arguments are chosen so that an unfiltered call fails harmlessly (bad
+ * pointers, invalid flags) with some other errno, even for a privileged caller.
+ */
+static long try_syscall(const char *name, int *known)
+{
+	*known = 1;
+	if (!strcmp(name, "keyctl"))
+		return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+	if (!strcmp(name, "add_key"))
+		return syscall(SYS_add_key, "user", NULL, NULL, 0, KEY_SPEC_SESSION_KEYRING);
+	if (!strcmp(name, "request_key"))
+		return syscall(SYS_request_key, "user", NULL, NULL, 0);
+	if (!strcmp(name, "bpf"))
+		return syscall(SYS_bpf, -1, NULL, 0);
+	if (!strcmp(name, "perf_event_open"))
+		return syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0);
+	if (!strcmp(name, "userfaultfd"))
+		return syscall(SYS_userfaultfd, -1);
+	if (!strcmp(name, "kexec_load"))
+		return syscall(SYS_kexec_load, 0, 0, NULL, 0xffffffffUL);
+	if (!strcmp(name, "init_module"))
+		return syscall(SYS_init_module, NULL, 0, "");
+	if (!strcmp(name, "finit_module"))
+		return syscall(SYS_finit_module, -1, "", 0);
+	if (!strcmp(name, "delete_module"))
+		return syscall(SYS_delete_module, "", O_NONBLOCK);
+	if (!strcmp(name, "open_by_handle_at"))
+		return syscall(SYS_open_by_handle_at, -1, NULL, 0);
+	if (!strcmp(name, "reboot"))
+		return syscall(SYS_reboot, 0, 0, 0, NULL);
+	if (!strcmp(name, "swapon"))
+		return syscall(SYS_swapon, NULL, 0);
+	if (!strcmp(name, "acct"))
+		return syscall(SYS_acct, "");
+	if (!strcmp(name, "clock_settime"))
+		return syscall(SYS_clock_settime, CLOCK_REALTIME, NULL);
+	if (!strcmp(name, "iopl"))
+		return syscall(SYS_iopl, 4);
+	if (!strcmp(name, "ioperm"))
+		return syscall(SYS_ioperm, 0x80, 1, 1);
+	*known = 0;
+	return -1;
+}
+
+static int cmd_denied(int argc, char **argv)
+{
+	int all_eperm = 1;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		int known;
+		long r;
+
+		errno = 0;
+		r = try_syscall(argv[i], &known);
+		if (!known) {
+			fprintf(stderr, "sbx-probe: unknown syscall name: %s\n", argv[i]);
+			return 2;
+		}
+		if (r < 0) {
+			printf("%s: %s\n", argv[i], errno_name(errno));
+			if (errno != EPERM)
+				all_eperm = 0;
+		} else {
+			printf("%s: ok\n", argv[i]);
+			all_eperm = 0;
+		}
+	}
+	return all_eperm ? 0 : 1;
+}
+
+/* status: the security-relevant lines of /proc/self/status, as the kernel prints them. */
+static int cmd_status(void)
+{
+	static const char *const keys[] = { "CapInh:", "CapPrm:", "CapEff:", "CapBnd:",
+					    "CapAmb:", "NoNewPrivs:", "Seccomp:" };
+	char line[512];
+	FILE *f = fopen("/proc/self/status", "re");
+	size_t i;
+
+	if (!f) {
+		printf("status: %s\n", errno_name(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f))
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (!strncmp(line, keys[i], strlen(keys[i])))
+				fputs(line, stdout);
+	fclose(f);
+	return 0;
+}
+
+/* zombies: number of processes in state Z visible in /proc. */
+static int cmd_zombies(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d) {
+		printf("zombies: %s\n", errno_name(errno));
+		return 1;
+	}
+	while ((de = readdir(d))) {
+		char path[300], buf[512], *p;
+		ssize_t len;
+		int fd;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		/* "pid (comm) S ...": comm may contain spaces and ')' */
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'Z')
+			n++;
+	}
+	closedir(d);
+	printf("%d\n", n);
+	return 0;
+}
+
+/*
+ * doublefork: leave an orphan for PID 1. The child forks a grandchild and exits
+ * at once; the grandchild sleeps 0.2 s and exits, re-parented to PID 1 (or the
+ * nearest subreaper), which must reap it.
+ */
+static int cmd_doublefork(void)
+{
+	pid_t child = fork();
+
+	if (child < 0) {
+		printf("fork: %s\n", errno_name(errno));
+		return 1;
+	}
+	if (child == 0) {
+		pid_t grandchild = fork();
+
+		if (grandchild == 0) {
+			struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+			_exit(0);
+		}
+		_exit(grandchild < 0 ? 1 : 0);
+	}
+	if (waitpid(child, NULL, 0) < 0) {
+		printf("waitpid: %s\n", errno_name(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* setuid N / setgid N: raw syscalls, so libc cannot hide the kernel's answer. */
+static int cmd_setid(const char *what, const char *arg)
+{
+	long id = parse_long(arg);
+	long r;
+
+	if (!strcmp(what, "setuid"))
+		r = syscall(SYS_setresuid, id, id, id);
+	else
+		r = syscall(SYS_setresgid, id, id, id);
+	if (r < 0) {
+		printf("%s %ld: %s\n", what, id, errno_name(errno));
+		return 1;
+	}
+	printf("%s %ld: ok uid=%ld gid=%ld\n", what, id, (long)getuid(), (long)getgid());
+	return 0;
+}
+
+static int cmd_chown(const char *path, const char *uid, const char *gid)
+{
+	long u = parse_long(uid), g = parse_long(gid);
+
+	if (chown(path, (uid_t)u, (gid_t)g) < 0) {
+		printf("chown: %s\n", errno_name(errno));
+		return 1;
+	}
+	printf("chown: ok\n");
+	return 0;
+}
+
+/* tiocsti: the default filter must refuse TIOCSTI (terminal input injection) whatever fd 0 is. */
+static int cmd_tiocsti(void)
+{
+	char c = '\n';
+
+	if (ioctl(0, TIOCSTI, &c) < 0) {
+		int e = errno;
+
+		printf("tiocsti: %s\n", errno_name(e));
+		return e == EPERM ? 0 : 1;
+	}
+	printf("tiocsti: ok\n");
+	return 1;
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/*
+ * sleep-sig SECS: print "ready", wait for a signal for up to SECS seconds; print
+ * "signal N" and exit with status N (a handled signal, unlike 128+N for a kill),
+ * or print "timeout" and exit 124.
+ */
+static int cmd_sleep_sig(const char *arg)
+{
+	static const int sigs[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,
+				    SIGUSR2, SIGTERM, SIGWINCH, SIGALRM };
+	long secs = parse_long(arg);
+	struct sigaction sa;
+	sigset_t none;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	printf("ready\n");
+	fflush(stdout);
+	alarm((unsigned)secs);
+	while (!got_signal)
+		pause();
+	if (got_signal == SIGALRM) {
+		printf("timeout\n");
+		return 124;
+	}
+	printf("signal %d\n", (int)got_signal);
+	return got_signal;
+}
+
+/* fds: every open descriptor but 0, 1, 2 (and the one used to list them). */
+static int cmd_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d) {
+		printf("fds: %s\n", errno_name(errno));
+		return 1;
+	}
+	while ((de = readdir(d))) {
+		char path[300], target[PATH_MAX];
+		ssize_t len;
+		int fd;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		fd = atoi(de->d_name);
+		if (fd <= 2 || fd == dirfd(d))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0)
+			len = 0;
+		target[len] = '\0';
+		printf("%d -> %s\n", fd, target);
+		n++;
+	}
+	closedir(d);
+	return n ? 1 : 0;
+}
+
+static void usage(void)
+{
+	fputs("usage: sbx-probe keyctl | denied SYSCALL... | status | zombies | doublefork\n"
+	      "                 | setuid N | setgid N | chown PATH UID GID | tiocsti\n"
+	      "                 | sleep-sig SECS | fds\n",
+	      stderr);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(cmd, "keyctl") && argc == 2)
+		return cmd_keyctl();
+	if (!strcmp(cmd, "denied") && argc > 2)
+		return cmd_denied(argc - 2, argv + 2);
+	if (!strcmp(cmd, "status") && argc == 2)
+		return cmd_status();
+	if (!strcmp(cmd, "zombies") && argc == 2)
+		return cmd_zombies();
+	if (!strcmp(cmd, "doublefork") && argc == 2)
+		return cmd_doublefork();
+	if ((!strcmp(cmd, "setuid") || !strcmp(cmd, "setgid")) && argc == 3)
+		return cmd_setid(cmd, argv[2]);
+	if (!strcmp(cmd, "chown") && argc == 5)
+		return cmd_chown(argv[2], argv[3], argv[4]);
+	if (!strcmp(cmd, "tiocsti") && argc == 2)
+		return cmd_tiocsti();
+	if (!strcmp(cmd, "sleep-sig") && argc == 3)
+		return cmd_sleep_sig(argv[2]);
+	if (!strcmp(cmd, "fds") && argc == 2)
+		return cmd_fds();
+	usage();
+	return 2;
+}

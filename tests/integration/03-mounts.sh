@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# 03-mounts.sh - the root filesystem: host image, writable layer, --rm, --read-only,
+# -v, --tmpfs, /dev, /sys
+# shellcheck disable=SC2016 # commands for inside the sandbox are single-quoted on purpose
+set -u
+# shellcheck source=tests/lib/sbx.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/sbx.sh"
+
+# The host image is the host's / : files of other owners stay unwritable and
+# nothing reaches the host.
+test_host_root_unwritable() {
+	assert_not_exists /etc/sbx-test
+	run_cmd sbx_run host sh -c 'echo x > /etc/sbx-test'
+	if [ "$T_STATUS" = 0 ] || [ "$T_STATUS" -ge 125 ]; then
+		t_show_output
+		t_fail "writing /etc/sbx-test: expected the command to fail by itself, got status $T_STATUS"
+	fi
+	assert_file_has_content "$T_ERR" 'Permission denied|Read-only file system'
+	assert_not_exists /etc/sbx-test
+	assert_nothing_left
+}
+
+# Skip when $T_TMP is not on the host's root filesystem (then the host image,
+# an overlay of / alone, does not show it).
+require_tmp_on_root_fs() {
+	local root_dev tmp_dev
+	root_dev=$(stat -c %d /)
+	tmp_dev=$(stat -c %d "$T_TMP")
+	[ "$root_dev" = "$tmp_dev" ] || t_skip "$T_TMP is not on the root filesystem"
+}
+
+# The caller may write its own files inside, but the writes go to the private
+# layer: the host copy is untouched (`run` binds nothing by itself).
+test_host_writes_stay_private() {
+	require_tmp_on_root_fs
+	mkdir "$T_TMP/hostdir"
+	echo original >"$T_TMP/hostdir/f"
+	assert_status 0 sbx_run host sh -c \
+		"cat '$T_TMP/hostdir/f' && echo changed > '$T_TMP/hostdir/f' && cat '$T_TMP/hostdir/f' && echo new > '$T_TMP/hostdir/g' && rm '$T_TMP/hostdir/f' && ! test -e '$T_TMP/hostdir/f'"
+	assert_eq "original
+changed" "$(cat "$T_OUT")" "inside"
+	assert_eq "original" "$(cat "$T_TMP/hostdir/f")" "host file after the sandbox"
+	assert_not_exists "$T_TMP/hostdir/g"
+	assert_nothing_left
+}
+
+# --rm: no store entry, no live state, no mounts, no processes.
+test_rm_leaves_nothing() {
+	assert_status 0 sbx run --rm --network none host sh -c 'echo data > /tmp/sbx-rm-test'
+	assert_nothing_left
+	assert_status 0 sbx run --rm --network none "$ROOTFS" sh -c 'echo data > /tmp/x; mkdir -p /a/b'
+	assert_nothing_left
+	assert_not_exists "$ROOTFS/a"
+	assert_not_exists "$ROOTFS/tmp/x"
+}
+
+# Without --rm the writable layer stays in ROOT/sandboxes/<id>/upper; the live
+# state in RUNROOT goes away when the sandbox exits.
+test_no_rm_keeps_layer() {
+	assert_status 0 sbx run --network none "$ROOTFS" sh -c 'echo kept > /tmp/marker'
+	assert_no_runroot_dirs
+	local found
+	found=$(find "$SANDBOX_ROOT/sandboxes" -path '*/upper/tmp/marker' 2>/dev/null)
+	[ -n "$found" ] || t_fail "no upper/tmp/marker under $SANDBOX_ROOT/sandboxes"
+	assert_eq "kept" "$(cat "$found")" "marker in the writable layer"
+	assert_not_exists "$ROOTFS/tmp/marker"
+}
+
+test_read_only() {
+	run_cmd sbx_run --read-only "$ROOTFS" touch /newfile
+	if [ "$T_STATUS" = 0 ] || [ "$T_STATUS" -ge 125 ]; then
+		t_show_output
+		t_fail "touch /newfile with --read-only: expected the command to fail, got status $T_STATUS"
+	fi
+	assert_file_has_content "$T_ERR" 'Read-only file system'
+	assert_status 0 sbx_run --read-only "$ROOTFS" sh -c "awk '\$2 == \"/\" { print \$4 }' /proc/self/mounts"
+	assert_match '^ro(,|$)' "$(tail -n 1 "$T_OUT")" "options of /"
+	assert_nothing_left
+}
+
+test_volume_rw() {
+	mkdir "$T_TMP/vol"
+	echo from-host >"$T_TMP/vol/h"
+	assert_status 0 sbx_run -v "$T_TMP/vol:/mnt" "$ROOTFS" sh -c 'cat /mnt/h; echo from-inside > /mnt/f'
+	assert_eq "from-host" "$(cat "$T_OUT")" "host file read inside"
+	assert_eq "from-inside" "$(cat "$T_TMP/vol/f")" "file written inside, on the host"
+	# :rw spelled out
+	assert_status 0 sbx_run -v "$T_TMP/vol:/mnt:rw" "$ROOTFS" sh -c 'echo again > /mnt/f'
+	assert_eq "again" "$(cat "$T_TMP/vol/f")" "with :rw"
+	assert_nothing_left
+}
+
+test_volume_ro() {
+	mkdir "$T_TMP/vol"
+	echo from-host >"$T_TMP/vol/h"
+	run_cmd sbx_run -v "$T_TMP/vol:/mnt:ro" "$ROOTFS" sh -c 'cat /mnt/h; echo x > /mnt/f'
+	if [ "$T_STATUS" = 0 ] || [ "$T_STATUS" -ge 125 ]; then
+		t_show_output
+		t_fail "write to a :ro volume: expected the command to fail, got status $T_STATUS"
+	fi
+	assert_eq "from-host" "$(cat "$T_OUT")" "host file read inside"
+	assert_file_has_content "$T_ERR" 'Read-only file system'
+	assert_not_exists "$T_TMP/vol/f"
+	assert_nothing_left
+}
+
+# A target missing inside is created (in the sandbox, not in the image).
+test_volume_target_created() {
+	mkdir "$T_TMP/vol"
+	echo deep >"$T_TMP/vol/h"
+	echo conf >"$T_TMP/file"
+	assert_status 0 sbx_run -v "$T_TMP/vol:/new/dir/deep" -v "$T_TMP/file:/etc/myconf:ro" \
+		"$ROOTFS" sh -c 'cat /new/dir/deep/h /etc/myconf'
+	assert_eq "deep
+conf" "$(cat "$T_OUT")" "bound directory and file"
+	assert_not_exists "$ROOTFS/new"
+	assert_not_exists "$ROOTFS/etc/myconf"
+	assert_nothing_left
+}
+
+test_tmpfs() {
+	assert_status 0 sbx_run --tmpfs /run:size=1m "$ROOTFS" sh -c \
+		"awk '\$2 == \"/run\" { print \$3, \$4 }' /proc/self/mounts; echo x > /run/file && cat /run/file"
+	assert_match '^tmpfs rw,.*size=1024k' "$(sed -n 1p "$T_OUT")" "/run mount"
+	assert_eq "x" "$(sed -n 2p "$T_OUT")" "write to the tmpfs"
+	# a missing target is created, docker's option syntax with mode
+	assert_status 0 sbx_run --tmpfs /scratch:rw,size=2m,mode=1777 "$ROOTFS" sh -c \
+		"awk '\$2 == \"/scratch\" { print \$3 }' /proc/self/mounts; stat -c %a /scratch"
+	assert_eq "tmpfs
+1777" "$(cat "$T_OUT")" "/scratch mount and mode"
+	assert_not_exists "$ROOTFS/scratch"
+}
+
+# /proc is the sandbox's own: only its processes are visible.
+test_proc_is_private() {
+	assert_status 0 sbx_run "$ROOTFS" sh -c 'ls -d /proc/[0-9]* | wc -l'
+	local n
+	n=$(cat "$T_OUT")
+	{ [ "$n" -ge 2 ] && [ "$n" -le 6 ]; } || t_fail "expected 2 to 6 processes in /proc, saw $n"
+}
+
+# A minimal /dev: the usual character devices, devpts with ptmx, /dev/shm, and
+# no block devices.
+test_dev_minimal() {
+	assert_status 0 sbx_run "$ROOTFS" sh -c '
+		for d in null zero full random urandom tty ptmx; do test -c /dev/$d && echo "$d c"; done
+		test -d /dev/pts && echo "pts d"
+		test -d /dev/shm && echo "shm d"
+		echo discard > /dev/null && echo "null w"
+		test "$(head -c 4 /dev/zero | od -An -tx1 | tr -d " ")" = 00000000 && echo "zero r"
+		find /dev -type b | wc -l
+		awk "\$2 == \"/dev/pts\" { print \$3 }" /proc/self/mounts'
+	assert_eq "null c
+zero c
+full c
+random c
+urandom c
+tty c
+ptmx c
+pts d
+shm d
+null w
+zero r
+0
+devpts" "$(cat "$T_OUT")" "/dev"
+}
+
+test_sys_read_only() {
+	assert_status 0 sbx_run "$ROOTFS" sh -c "awk '\$2 == \"/sys\" { print \$3, \$4 }' /proc/self/mounts"
+	assert_match '^sysfs ro(,|$)' "$(head -n 1 "$T_OUT")" "/sys mount"
+}
+
+t "host image: root-owned host files stay unwritable" test_host_root_unwritable
+t "host image: writes never reach the host" test_host_writes_stay_private
+t "--rm leaves nothing behind" test_rm_leaves_nothing
+t "without --rm the writable layer is kept" test_no_rm_keeps_layer
+t "--read-only root" test_read_only
+t "-v HOST:PATH is read-write" test_volume_rw
+t "-v HOST:PATH:ro is read-only" test_volume_ro
+t "-v creates a missing target inside" test_volume_target_created
+t "--tmpfs mounts a tmpfs" test_tmpfs
+t "/proc shows only the sandbox" test_proc_is_private
+t "/dev is minimal" test_dev_minimal
+t "/sys is read-only" test_sys_read_only
+t_main "$@"

@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# sbx.sh - helpers for the sandbox integration tests (sourced; sources tap.sh)
+#
+# Environment (set by tests/run.sh; defaults let one file run on its own):
+#   SANDBOX          absolute path of the binary under test (SANDBOX_BIN overrides;
+#                    default: ./sandbox of this checkout)
+#   BUSYBOX_ROOTFS   busybox root filesystem with /bin/sbx-probe (built on demand
+#                    into /tmp/sandbox-tests-$UID/ when unset)
+#   SBX_PROBE        host path of the sbx-probe helper
+#   SBX_NO_SUBUID    non-empty: why subordinate-id tests must skip (set by run.sh)
+# Per test (t_hook_setup): SANDBOX_ROOT=$T_TMP/root, SANDBOX_RUNROOT=$T_TMP/run,
+# XDG_RUNTIME_DIR/XDG_DATA_HOME unset so nothing touches the caller's real store.
+
+SBX_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SBX_SRC_DIR=$(cd "$SBX_TESTS_DIR/.." && pwd)
+
+# shellcheck source=tests/lib/tap.sh
+. "$SBX_TESTS_DIR/lib/tap.sh"
+
+if [ -n "${SANDBOX_BIN:-}" ]; then
+	SANDBOX=$SANDBOX_BIN
+fi
+SANDBOX=${SANDBOX:-$SBX_SRC_DIR/sandbox}
+case $SANDBOX in
+/*) ;;
+*) SANDBOX=$(pwd)/$SANDBOX ;;
+esac
+export SANDBOX
+
+# Build the probe and the busybox rootfs once per user when a file runs alone.
+if [ -z "${BUSYBOX_ROOTFS:-}" ] && [ "${1:-}" != "--t-run-one" ]; then
+	sbx_cache=/tmp/sandbox-tests-$(id -u)
+	mkdir -p "$sbx_cache"
+	if ! bash "$SBX_TESTS_DIR/helpers/build.sh" "$sbx_cache/sbx-probe" ||
+		! bash "$SBX_SRC_DIR/rootfs-tools/mk-busybox-rootfs.sh" --probe "$sbx_cache/sbx-probe" \
+			"$sbx_cache/rootfs" >&2; then
+		echo "Bail out! cannot build the busybox rootfs"
+		exit 1
+	fi
+	BUSYBOX_ROOTFS=$sbx_cache/rootfs
+	SBX_PROBE=$sbx_cache/sbx-probe
+fi
+export BUSYBOX_ROOTFS=${BUSYBOX_ROOTFS:-}
+export SBX_PROBE=${SBX_PROBE:-}
+ROOTFS=$BUSYBOX_ROOTFS
+
+# shellcheck disable=SC2034 # used by the test files
+MY_UID=$(id -u) MY_GID=$(id -g)
+
+# ---- hooks for tap.sh ----------------------------------------------------
+
+t_hook_setup() {
+	export SANDBOX_ROOT=$T_TMP/root
+	export SANDBOX_RUNROOT=$T_TMP/run
+	unset XDG_RUNTIME_DIR XDG_DATA_HOME
+	T_START_TICKS=$(sbx_starttime "$BASHPID")
+	T_PIDNS=$(readlink /proc/self/ns/pid)
+	[ -x "$SANDBOX" ] || t_fail "the sandbox binary $SANDBOX does not exist (run make)"
+}
+
+# After every passing test: nothing of the sandbox may outlive it.
+t_hook_check() {
+	assert_no_stray_processes
+	assert_no_leaked_mounts
+}
+
+# Remove files owned by subordinate ids (left by a failed --rm) from inside a
+# user namespace that maps them.
+t_hook_rm() {
+	unshare --user --map-root-user --map-auto rm -rf -- "$1" 2>/dev/null
+}
+
+# ---- running the sandbox --------------------------------------------------
+
+sbx() {
+	"$SANDBOX" "$@"
+}
+
+# sbx_run OPTIONS... IMAGE CMD...: `sandbox run --rm --network none ...`
+sbx_run() {
+	"$SANDBOX" run --rm --network none "$@"
+}
+
+# ---- subordinate ids -------------------------------------------------------
+
+# shellcheck source=tests/lib/subid.sh
+. "$SBX_TESTS_DIR/lib/subid.sh"
+
+# Why tests that need a subordinate range cannot run here (empty: they can).
+no_subuid_reason() {
+	if [ -n "${SBX_NO_SUBUID:-}" ]; then
+		echo "$SBX_NO_SUBUID"
+	else
+		subid_missing_reason
+	fi
+}
+
+require_subuid() {
+	local why
+	why=$(no_subuid_reason)
+	[ -z "$why" ] || t_skip "$why"
+}
+
+require_no_subuid() {
+	[ -n "$(no_subuid_reason)" ] || t_skip "the caller has a subordinate id range"
+}
+
+# ---- assertions -------------------------------------------------------------
+
+# assert_error_line [REGEX]: stderr ($T_ERR) has exactly one `sandbox: WHAT: WHY`
+# line (plus at most one hint line and, with T_ERR_EXTRA=N, N more lines such
+# as a helper's own message), and that line matches REGEX (case-insensitive).
+assert_error_line() {
+	local regex=${1:-} lines errlines first
+	lines=$(grep -c '' "$T_ERR" || true)
+	errlines=$(grep -c '^sandbox: ' "$T_ERR" || true)
+	first=$(grep -m1 '^sandbox: ' "$T_ERR" || true)
+	if [ "$errlines" != 1 ]; then
+		t_show_output
+		t_fail "expected one 'sandbox: WHAT: WHY' line on stderr, got $errlines"
+	fi
+	if ! [[ $first =~ ^sandbox:\ .+:\ .+ ]]; then
+		t_show_output
+		t_fail "error line is not 'sandbox: WHAT: WHY': $first"
+	fi
+	if [ "$lines" -gt $((2 + ${T_ERR_EXTRA:-0})) ]; then
+		t_show_output
+		t_fail "expected the error line and at most one hint line on stderr, got $lines lines"
+	fi
+	if [ -n "$regex" ] && ! grep -qiE -e "$regex" <<<"$first"; then
+		t_show_output
+		t_fail "error line does not match /$regex/: $first"
+	fi
+}
+
+# assert_exactly_one_stderr_line [REGEX]: for exec failures (126/127).
+assert_exactly_one_stderr_line() {
+	local regex=${1:-} lines
+	lines=$(grep -c '' "$T_ERR" || true)
+	if [ "$lines" != 1 ]; then
+		t_show_output
+		t_fail "expected exactly one line on stderr, got $lines"
+	fi
+	if [ -n "$regex" ] && ! grep -qiE -e "$regex" "$T_ERR"; then
+		t_show_output
+		t_fail "stderr does not match /$regex/"
+	fi
+}
+
+# Directories under DIR (none when DIR is missing).
+sbx_subdirs() {
+	[ -d "$1" ] || return 0
+	find "$1" -mindepth 1 -maxdepth 1 -type d
+}
+
+assert_no_sandbox_dirs() {
+	local left
+	left=$(sbx_subdirs "$SANDBOX_ROOT/sandboxes")
+	[ -z "$left" ] || t_fail "sandbox directories left in the store: $left"
+}
+
+assert_no_runroot_dirs() {
+	local left
+	left=$(sbx_subdirs "$SANDBOX_RUNROOT")
+	[ -z "$left" ] || t_fail "live state left in the runroot: $left"
+}
+
+# No mount of the caller's namespace mentions the test's files.
+assert_no_leaked_mounts() {
+	local leaked
+	leaked=$(grep -F -e "$T_TMP" -e "$ROOTFS" /proc/self/mountinfo || true)
+	[ -z "$leaked" ] || t_fail "mounts left in the caller's mount namespace: $leaked"
+}
+
+# sbx_starttime PID: start time in clock ticks since boot (field 22 of stat).
+sbx_starttime() {
+	local stat rest
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	rest=${stat##*) }
+	# shellcheck disable=SC2086 # split the fields on purpose
+	set -- $rest
+	echo "${20}"
+}
+
+# PIDs of the caller's processes started during this test that belong to a
+# sandbox: named like the binary, or in another PID namespace.
+sbx_stray_pids() {
+	local dir pid name uid start ns base
+	base=$(basename "$SANDBOX")
+	base=${base:0:15}
+	for dir in /proc/[0-9]*; do
+		pid=${dir#/proc/}
+		[ "$pid" = "$BASHPID" ] && continue
+		name='' uid=''
+		while IFS=$'\t ' read -r key val _; do
+			case $key in
+			Name:) name=$val ;;
+			Uid:)
+				uid=$val
+				break
+				;;
+			esac
+		done <"$dir/status" 2>/dev/null || continue
+		[ "$uid" = "$MY_UID" ] || continue
+		start=$(sbx_starttime "$pid") || continue
+		[ "$start" -ge "$T_START_TICKS" ] || continue
+		ns=$(readlink "$dir/ns/pid" 2>/dev/null || true)
+		if [[ $name == "$base"* || $name == sandbox* ]] || { [ -n "$ns" ] && [ "$ns" != "$T_PIDNS" ]; }; then
+			echo "$pid"
+		fi
+	done
+}
+
+assert_no_stray_processes() {
+	local pids i pid desc=
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		pids=$(sbx_stray_pids)
+		[ -z "$pids" ] && return 0
+		sleep 0.1
+	done
+	for pid in $pids; do
+		desc+=" $pid($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null))"
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	t_fail "stray processes left behind:$desc"
+}
+
+# Nothing of a sandbox is left: store entry, live state, mounts, processes.
+assert_nothing_left() {
+	assert_no_sandbox_dirs
+	assert_no_runroot_dirs
+	assert_no_leaked_mounts
+	assert_no_stray_processes
+}
+
+# ---- process helpers -------------------------------------------------------
+
+# wait_for_file FILE REGEX [SECONDS]: poll until FILE matches REGEX.
+wait_for_file() {
+	local file=$1 regex=$2 secs=${3:-5} i
+	for ((i = 0; i < secs * 20; i++)); do
+		if [ -f "$file" ] && grep -qE -e "$regex" "$file"; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "--- $file:" >&2
+	cat "$file" >&2 2>/dev/null || true
+	t_fail "timed out waiting for /$regex/ in $file"
+}
+
+# wait_for_process REGEX [SECONDS]: poll until a process whose command line
+# matches REGEX (pgrep -f) runs, e.g. the sandboxed command; prints its pid.
+wait_for_process() {
+	local regex=$1 secs=${2:-5} i
+	for ((i = 0; i < secs * 20; i++)); do
+		pgrep -n -f -- "$regex" && return 0
+		sleep 0.05
+	done
+	t_fail "no process matching /$regex/ started within ${secs}s"
+}
+
+# Milliseconds since the epoch.
+now_ms() {
+	local ns
+	ns=$(date +%s%N)
+	echo $((ns / 1000000))
+}
