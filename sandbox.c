@@ -489,6 +489,6 @@ int main(int argc, char **argv)
 			return ret;
 		}
 	}
-	dprintf(STDERR_FILENO, "sandbox: unknown command `%s`\nhint: see `sandbox --help`\n", argv[i]);
+	dprintf(STDERR_FILENO, "sandbox: %s: unknown command\nhint: see `sandbox --help`\n", argv[i]);
 	return SBX_EXIT_FAILURE;
 }

@@ -269,6 +269,7 @@ reason_of() {
 # Checks that CMD runs once and queues it for timing; WRAP is a prefix run around
 # both the check and the timer (e.g. an unshare that the timer does not count).
 timed=()
+killed_from_outside=() # runs killed by a signal and tried again
 measure() {
 	local id=$1 label=$2 rc=0 err
 	shift 2
@@ -286,6 +287,11 @@ measure() {
 	CMDLINE[$id]="$label: $(show_cmd "$@")"
 	err=$work/log/$id.err
 	"${wrap_ref[@]}" timeout 60 "$@" </dev/null >/dev/null 2>"$err" || rc=$?
+	if [ "$rc" -ge 128 ]; then
+		killed_from_outside+=("check of $label: exit $rc, tried again")
+		rc=0
+		"${wrap_ref[@]}" timeout 60 "$@" </dev/null >/dev/null 2>"$err" || rc=$?
+	fi
 	if [ "$rc" != 0 ]; then
 		NOTE[$id]="failed: $(reason_of "$err" "$rc")"
 		say "  $label: fails (exit $rc), not timed"
@@ -309,6 +315,12 @@ time_round() {
 	fi
 }
 
+# retry_note ID: record that a round of ID failed and is tried once more (a process
+# of the same user elsewhere on the machine may have killed it).
+retry_note() {
+	killed_from_outside+=("timing of ${LABEL[$1]}: a round failed ($(reason_of "$work/log/$1.timer" 1)), tried again")
+}
+
 # The rows are timed in ROUNDS interleaved rounds, so that a load that comes and
 # goes on the machine falls on all of them alike.
 time_rows() {
@@ -319,7 +331,7 @@ time_rows() {
 		say "  round $((r + 1))/$rounds: $n runs of each row"
 		left=()
 		for id in "${timed[@]}"; do
-			if time_round "$id" "$n"; then
+			if time_round "$id" "$n" || { retry_note "$id" && time_round "$id" "$n"; }; then
 				left+=("$id")
 			else
 				NOTE[$id]="failed during timing: $(reason_of "$work/log/$id.timer" 1)"
@@ -465,7 +477,7 @@ proc_state() {
 	printf '%s' "${s%% *}"
 }
 
-peak_rss() {
+peak_rss_once() {
 	local id=$1 pid p f k v st rc=0 sum_rss deadline
 	local -A hwm=() name=()
 	local queue=() all=() kids=()
@@ -503,7 +515,7 @@ peak_rss() {
 	if [ "$SECONDS" -ge "$deadline" ]; then
 		kill "$pid" 2>/dev/null || true
 	fi
-	wait "$pid" || rc=$?
+	wait "$pid" 2>/dev/null || rc=$?
 	local total=0 parts=''
 	for p in $(printf '%s\n' "${!hwm[@]}" | sort -n); do
 		total=$((total + hwm[$p]))
@@ -513,9 +525,23 @@ peak_rss() {
 	RSS_HWM[$id]=$total
 	RSS_MAX[$id]=$max_rss
 	RSS_N[$id]=${#hwm[@]}
+	RSS_NOTE[$id]=
 	if [ "$rc" != 0 ]; then
 		RSS_NOTE[$id]="exit $rc: $(reason_of "$work/log/rss-$id.err" "$rc")"
 	fi
+	return "$rc"
+}
+
+# peak_rss ID CMD...: as peak_rss_once, again (up to 3 tries) when a signal from
+# outside killed the run.
+peak_rss() {
+	local try rc
+	for try in 1 2 3; do
+		rc=0
+		peak_rss_once "$@" || rc=$?
+		[ "$rc" -ge 128 ] || return 0
+		killed_from_outside+=("peak memory of ${LABEL[$1]}: exit $rc on try $try")
+	done
 }
 
 say "measuring peak memory of \`sleep 1\`:"
@@ -606,6 +632,9 @@ for id in single auto; do
 		notes+=("${LABEL[$id]} could not be measured: ${NOTE[$id]}")
 		status=1
 	fi
+done
+for n in "${killed_from_outside[@]}"; do
+	notes+=("retried: $n")
 done
 if [ "${#notes[@]}" -gt 0 ]; then
 	echo

@@ -46,7 +46,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/capability.h>
+#include <sys/capability.h>
 
 #include "caps.h"
 #include "init.h"
@@ -78,6 +78,7 @@ struct run_ctx {
 	char *lowers[1];
 	bool host;
 	uint64_t caps;
+	struct sbx_seccomp_filter *filter;	/* NULL: unconfined */
 	char *hostname;
 	int sync;			/* our end of the socketpair */
 	sigset_t saved_mask;
@@ -300,6 +301,24 @@ static int drop_bounding(uint64_t keep, struct sbx_error **err)
 	return 0;
 }
 
+/*
+ * After setresuid() to a non-root user the kernel has cleared the permitted,
+ * effective and ambient sets; the inheritable set is cleared here.
+ */
+static int clear_caps(struct sbx_error **err)
+{
+	cap_t empty = cap_init();
+	int r;
+
+	if (!empty)
+		return sbx_error_set(err, errno, "clear capabilities");
+	r = cap_set_proc(empty);
+	cap_free(empty);
+	if (r < 0)
+		return sbx_error_set(err, errno, "clear capabilities");
+	return 0;
+}
+
 /**
  * exec_command() - last steps in the command's process, then execve
  * @c:		context
@@ -328,6 +347,10 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 		sbx_error_set(&err, errno, "working directory `%s`", x->workdir);
 		goto fail;
 	}
+	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
+	 * while we still have it, as runc does */
+	if (!o->no_new_privs && c->filter && seccomp_load_filter(c->filter, &err) < 0)
+		goto fail;
 	if (drop_bounding(c->caps, &err) < 0)
 		goto fail;
 	if (userns_can_setgroups(&c->plan)) {
@@ -354,13 +377,17 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 			sbx_error_hint(&err, "uid %u is not mapped in the user namespace (see /etc/subuid)", (unsigned)x->creds.uid);
 		goto fail;
 	}
-	if (caps_apply(root ? c->caps : 0, &err) < 0)
+	if (root) {
+		if (caps_apply(c->caps, &err) < 0)
+			goto fail;
+	} else if (clear_caps(&err) < 0) {
 		goto fail;
+	}
 	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		sbx_error_set(&err, errno, "set no_new_privs");
 		goto fail;
 	}
-	if (!o->privileged && seccomp_load_profile(o->seccomp_profile, &err) < 0)
+	if (o->no_new_privs && c->filter && seccomp_load_filter(c->filter, &err) < 0)
 		goto fail;
 	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	return find_and_exec(x->argv, x->env.v, o->login_shell);
@@ -447,8 +474,6 @@ fail:
 static int prepare(struct run_ctx *c, struct sbx_error **err)
 {
 	struct sbx_run_opts *o = c->o;
-	cleanup_free char *hosts = NULL;
-	const char *dns;
 
 	if (resolve_image(c, err) < 0)
 		return -1;
@@ -460,8 +485,8 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	if (o->publish.n)
 		return sbx_error_set(err, 0, "-p `%s`: port forwarding needs user-mode networking, which this build lacks", o->publish.v[0]);
 	if (caps_compute(&o->cap_add, &o->cap_drop, o->privileged, &c->caps, err) < 0)
-		return -1;
-	if (!o->privileged && seccomp_check_profile(o->seccomp_profile, err) < 0)
+		return sbx_error_wrap(err, "--cap-add/--cap-drop");
+	if (!o->privileged && seccomp_build(o->seccomp_profile, c->caps, &c->filter, err) < 0)
 		return -1;
 	for (size_t i = 0; i < o->n_volumes; i++) {
 		struct stat st;
@@ -472,28 +497,9 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	}
 	if (userns_plan_make(o->userns, &c->plan, err) < 0)
 		return -1;
-	if (state_create(o->global, o->name, !c->host && !o->read_only, &c->st, err) < 0)
+	if (state_alloc(o->global, o->name, &c->st, err) < 0)
 		return -1;
-	c->hostname = xstrdup(o->hostname ? o->hostname : "");
-	if (!o->hostname) {
-		free(c->hostname);
-		c->hostname = xasprintf("%.*s", STATE_SHORT_ID_LEN, c->st.id);
-	}
-	if (c->host)
-		util_read_file("/etc/hosts", &hosts, NULL, NULL);
-	else {
-		cleanup_free char *p = xasprintf("%s/etc/hosts", c->lowers[0]);
-		struct stat st;
-
-		/* only a regular file of the image, never through a symlink */
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
-			util_read_file(p, &hosts, NULL, NULL);
-	}
-	dns = o->dns;
-	if (state_write_etc(&c->st, c->hostname, hosts, dns, err) < 0 ||
-	    state_write_config(&c->st, o, c->host ? "host" : c->lowers[0], err) < 0)
-		return -1;
-
+	c->hostname = o->hostname ? xstrdup(o->hostname) : xasprintf("%.*s", STATE_SHORT_ID_LEN, c->st.id);
 	c->rs.host = c->host;
 	c->rs.lowers = c->lowers;
 	c->rs.n_lowers = c->host ? 0 : 1;
@@ -512,6 +518,37 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	c->rs.n_volumes = o->n_volumes;
 	c->rs.tmpfs = o->tmpfs;
 	c->rs.n_tmpfs = o->n_tmpfs;
+	return 0;
+}
+
+/**
+ * prepare_files() - the sandbox's directories and generated files; runs
+ *		     while newuidmap and newgidmap write the maps
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int prepare_files(struct run_ctx *c, struct sbx_error **err)
+{
+	struct sbx_run_opts *o = c->o;
+	cleanup_free char *hosts = NULL;
+
+	if (state_mkdirs(&c->st, !c->host && !o->read_only, err) < 0)
+		return -1;
+	if (c->host) {
+		util_read_file("/etc/hosts", &hosts, NULL, NULL);
+	} else {
+		cleanup_free char *p = xasprintf("%s/etc/hosts", c->lowers[0]);
+		struct stat st;
+
+		/* only a regular file of the image, never through a symlink */
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+			util_read_file(p, &hosts, NULL, NULL);
+	}
+	if (state_write_etc(&c->st, c->hostname, hosts, o->dns, err) < 0 ||
+	    state_write_config(&c->st, o, c->host ? "host" : c->lowers[0], err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -579,8 +616,18 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 	sv[1] = -1;
 	c.sync = sv[0];
 	pidfd = sys_pidfd_open(pid, 0);
-	if (userns_write_maps(pid, &c.plan, err) < 0)
-		goto kill;
+	{
+		struct userns_maps_job *job = NULL;
+
+		if (userns_write_maps_start(pid, &c.plan, &job, err) < 0)
+			goto kill;
+		if (prepare_files(&c, err) < 0) {
+			userns_write_maps_cancel(job);
+			goto kill;
+		}
+		if (userns_write_maps_finish(job, err) < 0)
+			goto kill;
+	}
 	m.type = MSG_MAPS_DONE;
 	if (send(c.sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0) {
 		sbx_error_set(err, errno, "start the sandbox");
@@ -649,6 +696,7 @@ out:
 		state_remove_rundir(&c.st);
 	state_free(&c.st);
 	userns_plan_free(&c.plan);
+	seccomp_filter_free(c.filter);
 	free(c.lowers[0]);
 	free(c.hostname);
 	free((char *)c.rs.upper);

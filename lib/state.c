@@ -73,20 +73,22 @@ static int ensure_private_dir(const char *path, struct sbx_error **err)
 }
 
 /**
- * state_create() - allocate an id and create the sandbox's directories
+ * state_alloc() - allocate an id and the paths of a new sandbox, and
+ *		   reserve its name
  * @g:		ROOT and RUNROOT
  * @name:	--name or NULL; refused when taken
- * @layer_dirs:	create upper/ and work/ for a store-backed writable layer
- * @st:		filled on success; release with state_remove() or state_free()
+ * @st:		filled on success; release with state_remove() and state_free()
  * @err:	error out-parameter
+ *
+ * Nothing but the name link is created: state_mkdirs() does the rest, so
+ * it can run while the ID-mapping helpers do their work.
  *
  * Return: 0, or negative with *err set (nothing is left behind).
  */
-int state_create(const struct sbx_global *g, const char *name, bool layer_dirs,
-		 struct state_sandbox *st, struct sbx_error **err)
+int state_alloc(const struct sbx_global *g, const char *name, struct state_sandbox *st,
+		struct sbx_error **err)
 {
 	cleanup_free char *sandboxes = xasprintf("%s/sandboxes", g->root);
-	cleanup_free char *p = NULL;
 
 	memset(st, 0, sizeof(*st));
 	if (util_random_hex(st->id, STATE_ID_LEN) < 0)
@@ -105,51 +107,45 @@ int state_create(const struct sbx_global *g, const char *name, bool layer_dirs,
 			free(st->name_link);
 			st->name_link = NULL;
 			if (e == EEXIST)
-				return sbx_error_set(err, 0, "the name `%s` is already in use by a sandbox", name);
+				return sbx_error_set(err, 0, "--name `%s`: the name is already in use by a sandbox", name);
 			return sbx_error_set(err, e, "reserve the name `%s`", name);
 		}
 	}
 	st->dir = xasprintf("%s/%s", sandboxes, st->id);
 	st->rundir = xasprintf("%s/%s", g->runroot, st->id);
-	if (mkdir(st->dir, 0700) < 0) {
-		sbx_error_set(err, errno, "mkdir `%s`", st->dir);
-		goto fail;
-	}
-	st->have_dir = true;
-	if (layer_dirs) {
-		p = xasprintf("%s/upper", st->dir);
-		if (mkdir(p, 0755) < 0) {
-			sbx_error_set(err, errno, "mkdir `%s`", p);
-			goto fail;
-		}
-		free(p);
-		p = xasprintf("%s/work", st->dir);
-		if (mkdir(p, 0700) < 0) {
-			sbx_error_set(err, errno, "mkdir `%s`", p);
-			goto fail;
-		}
-	}
-	if (mkdir(st->rundir, 0700) < 0) {
-		sbx_error_set(err, errno, "mkdir `%s`", st->rundir);
-		goto fail;
-	}
-	st->have_rundir = true;
-	free(p);
-	p = xasprintf("%s/root", st->rundir);
-	if (mkdir(p, 0755) < 0) {
-		sbx_error_set(err, errno, "mkdir `%s`", p);
-		goto fail;
-	}
-	free(p);
-	p = xasprintf("%s/layers", st->rundir);
-	if (mkdir(p, 0700) < 0) {
-		sbx_error_set(err, errno, "mkdir `%s`", p);
-		goto fail;
-	}
 	return 0;
-fail:
-	state_remove(st);
-	return -1;
+}
+
+static int mkdir_in(const char *dir, const char *name, mode_t mode, struct sbx_error **err)
+{
+	cleanup_free char *p = xasprintf("%s/%s", dir, name);
+
+	if (mkdir(p, mode) < 0)
+		return sbx_error_set(err, errno, "mkdir `%s`", p);
+	return 0;
+}
+
+/**
+ * state_mkdirs() - create ROOT/sandboxes/<id> and RUNROOT/<id>
+ * @st:		from state_alloc()
+ * @layer_dirs:	create upper/ and work/ for a store-backed writable layer
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set (the caller calls state_remove()).
+ */
+int state_mkdirs(struct state_sandbox *st, bool layer_dirs, struct sbx_error **err)
+{
+	if (mkdir(st->dir, 0700) < 0)
+		return sbx_error_set(err, errno, "mkdir `%s`", st->dir);
+	st->have_dir = true;
+	if (layer_dirs && (mkdir_in(st->dir, "upper", 0755, err) < 0 || mkdir_in(st->dir, "work", 0700, err) < 0))
+		return -1;
+	if (mkdir(st->rundir, 0700) < 0)
+		return sbx_error_set(err, errno, "mkdir `%s`", st->rundir);
+	st->have_rundir = true;
+	if (mkdir_in(st->rundir, "root", 0755, err) < 0 || mkdir_in(st->rundir, "layers", 0700, err) < 0)
+		return -1;
+	return 0;
 }
 
 static void json_set_str(json_t *o, const char *k, const char *v)

@@ -20,8 +20,9 @@ struct state_sandbox {
 	bool have_dir, have_rundir;
 };
 
-int state_create(const struct sbx_global *g, const char *name, bool layer_dirs,
-		 struct state_sandbox *st, struct sbx_error **err);
+int state_alloc(const struct sbx_global *g, const char *name, struct state_sandbox *st,
+		struct sbx_error **err);
+int state_mkdirs(struct state_sandbox *st, bool layer_dirs, struct sbx_error **err);
 int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts *o,
 		       const char *image, struct sbx_error **err);
 int state_write_etc(const struct state_sandbox *st, const char *hostname,

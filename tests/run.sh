@@ -134,6 +134,7 @@ run_as_root() {
 			ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
 			LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
 			T_VERBOSE="${T_VERBOSE:-0}" T_KEEP="${T_KEEP:-0}" T_TIMEOUT="${T_TIMEOUT:-60}" \
+			T_FILTER="${T_FILTER:-}" \
 			bash "$stage/tests/run.sh" --as-user --role "$r" --work "$w" \
 			--counts "$w/counts" "${filters[@]}" || rc=$?
 		if read -r p f s <"$w/counts" 2>/dev/null; then

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -382,11 +383,27 @@ static int cmd_fds(void)
 	return n ? 1 : 0;
 }
 
+/*
+ * subreaper CMD [ARG...]: run CMD as a child subreaper (kept across execve), so
+ * that processes it leaves behind are re-parented to it and can be found by the
+ * test harness instead of vanishing under the host's init.
+ */
+static int cmd_subreaper(char **argv)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		fprintf(stderr, "sbx-probe: PR_SET_CHILD_SUBREAPER: %s\n", errno_name(errno));
+		return 1;
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "sbx-probe: exec %s: %s\n", argv[0], errno_name(errno));
+	return 127;
+}
+
 static void usage(void)
 {
 	fputs("usage: sbx-probe keyctl | denied SYSCALL... | status | zombies | doublefork\n"
 	      "                 | setuid N | setgid N | chown PATH UID GID | tiocsti\n"
-	      "                 | sleep-sig SECS | fds\n",
+	      "                 | sleep-sig SECS | fds | subreaper CMD [ARG...]\n",
 	      stderr);
 }
 
@@ -415,6 +432,8 @@ int main(int argc, char **argv)
 		return cmd_sleep_sig(argv[2]);
 	if (!strcmp(cmd, "fds") && argc == 2)
 		return cmd_fds();
+	if (!strcmp(cmd, "subreaper") && argc > 2)
+		return cmd_subreaper(argv + 2);
 	usage();
 	return 2;
 }

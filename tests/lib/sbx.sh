@@ -43,6 +43,11 @@ if [ -z "${BUSYBOX_ROOTFS:-}" ] && [ "${1:-}" != "--t-run-one" ]; then
 fi
 export BUSYBOX_ROOTFS=${BUSYBOX_ROOTFS:-}
 export SBX_PROBE=${SBX_PROBE:-}
+# Each test process is a child subreaper: what a sandbox leaves behind stays
+# findable (sbx_stray_pids).
+if [ -x "$SBX_PROBE" ]; then
+	T_WRAPPER=("$SBX_PROBE" subreaper)
+fi
 ROOTFS=$BUSYBOX_ROOTFS
 
 # shellcheck disable=SC2034 # used by the test files
@@ -54,7 +59,6 @@ t_hook_setup() {
 	export SANDBOX_ROOT=$T_TMP/root
 	export SANDBOX_RUNROOT=$T_TMP/run
 	unset XDG_RUNTIME_DIR XDG_DATA_HOME
-	T_START_TICKS=$(sbx_starttime "$BASHPID")
 	T_PIDNS=$(readlink /proc/self/ns/pid)
 	[ -x "$SANDBOX" ] || t_fail "the sandbox binary $SANDBOX does not exist (run make)"
 }
@@ -173,43 +177,52 @@ assert_no_leaked_mounts() {
 	[ -z "$leaked" ] || t_fail "mounts left in the caller's mount namespace: $leaked"
 }
 
-# sbx_starttime PID: start time in clock ticks since boot (field 22 of stat).
-sbx_starttime() {
-	local stat rest
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	rest=${stat##*) }
-	# shellcheck disable=SC2086 # split the fields on purpose
-	set -- $rest
-	echo "${20}"
-}
-
-# PIDs of the caller's processes started during this test that belong to a
-# sandbox: named like the binary, or in another PID namespace.
+# PIDs of processes left by this test that belong to a sandbox: descendants of
+# the test process (a child subreaper, see T_WRAPPER, so orphans stay its
+# descendants) named like the binary or living in another PID namespace.
+# Zombies do not count.
 sbx_stray_pids() {
-	local dir pid name uid start ns base
+	local f line pid name rest state ppid base p ns
+	local -A parent=() names=() states=()
 	base=$(basename "$SANDBOX")
 	base=${base:0:15}
-	for dir in /proc/[0-9]*; do
-		pid=${dir#/proc/}
-		[ "$pid" = "$BASHPID" ] && continue
-		name='' uid=''
-		while IFS=$'\t ' read -r key val _; do
-			case $key in
-			Name:) name=$val ;;
-			Uid:)
-				uid=$val
-				break
-				;;
-			esac
-		done <"$dir/status" 2>/dev/null || continue
-		[ "$uid" = "$MY_UID" ] || continue
-		start=$(sbx_starttime "$pid") || continue
-		[ "$start" -ge "$T_START_TICKS" ] || continue
-		ns=$(readlink "$dir/ns/pid" 2>/dev/null || true)
+	for f in /proc/[0-9]*/stat; do
+		read -r line 2>/dev/null <"$f" || continue
+		pid=${line%% *}
+		name=${line#*\(}
+		name=${name%\)*}
+		rest=${line##*\) }
+		state=${rest%% *}
+		rest=${rest#* }
+		ppid=${rest%% *}
+		parent[$pid]=$ppid
+		names[$pid]=$name
+		states[$pid]=$state
+	done
+	for pid in "${!parent[@]}"; do
+		[ "$pid" = "$$" ] && continue
+		[ "${states[$pid]}" = Z ] && continue
+		p=${parent[$pid]}
+		while [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != "$$" ]; do
+			p=${parent[$p]:-}
+		done
+		[ "$p" = "$$" ] || continue
+		name=${names[$pid]}
+		ns=$(readlink "/proc/$pid/ns/pid" 2>/dev/null || true)
 		if [[ $name == "$base"* || $name == sandbox* ]] || { [ -n "$ns" ] && [ "$ns" != "$T_PIDNS" ]; }; then
 			echo "$pid"
 		fi
 	done
+}
+
+# sbx_describe_pid PID: "pid PID NAME state S ppid P: CMDLINE" for messages.
+sbx_describe_pid() {
+	local pid=$1 name state ppid cmd
+	name=$(awk '$1 == "Name:" { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+	state=$(awk '$1 == "State:" { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+	ppid=$(awk '$1 == "PPid:" { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+	cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" || true)
+	echo "pid $pid $name state $state ppid $ppid: $cmd"
 }
 
 assert_no_stray_processes() {
@@ -220,7 +233,7 @@ assert_no_stray_processes() {
 		sleep 0.1
 	done
 	for pid in $pids; do
-		desc+=" $pid($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null))"
+		desc+=" [$(sbx_describe_pid "$pid")]"
 		kill -KILL "$pid" 2>/dev/null || true
 	done
 	t_fail "stray processes left behind:$desc"

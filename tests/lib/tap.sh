@@ -22,6 +22,7 @@
 #   t_hook_setup   runs in the test process before the test function
 #   t_hook_check   runs in the test process after a passing test function; may fail it
 #   t_hook_rm DIR  called when plain `rm -rf` cannot remove a temporary directory
+# and the array T_WRAPPER: a command prefix for each test process.
 #
 # Environment:
 #   T_FILTER       only run tests whose name or function contains this text
@@ -36,6 +37,7 @@ set -u
 
 T_NAMES=()
 T_FUNCS=()
+T_WRAPPER=() # command prefix for each test process (e.g. a subreaper helper)
 T_FILE=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 
 # Register a test: t NAME FUNCTION
@@ -264,7 +266,7 @@ t_main() {
 		log=$T_CURRENT_TMP.log
 		rc=0
 		T_TMP=$T_CURRENT_TMP T_NAME=$name \
-			timeout -k 5 "${T_TIMEOUT:-60}" bash "$T_FILE" --t-run-one "$func" \
+			timeout -k 5 "${T_TIMEOUT:-60}" "${T_WRAPPER[@]}" bash "$T_FILE" --t-run-one "$func" \
 			</dev/null >"$log" 2>&1 || rc=$?
 
 		case $rc in

@@ -21,7 +21,9 @@
 #include <cmocka.h>
 
 #include "caps.h"
-#include "seccomp.h"
+/* by path: with libseccomp's include directory ahead of -Ilib, a plain
+ * "seccomp.h" would be libseccomp's header of the same name */
+#include "../../lib/seccomp.h"
 
 #define SKIP_STATUS 77
 
