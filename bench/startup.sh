@@ -3,12 +3,14 @@
 # startup.sh - start-up latency and peak memory of `sandbox` next to bwrap, crun, podman and unshare
 #
 # Usage: bench/startup.sh [--runs N] [--warmup N] [--rounds N] [--sandbox PATH] [--keep]
+#                         [--no-hyperfine]
 #
 #   --runs N        timed runs per row, in all (default 30)
 #   --warmup N      untimed runs before each round of a row (default 3)
 #   --rounds N      rounds the runs are split into, the rows taking turns (default 3)
 #   --sandbox PATH  the binary to measure (default: ./sandbox of this checkout)
 #   --keep          keep the temporary directory (logs, hyperfine JSON) and print it
+#   --no-hyperfine  time with the script's own loop even when hyperfine is installed
 #
 # Every row runs `/bin/true` of the same busybox root filesystem, as the same
 # unprivileged user: when started as root the script copies the binary, itself and
@@ -48,8 +50,12 @@ if [ "${1:-}" = --time-loop ]; then
 fi
 
 usage() {
-	sed -n '4,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
-	exit 2
+	if [ "${1:-2}" = 0 ]; then
+		sed -n '5,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+	else
+		sed -n '5,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	fi
+	exit "${1:-2}"
 }
 
 say() { printf '%s\n' "$*" >&2; }
@@ -62,6 +68,7 @@ runs=30
 warmup=3
 rounds=3
 keep=0
+no_hyperfine=0
 sandbox_arg=
 while [ "$#" -gt 0 ]; do
 	case $1 in
@@ -72,9 +79,10 @@ while [ "$#" -gt 0 ]; do
 	--rounds) [ "$#" -ge 2 ] || usage; rounds=$2; shift ;;
 	--rounds=*) rounds=${1#--rounds=} ;;
 	--keep) keep=1 ;;
+	--no-hyperfine) no_hyperfine=1 ;;
 	--sandbox) [ "$#" -ge 2 ] || usage; sandbox_arg=$2; shift ;;
 	--sandbox=*) sandbox_arg=${1#--sandbox=} ;;
-	-h | --help) usage ;;
+	-h | --help) usage 0 ;;
 	*) usage ;;
 	esac
 	shift
@@ -163,14 +171,16 @@ if [ "$(id -u)" = 0 ] && [ -z "${SBX_BENCH_WORK:-}" ]; then
 	make_rootfs "$work/rootfs"
 	chown -R "$BENCH_USER:" "$work"
 	chmod 0755 "$work"
+	pass_on=()
+	[ "$no_hyperfine" = 0 ] || pass_on+=(--no-hyperfine)
 	# The user gets no variable of root's that points to root's files.
 	rc=0
 	(cd "$work" && runuser -u "$BENCH_USER" -- env -u XDG_RUNTIME_DIR -u XDG_DATA_HOME \
 		-u XDG_CONFIG_HOME -u TMPDIR -u SANDBOX_ROOT -u SANDBOX_RUNROOT \
 		PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
-		SBX_BENCH_WORK="$work" SBX_BENCH_REPO="$repo" SBX_BENCH_VIA_ROOT=1 \
+		SBX_BENCH_WORK="$work" SBX_BENCH_REPO="$repo" \
 		bash "$work/startup.sh" --runs "$runs" --warmup "$warmup" --rounds "$rounds" \
-		--sandbox "$work/sandbox") || rc=$?
+		--sandbox "$work/sandbox" "${pass_on[@]}") || rc=$?
 	exit "$rc"
 fi
 
@@ -227,7 +237,7 @@ elif have python3; then
 else
 	json_times() { return 1; }
 fi
-if have hyperfine && (have jq || have python3); then
+if [ "$no_hyperfine" = 0 ] && have hyperfine && (have jq || have python3); then
 	timer="hyperfine $(hyperfine --version | awk '{print $2}') --shell=none; $runs runs in $rounds rounds, --warmup $warmup each"
 	use_hyperfine=1
 else
@@ -247,9 +257,13 @@ skip() {
 
 # Short form of a command line for the report: ROOTFS and WORK stand for the paths.
 show_cmd() {
-	local s
-	s=$(printf '%q ' "$@")
-	s=${s% }
+	local s='' w q="'" e="'\\''"
+	for w in "$@"; do
+		if [[ ! $w =~ ^[][A-Za-z0-9_./=:,@+%-]+$ ]]; then
+			w="'${w//$q/$e}'"
+		fi
+		s+="${s:+ }$w"
+	done
 	s=${s//"$rootfs"/ROOTFS}
 	s=${s//"$work"/WORK}
 	printf '%s' "$s"
@@ -285,6 +299,9 @@ measure() {
 	ids+=("$id")
 	LABEL[$id]=$label
 	CMDLINE[$id]="$label: $(show_cmd "$@")"
+	if [ "${#wrap_ref[@]}" -gt 0 ]; then
+		CMDLINE[$id]+="   (timer run under: $(show_cmd "${wrap_ref[@]}") TIMER...)"
+	fi
 	err=$work/log/$id.err
 	"${wrap_ref[@]}" timeout 60 "$@" </dev/null >/dev/null 2>"$err" || rc=$?
 	if [ "$rc" -ge 128 ]; then
@@ -388,15 +405,14 @@ else
 fi
 
 # 4: crun on a rootless OCI bundle whose root is the same rootfs.
-if have crun && (have jq || have python3); then
-	bundle=$work/crun-bundle
-	mkdir -p "$bundle"
-	(cd "$bundle" && crun spec --rootless)
+# make_bundle DIR: `crun spec --rootless` with args /bin/true, no terminal, root ROOTFS.
+make_bundle() {
+	mkdir -p "$1" && (cd "$1" && crun spec --rootless) || return 1
 	if have jq; then
 		jq --arg root "$rootfs" '.process.args = ["/bin/true"] | .process.terminal = false
-			| .root.path = $root' "$bundle/config.json" >"$bundle/config.new"
+			| .root.path = $root' "$1/config.json" >"$1/config.new" || return 1
 	else
-		python3 - "$bundle/config.json" "$rootfs" >"$bundle/config.new" <<'EOF'
+		python3 - "$1/config.json" "$rootfs" >"$1/config.new" <<'EOF' || return 1
 import json, sys
 c = json.load(open(sys.argv[1]))
 c["process"]["args"] = ["/bin/true"]
@@ -405,20 +421,28 @@ c["root"]["path"] = sys.argv[2]
 print(json.dumps(c, indent=2))
 EOF
 	fi
-	mv "$bundle/config.new" "$bundle/config.json"
+	mv "$1/config.new" "$1/config.json"
+}
+
+bundle=$work/crun-bundle
+if ! have crun || ! { have jq || have python3; }; then
+	skip crun crun "skipped (crun, or jq/python3 to edit its config, not installed: apt-get install crun jq)"
+elif ! make_bundle "$bundle" >"$work/log/crun-spec.log" 2>&1; then
+	skip crun crun "skipped (crun spec --rootless failed: $(reason_of "$work/log/crun-spec.log" 1))"
+else
 	crun_cmd=(crun --root "$work/crun-state")
 	if crun --cgroup-manager=disabled --version >/dev/null 2>&1; then
 		crun_cmd+=(--cgroup-manager=disabled)
 	fi
 	crun_cmd+=(run --bundle "$bundle" sbx-bench-crun)
-	if cgroup_hybrid; then
-		notes+=("crun refuses the hybrid cgroup layout of this host (\"cgroups in hybrid mode not supported\"): it runs inside \`unshare -Urm\` with a tmpfs mounted over /sys/fs/cgroup/unified (unshare not timed)")
+	# A crun that refuses a hybrid cgroup layout runs where cgroup v2 is hidden.
+	if cgroup_hybrid && ! timeout 30 "${crun_cmd[@]}" </dev/null >/dev/null 2>"$work/log/crun-plain.err" &&
+		grep -q 'hybrid mode' "$work/log/crun-plain.err"; then
+		notes+=("crun refuses the hybrid cgroup layout of this host (\"$(reason_of "$work/log/crun-plain.err" 1)\"): it runs inside \`unshare -Urm\` with a tmpfs mounted over /sys/fs/cgroup/unified (the unshare and the mount are not timed)")
 		measure crun "crun (in unshare -Urm)" "${hide_unified[@]}" -- "${crun_cmd[@]}"
 	else
 		measure crun "crun" -- "${crun_cmd[@]}"
 	fi
-else
-	skip crun crun "skipped (crun, or jq/python3 to edit its config, not installed: apt-get install crun jq)"
 fi
 
 # 5: podman, with a private store imported from the same rootfs.

@@ -22,7 +22,7 @@
 # a plain subshell whose status is read afterwards, never in a condition.
 
 set -euo pipefail
-shopt -s nullglob
+shopt -s nullglob inherit_errexit
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 PREFIX=$ROOT/build/deps
@@ -33,7 +33,7 @@ JOBS=$(nproc)
 
 # -fPIE keeps a later static-pie link possible; sections let the final link
 # drop what is unused with --gc-sections.
-DEPS_CFLAGS="-O2 -fPIE -ffunction-sections -fdata-sections -fstack-protector-strong"
+LIB_CFLAGS="-O2 -fPIE -ffunction-sections -fdata-sections -fstack-protector-strong"
 
 die() {
 	printf 'deps: %s\n' "$*" >&2
@@ -46,6 +46,7 @@ die() {
 load_versions() {
 	local line key
 	while IFS= read -r line || [[ -n $line ]]; do
+		line=${line%%#*} # as make does: no version contains '#'
 		[[ $line =~ ^([A-Z][A-Z0-9_]*)[[:space:]]*:=[[:space:]]*(.*[^[:space:]])[[:space:]]*$ ]] || continue
 		printf -v "V_${BASH_REMATCH[1]}" '%s' "${BASH_REMATCH[2]}"
 	done <"$ROOT/deps/versions.mk"
@@ -120,6 +121,7 @@ write_if_changed() {
 	local tmp
 	tmp=$(mktemp "$1.XXXXXX")
 	cat >"$tmp"
+	chmod 644 "$tmp"
 	if cmp -s "$tmp" "$1"; then
 		rm -f "$tmp"
 	else
@@ -130,7 +132,7 @@ write_if_changed() {
 # What every package's build depends on besides its own recipe.
 toolchain_fingerprint() {
 	{
-		printf '%s\n' "$DEPS_CFLAGS"
+		printf '%s\n' "$LIB_CFLAGS"
 		cat "$PREFIX/bin/musl-cc" "$PREFIX/toolchain.cmake"
 		declare -f build_env cmake_build meson_build
 		dpkg-query -W -f '${Package} ${Version}\n' musl-dev gcc-12 linux-libc-dev 2>/dev/null || true
@@ -146,11 +148,14 @@ dsc_name() { local v; v=$(pkg_version "$1"); printf '%s_%s.dsc' "$(pkg_src "$1")
 # apt_private_setup: for hosts without deb-src entries (a fresh Debian image),
 # a private apt state under build/deps/apt whose deb-src entries mirror the
 # host's Debian deb entries. Needs no root and leaves /etc and /var alone.
+# Updated once per run of this script ($$ is the same in its subshells).
 APT_OPTS=()
-APT_PRIVATE_READY=
 apt_private_setup() {
 	local a=$PREFIX/apt codename f
-	[[ -n $APT_PRIVATE_READY ]] && return 0
+	APT_OPTS=(-o "Dir::Etc::SourceList=$a/sources.list" -o "Dir::Etc::SourceParts=$a/sources.list.d"
+		-o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache" -o "Dir::State::status=$a/status")
+	[[ -f $a/.updated && $(<"$a/.updated") == "$$" ]] && return 0
+
 	codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
 	[[ -n $codename ]] || die "cannot tell the Debian release from /etc/os-release"
 	rm -rf "$a"
@@ -162,19 +167,18 @@ apt_private_setup() {
 			/etc/apt/sources.list >>"$a/sources.list"
 	fi
 	for f in /etc/apt/sources.list.d/*.sources; do
-		# Keep deb822 stanzas of this release only; turn them into deb-src.
+		# Keep the deb822 stanzas of binary packages (Types: deb) of this
+		# release; turn them into deb-src.
 		awk -v rel="$codename" '
-			function flush() { if (keep && text != "") printf "%s\n", text; text = ""; keep = 0 }
+			function flush() { if (keep == 2 && text != "") printf "%s\n", text; text = ""; keep = 0 }
 			/^[[:space:]]*$/ { flush(); next }
-			/^Types:/ { text = text "Types: deb-src\n"; next }
-			/^Suites:/ { if ($0 ~ ("[[:space:]]" rel "([-/][a-z]+)?([[:space:]]|$)")) keep = 1 }
+			/^Types:/ { if ($0 ~ /[[:space:]]deb([[:space:]]|$)/) keep = keep + 1; text = text "Types: deb-src\n"; next }
+			/^Suites:/ { if ($0 ~ ("[[:space:]]" rel "([-/][a-z]+)?([[:space:]]|$)")) keep = keep + 1 }
 			{ text = text $0 "\n" }
 			END { flush() }' "$f" >"$a/sources.list.d/${f##*/}"
 	done
-	APT_OPTS=(-o "Dir::Etc::SourceList=$a/sources.list" -o "Dir::Etc::SourceParts=$a/sources.list.d"
-		-o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache" -o "Dir::State::status=$a/status")
 	apt-get "${APT_OPTS[@]}" -q update
-	APT_PRIVATE_READY=1
+	printf '%s\n' "$$" >"$a/.updated"
 }
 
 # fetch_sources KEY: download (if needed) and check the pinned .dsc and every
@@ -229,7 +233,8 @@ unpack() {
 
 build_env() {
 	export CC="$PREFIX/bin/musl-cc" CXX=false AR=ar RANLIB=ranlib
-	export CFLAGS="$DEPS_CFLAGS" CPPFLAGS= LDFLAGS=
+	export CFLAGS="$LIB_CFLAGS" CPPFLAGS= LDFLAGS=
+	unset CXXFLAGS LIBS LDLIBS TARGET_ARCH
 	# pkg-config sees only our prefix, never the host's glibc -dev packages.
 	export PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig"
 	unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR CMAKE_PREFIX_PATH
@@ -306,12 +311,24 @@ build_pcre2() {
 }
 
 build_glib() {
+	glib_trim
 	# Minimal: everything optional off; iconv and intl come from musl.
 	meson_build -Diconv=libc -Dselinux=disabled -Dxattr=false -Dlibmount=disabled \
 		-Dman=false -Dgtk_doc=false -Dtests=false -Dinstalled_tests=false -Dnls=disabled \
 		-Dsysprof=disabled -Dlibelf=disabled -Ddtrace=false -Dsystemtap=false \
 		-Dglib_debug=disabled -Dbsymbolic_functions=false -Doss_fuzz=disabled -Dmultiarch=false
 	need_files lib/libglib-2.0.a lib/glib-2.0/include/glibconfig.h lib/pkgconfig/glib-2.0.pc
+}
+
+# glib_trim: build libglib-2.0 only. libslirp needs nothing else, and
+# gobject, gio, gmodule, gthread and the tools are four fifths of glib's build
+# time. (libffi is still required by glib's top-level meson.build.)
+glib_trim() {
+	local before after
+	before=$(wc -l <meson.build)
+	sed -i -E "/^subdir\('(gobject|gthread|gmodule|gio|fuzzing|tools)'\)$/d" meson.build
+	after=$(wc -l <meson.build)
+	((before - after == 6)) || die "glib: meson.build lacks the expected subdir() lines"
 }
 
 build_slirp() {
@@ -321,9 +338,10 @@ build_slirp() {
 
 build_cap() {
 	# libcap.a only: no libpsx, no shared library, no tools. _makenames runs
-	# on the build host, so it is built with the host compiler.
+	# during the build: musl-built too (musl's loader is installed), so no
+	# glibc -dev package is needed.
 	make -C libcap -j"$JOBS" install-static-cap prefix="$PREFIX" lib=lib \
-		CC="$CC" BUILD_CC=gcc CFLAGS="$CFLAGS" SHARED=no PTHREADS=no GOLANG=no PAM_CAP=no \
+		CC="$CC" BUILD_CC="$CC" CFLAGS="$CFLAGS" SHARED=no PTHREADS=no GOLANG=no PAM_CAP=no \
 		USE_GPERF=yes
 	need_files lib/libcap.a include/sys/capability.h lib/pkgconfig/libcap.pc
 }
@@ -456,6 +474,10 @@ main() {
 	local key
 	cd "$ROOT"
 	load_versions
+	mkdir -p "$PREFIX"
+	# One build at a time (several make processes may ask for it at once).
+	exec 9>"$PREFIX/.lock"
+	flock 9
 	setup_toolchain
 	TOOLCHAIN_FP=$(toolchain_fingerprint)
 	for key in $V_DEPS_PACKAGES; do

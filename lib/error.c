@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum sbx_log_level sbx_log_level = SBX_LOG_WARN;
@@ -146,6 +147,16 @@ void sbx_log(enum sbx_log_level level, const char *fmt, ...)
 	else
 		dprintf(STDERR_FILENO, "sandbox: %s: %.*s\n", level_names[level], n, buf);
 	errno = saved;
+}
+
+void sbx_debug_phase(const char *phase)
+{
+	struct timespec ts;
+
+	if (sbx_log_level < SBX_LOG_DEBUG)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sbx_log(SBX_LOG_DEBUG, "[%ld.%06ld] pid %d: %s", (long)ts.tv_sec, ts.tv_nsec / 1000L, (int)getpid(), phase);
 }
 
 int sbx_log_parse_level(const char *s, enum sbx_log_level *out)

@@ -47,6 +47,9 @@ void sbx_log(enum sbx_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int sbx_log_parse_level(const char *s, enum sbx_log_level *out);
 
+/* A debug line with the time since the process started, for profiling. */
+void sbx_debug_phase(const char *phase);
+
 #define sbx_warn(...) sbx_log(SBX_LOG_WARN, __VA_ARGS__)
 #define sbx_info(...) sbx_log(SBX_LOG_INFO, __VA_ARGS__)
 #define sbx_debug(...)                                                         \

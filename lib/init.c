@@ -48,7 +48,7 @@
 
 /* Signals init passes on to the command. */
 static const int forwarded_signals[] = {
-	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 };
 
 /**
@@ -116,7 +116,7 @@ void init_prepare_signals(sigset_t *saved)
  */
 void init_restore_signals(const sigset_t *saved)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
+	struct sigaction sa = {.sa_handler = SIG_DFL};
 
 	sigemptyset(&sa.sa_mask);
 	for (int sig = 1; sig < _NSIG; sig++) {
@@ -130,7 +130,9 @@ void init_restore_signals(const sigset_t *saved)
 
 /**
  * init_set_parent_death() - die with SIGKILL when the supervisor dies
- * @expected_ppid:	the supervisor's getpid(), taken before clone
+ * @expected_ppid:	the supervisor's getpid(), taken before clone; or 0 for
+ *			a child cloned into a new PID namespace (then only 0
+ *			is accepted from getppid())
  *
  * Call it first thing in the child after clone: PR_SET_PDEATHSIG fires only
  * for a parent that dies after it was set, so the function then checks that

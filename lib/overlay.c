@@ -22,109 +22,104 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "syscalls.h"
 #include "util.h"
 
-/**
- * overlay_escape() - escape a path for overlayfs' option parser
- * @path:	a directory path
- *
- * `,` separates mount options, `:` separates lower layers and `\` escapes
- * both, so each of them is preceded by a backslash.
- *
- * Return: a new string.
- */
-char *overlay_escape(const char *path)
+/* The kernel's own words on a failed fsconfig (overlayfs explains itself). */
+static void kernel_reason(int fsfd, char *buf, size_t size)
 {
-	char *out = xmalloc(strlen(path) * 2 + 1), *o = out;
+	ssize_t n;
 
-	for (const char *p = path; *p; p++) {
-		if (*p == ',' || *p == ':' || *p == '\\')
-			*o++ = '\\';
-		*o++ = *p;
+	buf[0] = '\0';
+	while ((n = read(fsfd, buf, size - 1)) > 0) {
+		buf[n] = '\0';
+		if (n > 2 && buf[0] == 'e' && buf[1] == ' ')
+			return; /* "e overlay: ...": the error line */
 	}
-	*o = '\0';
-	return out;
+	buf[0] = '\0';
 }
 
-static char *build_options(const struct overlay_layers *l, bool userxattr)
+static int try_fsmount(const struct overlay_layers *l, bool userxattr, int *mntfd, char *why, size_t whylen)
 {
-	size_t cap = 256, len = 0;
-	char *s = xmalloc(cap);
+	cleanup_close int fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
+	cleanup_free char *lowers = NULL;
+	size_t len = 1;
+	int fd;
 
-#define APPEND(str)                                                            \
-	do {                                                                   \
-		size_t _n = strlen(str);                                       \
-		while (len + _n + 1 > cap) {                                   \
-			cap *= 2;                                              \
-			s = realloc(s, cap);                                   \
-			if (!s)                                                \
-				abort();                                       \
-		}                                                              \
-		memcpy(s + len, str, _n + 1);                                  \
-		len += _n;                                                     \
-	} while (0)
-
-	APPEND("lowerdir=");
+	why[0] = '\0';
+	if (fs < 0)
+		return -errno;
+	for (size_t i = 0; i < l->n_lowers; i++)
+		len += strlen(l->lowers[i]) * 2 + 1;
+	lowers = xcalloc(1, len);
 	for (size_t i = 0; i < l->n_lowers; i++) {
-		cleanup_free char *e = overlay_escape(l->lowers[i]);
+		char *p = lowers + strlen(lowers);
 
 		if (i)
-			APPEND(":");
-		APPEND(e);
+			*p++ = ':';
+		/* with fsconfig only `:` (and the escape itself) are special */
+		for (const char *c = l->lowers[i]; *c; c++) {
+			if (*c == ':' || *c == '\\')
+				*p++ = '\\';
+			*p++ = *c;
+		}
+		*p = '\0';
 	}
-	if (l->upper) {
-		cleanup_free char *u = overlay_escape(l->upper);
-		cleanup_free char *w = overlay_escape(l->work);
+	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 ||
+	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lowers, 0) < 0 ||
+	    (l->upper && (sys_fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", l->upper, 0) < 0 ||
+			  sys_fsconfig(fs, FSCONFIG_SET_STRING, "workdir", l->work, 0) < 0)) ||
+	    (l->upper && l->volatile_upper && sys_fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0) ||
+	    (userxattr && sys_fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0) ||
+	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		int e = errno;
 
-		APPEND(",upperdir=");
-		APPEND(u);
-		APPEND(",workdir=");
-		APPEND(w);
+		kernel_reason(fs, why, whylen);
+		return -e;
 	}
-	if (l->upper && l->volatile_upper)
-		APPEND(",volatile");
-	if (userxattr)
-		APPEND(",userxattr");
-#undef APPEND
-	return s;
+	fd = sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	*mntfd = fd;
+	return 0;
 }
 
 /**
- * overlay_mount() - mount an overlay of @l on @target
- * @target:	existing directory to mount on
- * @l:		layers; a single lower without upper is turned into a
- *		read-only bind by the caller, overlayfs needs 2 lowers then
+ * overlay_mount_fd() - create an overlay mount of @l, not attached anywhere
+ * @l:		layers (two lowers at least when there is no upper)
+ * @mntfd:	set to the detached mount (attach it with move_mount)
  * @err:	error out-parameter
+ *
+ * Uses the new mount API: each option is its own fsconfig() call, so no
+ * mount option page limits the number of layers, and the kernel's reason
+ * for a refusal can be read back and shown.
  *
  * Return: 0, or negative with *err set and a hint that explains the usual
  * causes of the kernel's refusal.
  */
-int overlay_mount(const char *target, const struct overlay_layers *l, struct sbx_error **err)
+int overlay_mount_fd(const struct overlay_layers *l, int *mntfd, struct sbx_error **err)
 {
-	cleanup_free char *opts = build_options(l, true);
-	int saved;
+	char why[256];
+	int r;
 
-	if ((size_t)getpagesize() <= strlen(opts))
-		return sbx_error_set(err, E2BIG, "mount overlay on `%s`: %zu layers make the mount options longer than a page",
-				     target, l->n_lowers);
-	if (mount("overlay", target, "overlay", 0, opts) == 0)
-		return 0;
-	saved = errno;
-	if (saved == EINVAL) {
-		cleanup_free char *plain = build_options(l, false);
+	r = try_fsmount(l, true, mntfd, why, sizeof(why));
+	if (r == -EINVAL) {
+		char why2[256];
 
-		if (mount("overlay", target, "overlay", 0, plain) == 0)
+		/* a kernel without userxattr, or an upper fs without user xattrs */
+		if (try_fsmount(l, false, mntfd, why2, sizeof(why2)) == 0)
 			return 0;
-		saved = errno;
 	}
-	sbx_error_set(err, saved, "mount overlay on `%s` (lowerdir `%s`%s%s)", target,
-		      l->n_lowers ? l->lowers[0] : "", l->upper ? ", upperdir " : "",
-		      l->upper ? l->upper : "");
-	if (saved == EPERM || saved == ENODEV)
+	if (r == 0)
+		return 0;
+	sbx_error_set(err, -r, "mount overlay (lowerdir `%s`%s%s)%s%s", l->n_lowers ? l->lowers[0] : "",
+		      l->upper ? ", upperdir `" : "", l->upper ? l->upper : "", why[0] ? ": " : "",
+		      why[0] ? why + 2 : "");
+	if (r == -ENOSYS || r == -EPERM || r == -ENODEV)
 		sbx_error_hint(err, "overlayfs in a user namespace needs Linux >= 5.11; see `sandbox doctor`");
-	else if (saved == ELOOP)
+	else if (r == -ELOOP)
 		sbx_error_hint(err, "the writable layer must not be inside an image layer (overlayfs refuses overlapping layers)");
-	else if (saved == EINVAL)
-		sbx_error_hint(err, "the kernel refused the layers: a lower directory with mounts below it, or an upper filesystem overlayfs cannot use (see `dmesg`)");
+	else if (r == -EINVAL)
+		sbx_error_hint(err, "the kernel refused the layers: a lower directory with mounts below it, or an upper filesystem overlayfs cannot use");
 	return -1;
 }

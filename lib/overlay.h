@@ -16,7 +16,6 @@ struct overlay_layers {
 	bool volatile_upper;	/* no syncs: the upper layer is thrown away */
 };
 
-int overlay_mount(const char *target, const struct overlay_layers *l, struct sbx_error **err);
-char *overlay_escape(const char *path);
+int overlay_mount_fd(const struct overlay_layers *l, int *mntfd, struct sbx_error **err);
 
 #endif /* SBX_OVERLAY_H */

@@ -4,10 +4,15 @@
  * Theory of operation. rootfs_setup() runs in the sandbox's first process
  * (PID 1 of the new PID namespace), which is root of the new user namespace
  * and owns the new mount namespace, after the supervisor wrote its ID maps.
- * It builds the root on RUNROOT/<id>/root while the host's tree is still
- * visible (so host paths for -v and /dev nodes can be opened), then
- * pivot_root()s into it and detaches the old root, and last masks /proc
- * and /sys paths in the new root. Every path inside the new root is opened
+ * It creates the new root as a detached mount (new mount API) and attaches
+ * it on top of `/`: path lookups start at the process's root, below that
+ * mount, so the host's tree stays visible for -v sources and /dev nodes
+ * while the new root is filled through its descriptor. No directory of the
+ * host is a mount point of the sandbox, so nothing has to be unmounted from
+ * the caller's side when it exits (removing such a directory costs a
+ * synchronous unmount of the whole tree from a dying namespace: tens of ms).
+ * Then it pivot_root()s into the new root, detaches the old one, and last
+ * masks /proc and /sys paths. Every path inside the new root is opened
  * through safepath (RESOLVE_IN_ROOT), and mounts are attached to those
  * descriptors (move_mount or /proc/self/fd/N), never to a path string the
  * image could redirect with a symlink.
@@ -32,12 +37,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <linux/stat.h>
+
 #include "overlay.h"
 #include "safepath.h"
 #include "syscalls.h"
 #include "util.h"
 
 #define FD_PATH_MAX 32
+/* staging directory in a host root: the writable layers and generated files */
+#define STAGE_DIR ".sandbox-stage"
 
 static void fd_path(char buf[FD_PATH_MAX], int fd)
 {
@@ -73,6 +82,45 @@ static int mount_fs_in_root(int rootfd, const char *path, const char *fstype,
 }
 
 /**
+ * attach_tree() - attach a detached mount tree on a path in the root
+ * @tree:	from open_tree(OPEN_TREE_CLONE) (consumed)
+ * @what:	name of the source, for messages
+ * @rootfd:	descriptor of the new root
+ * @target:	path inside the root; created as a directory or file like @tree
+ * @read_only:	make the whole tree read-only first
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int attach_tree(int tree, const char *what, int rootfd, const char *target, bool read_only,
+		       struct sbx_error **err)
+{
+	cleanup_close int t = tree, tfd = -1;
+	struct stat st;
+
+	if (fstat(t, &st) < 0)
+		return sbx_error_set(err, errno, "stat `%s`", what);
+	if (read_only) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+		if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
+			return sbx_error_set(err, errno, "make bind of `%s` read-only", what);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (safepath_mkdir_p(rootfd, target, 0755, err) < 0)
+			return sbx_error_wrap(err, "bind `%s`", what);
+		tfd = safepath_open(rootfd, target, O_PATH | O_DIRECTORY, err);
+	} else {
+		tfd = safepath_create_file(rootfd, target, 0644, err);
+	}
+	if (tfd < 0)
+		return sbx_error_wrap(err, "bind `%s`", what);
+	if (sys_move_mount(t, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return sbx_error_set(err, errno, "bind `%s` on `%s`", what, target);
+	return 0;
+}
+
+/**
  * bind_into_root() - bind a host path (recursively) onto a path in the root
  * @src:	host path (file or directory)
  * @rootfd:	descriptor of the new root
@@ -85,58 +133,77 @@ static int mount_fs_in_root(int rootfd, const char *path, const char *fstype,
 static int bind_into_root(const char *src, int rootfd, const char *target, bool read_only,
 			  struct sbx_error **err)
 {
-	cleanup_close int tree = -1;
-	cleanup_close int tfd = -1;
-	struct stat st;
+	int tree = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
-	tree = sys_open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
 		return sbx_error_set(err, errno, "bind `%s`", src);
-	if (fstat(tree, &st) < 0)
-		return sbx_error_set(err, errno, "stat `%s`", src);
-	if (read_only) {
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	return attach_tree(tree, src, rootfd, target, read_only, err);
+}
 
-		if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
-			return sbx_error_set(err, errno, "make bind of `%s` read-only", src);
+/**
+ * new_tmpfs_on_root() - create a tmpfs and attach it on top of `/`
+ * @mode:	mode of its root directory
+ * @err:	error out-parameter
+ *
+ * Path lookups start at the process's root, below the new mount, so the
+ * host's tree stays reachable through `/...` paths while the tmpfs is
+ * reachable through the returned descriptor.
+ *
+ * Return: the mount's descriptor, or negative with *err set.
+ */
+static int new_tmpfs_on_root(const char *mode, struct sbx_error **err)
+{
+	cleanup_close int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
+	int fd;
+
+	if (fs < 0 || sys_fsconfig(fs, FSCONFIG_SET_STRING, "mode", mode, 0) < 0 ||
+	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return sbx_error_set(err, errno, "create a tmpfs");
+	fd = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	if (fd < 0)
+		return sbx_error_set(err, errno, "create a tmpfs");
+	if (sys_move_mount(fd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		close(fd);
+		return sbx_error_set(err, errno, "attach a tmpfs");
 	}
-	if (S_ISDIR(st.st_mode)) {
-		if (safepath_mkdir_p(rootfd, target, 0755, err) < 0)
-			return sbx_error_wrap(err, "bind `%s`", src);
-		tfd = safepath_open(rootfd, target, O_PATH | O_DIRECTORY, err);
-	} else {
-		tfd = safepath_create_file(rootfd, target, 0644, err);
-	}
-	if (tfd < 0)
-		return sbx_error_wrap(err, "bind `%s`", src);
-	if (sys_move_mount(tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return sbx_error_set(err, errno, "bind `%s` on `%s`", src, target);
+	return fd;
+}
+
+/**
+ * write_generated() - write hostname, hosts and resolv.conf into @dirfd
+ * @s:		the spec (contents)
+ * @dirfd:	a directory on the staging tmpfs
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int write_generated(const struct rootfs_spec *s, int dirfd, struct sbx_error **err)
+{
+	const char *names[] = { "hostname", "hosts", "resolv.conf" };
+	const char *data[] = { s->etc_hostname, s->etc_hosts, s->etc_resolv };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (util_write_file_at(dirfd, names[i], data[i], strlen(data[i]), 0644, err) < 0)
+			return -1;
 	return 0;
 }
 
 /**
  * host_root() - build the `host` image: one overlay per top-level directory
  * @s:		the spec
+ * @rootfd:	the new root, a tmpfs
+ * @stage:	"/proc/self/fd/N" path of the staging tmpfs for the upper layers
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set.
  */
-static int host_root(const struct rootfs_spec *s, struct sbx_error **err)
+static int host_root(const struct rootfs_spec *s, int rootfd, const char *stage, struct sbx_error **err)
 {
-	static const char *const own[] = { "proc", "sys", "dev", "run", "tmp" };
-	cleanup_free char *layers = xasprintf("%s/layers", s->statedir);
-	cleanup_close int rootfd = -1;
+	static const char *const own[] = { "proc", "sys", "dev", "run", "tmp", STAGE_DIR };
 	struct dirent *de;
 	DIR *d;
 	int ret = 0;
 
-	if (mount("tmpfs", s->mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-		return sbx_error_set(err, errno, "mount tmpfs on `%s`", s->mountpoint);
-	if (!s->read_only && mount("tmpfs", layers, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
-		return sbx_error_set(err, errno, "mount tmpfs on `%s`", layers);
-	rootfd = open(s->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return sbx_error_set(err, errno, "open `%s`", s->mountpoint);
 	d = opendir("/");
 	if (!d)
 		return sbx_error_set(err, errno, "open `/`");
@@ -151,7 +218,7 @@ static int host_root(const struct rootfs_spec *s, struct sbx_error **err)
 		for (size_t i = 0; i < ARRAY_SIZE(own); i++)
 			skip |= strcmp(n, own[i]) == 0;
 		if (skip) {
-			if (mkdirat(rootfd, n, 0755) < 0 && errno != EEXIST)
+			if (strcmp(n, STAGE_DIR) != 0 && mkdirat(rootfd, n, 0755) < 0 && errno != EEXIST)
 				ret = sbx_error_set(err, errno, "mkdir `/%s`", n);
 			continue;
 		}
@@ -170,12 +237,14 @@ static int host_root(const struct rootfs_spec *s, struct sbx_error **err)
 			continue;
 		}
 		if (S_ISDIR(st.st_mode) && !s->read_only) {
-			cleanup_free char *up = xasprintf("%s/%s.u", layers, n);
-			cleanup_free char *wk = xasprintf("%s/%s.w", layers, n);
-			cleanup_free char *dst = xasprintf("%s/%s", s->mountpoint, n);
+			cleanup_free char *up = xasprintf("%s/%s.u", stage, n);
+			cleanup_free char *wk = xasprintf("%s/%s.w", stage, n);
 			char *lowers[1] = { src };
-			struct overlay_layers l = { .lowers = lowers, .n_lowers = 1, .upper = up, .work = wk };
+			struct overlay_layers l = {
+				.lowers = lowers, .n_lowers = 1, .upper = up, .work = wk, .volatile_upper = true,
+			};
 			cleanup_error struct sbx_error *oerr = NULL;
+			int ovl = -1;
 
 			if (mkdirat(rootfd, n, 0755) < 0 || mkdir(up, 0755) < 0 || mkdir(wk, 0700) < 0) {
 				ret = sbx_error_set(err, errno, "prepare layer for `/%s`", n);
@@ -190,9 +259,10 @@ static int host_root(const struct rootfs_spec *s, struct sbx_error **err)
 			 */
 			(void)!chown(up, 0, 0);
 			(void)!chmod(up, st.st_mode & 07777);
-			l.volatile_upper = true;
-			if (overlay_mount(dst, &l, &oerr) == 0)
+			if (overlay_mount_fd(&l, &ovl, &oerr) == 0) {
+				ret = attach_tree(ovl, src, rootfd, n, false, err);
 				continue;
+			}
 			/* mounts below it are locked: a read-only view instead */
 			sbx_debug("`/%s` is bound read-only: %s", n, oerr->msg);
 		}
@@ -207,32 +277,57 @@ static int host_root(const struct rootfs_spec *s, struct sbx_error **err)
 /**
  * image_root() - mount the image's layers (and writable layer) as the root
  * @s:		the spec
+ * @basefd:	the staging tmpfs (on top of `/`): the root is mounted on its
+ *		`root` directory, a writable layer in memory goes to `upper`
+ * @stage:	"/proc/self/fd/N" path of @basefd
+ * @rootfd:	set to the new root
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set.
  */
-static int image_root(const struct rootfs_spec *s, struct sbx_error **err)
+static int image_root(const struct rootfs_spec *s, int basefd, const char *stage, int *rootfd,
+		      struct sbx_error **err)
 {
 	struct overlay_layers l = { s->lowers, s->n_lowers, s->upper, s->work, s->volatile_upper };
+	cleanup_free char *up = NULL, *wk = NULL;
+	cleanup_close int mp = -1;
+	int tree;
 
-	if (s->read_only || !s->upper) {
+	if (mkdirat(basefd, "root", 0755) < 0)
+		return sbx_error_set(err, errno, "mkdir the root's mount point");
+	if (s->read_only) {
 		l.upper = l.work = NULL;
-		if (s->n_lowers == 1) {
-			cleanup_close int tree = -1;
-			struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-
-			tree = sys_open_tree(AT_FDCWD, s->lowers[0],
-					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-			if (tree < 0)
-				return sbx_error_set(err, errno, "bind `%s`", s->lowers[0]);
-			if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
-				return sbx_error_set(err, errno, "make `%s` read-only", s->lowers[0]);
-			if (sys_move_mount(tree, "", AT_FDCWD, s->mountpoint, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-				return sbx_error_set(err, errno, "bind `%s` on `%s`", s->lowers[0], s->mountpoint);
-			return 0;
-		}
+	} else if (!s->upper) {
+		up = xasprintf("%s/upper", stage);
+		wk = xasprintf("%s/work", stage);
+		if (mkdir(up, 0755) < 0 || mkdir(wk, 0700) < 0)
+			return sbx_error_set(err, errno, "mkdir the writable layer");
+		l.upper = up;
+		l.work = wk;
+		l.volatile_upper = true;
 	}
-	return overlay_mount(s->mountpoint, &l, err);
+	if (!l.upper && s->n_lowers == 1) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+		tree = sys_open_tree(AT_FDCWD, s->lowers[0], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (tree < 0)
+			return sbx_error_set(err, errno, "bind `%s`", s->lowers[0]);
+		if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
+			close(tree);
+			return sbx_error_set(err, errno, "make `%s` read-only", s->lowers[0]);
+		}
+	} else if (overlay_mount_fd(&l, &tree, err) < 0) {
+		return -1;
+	}
+	mp = openat(basefd, "root", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (mp < 0 || sys_move_mount(tree, "", mp, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		int e = errno;
+
+		close(tree);
+		return sbx_error_set(err, e, "attach the root");
+	}
+	*rootfd = tree;
+	return 0;
 }
 
 static int setup_dev(const struct rootfs_spec *s, int rootfd, struct sbx_error **err)
@@ -273,12 +368,22 @@ static int setup_dev(const struct rootfs_spec *s, int rootfd, struct sbx_error *
 	return 0;
 }
 
+static int bind_generated(int genfd, const char *name, int rootfd, const char *dst, struct sbx_error **err)
+{
+	int tree = sys_open_tree(genfd, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	if (tree < 0)
+		return sbx_error_set(err, errno, "bind the generated /etc/%s", name);
+	return attach_tree(tree, name, rootfd, dst, false, err);
+}
+
 /**
  * bind_etc_file() - put a generated /etc file (hostname, hosts, resolv.conf)
  *		     in place
  * @s:		the spec
  * @rootfd:	descriptor of the new root
- * @name:	file name in the state directory and in /etc
+ * @genfd:	directory of the generated files
+ * @name:	file name there and in /etc
  * @err:	error out-parameter
  *
  * A missing file is created when the root is writable; a symlink is replaced
@@ -288,9 +393,9 @@ static int setup_dev(const struct rootfs_spec *s, int rootfd, struct sbx_error *
  *
  * Return: 0, or negative with *err set.
  */
-static int bind_etc_file(const struct rootfs_spec *s, int rootfd, const char *name, struct sbx_error **err)
+static int bind_etc_file(const struct rootfs_spec *s, int rootfd, int genfd, const char *name,
+			 struct sbx_error **err)
 {
-	cleanup_free char *src = xasprintf("%s/%s", s->statedir, name);
 	cleanup_free char *dst = xasprintf("etc/%s", name);
 	cleanup_close int etc = -1;
 	struct stat st;
@@ -310,7 +415,7 @@ static int bind_etc_file(const struct rootfs_spec *s, int rootfd, const char *na
 		ssize_t n;
 
 		if (unlinkat(etc, name, 0) == 0)
-			return bind_into_root(src, rootfd, dst, false, err);
+			return bind_generated(genfd, name, rootfd, dst, err);
 		n = readlinkat(etc, name, target, sizeof(target) - 1);
 		if (n <= 0)
 			return 0;
@@ -321,7 +426,7 @@ static int bind_etc_file(const struct rootfs_spec *s, int rootfd, const char *na
 		sbx_debug("no /etc/%s in a read-only root: left out", name);
 		return 0;
 	}
-	if (bind_into_root(src, rootfd, dst, false, err) < 0) {
+	if (bind_generated(genfd, name, rootfd, dst, err) < 0) {
 		if (s->host) {
 			sbx_debug("/etc/%s left as the host has it: %s", name, (*err)->msg);
 			sbx_error_cleanup(err);
@@ -364,35 +469,51 @@ static int setup_volumes(const struct rootfs_spec *s, int rootfd, struct sbx_err
 	return 0;
 }
 
+/* The id of the mount @path (relative to @dirfd) is on, or 0. */
+static uint64_t mount_id(int dirfd, const char *path, int flags)
+{
+	struct statx stx = { 0 };
+
+	if (syscall(SYS_statx, dirfd, path, flags, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return stx.stx_mnt_id;
+}
+
 /**
- * enter_root() - make @mountpoint the root of the mount namespace
- * @mountpoint:	the new root, a mount point
+ * enter_root() - make @rootfd, attached above `/`, the root
+ * @rootfd:	the new root mount
  * @err:	error out-parameter
  *
- * pivot_root(".", ".") stacks the old root under the new one, from where it
- * is detached. pivot_root() fails with EINVAL when the current root is the
- * initramfs (rootfs); then the new root is moved over / and chroot()ed into,
- * as switch_root does.
+ * pivot_root(".", ".") puts the old root on top of the new one. The mounts
+ * stacked there (the old root, and the staging tmpfs stacked on it) must
+ * all go: `..` of the root follows mounts stacked on it, so any one left
+ * would be a way out. They are detached until `/..` is the new root
+ * itself. pivot_root() fails with EINVAL when the current root is the
+ * initramfs (rootfs), which cannot be moved: then the new root, already on
+ * top of it, is chroot()ed into, as switch_root does.
  *
  * Return: 0, or negative with *err set.
  */
-static int enter_root(const char *mountpoint, struct sbx_error **err)
+static int enter_root(int rootfd, struct sbx_error **err)
 {
-	if (chdir(mountpoint) < 0)
-		return sbx_error_set(err, errno, "chdir `%s`", mountpoint);
-	if (sys_pivot_root(".", ".") == 0) {
-		if (umount2(".", MNT_DETACH) < 0)
-			return sbx_error_set(err, errno, "detach the old root");
-	} else if (errno == EINVAL) {
-		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
-			return sbx_error_set(err, errno, "move `%s` to `/`", mountpoint);
+	uint64_t root_id = mount_id(rootfd, "", AT_EMPTY_PATH);
+	int i;
+
+	if (fchdir(rootfd) < 0)
+		return sbx_error_set(err, errno, "chdir to the new root");
+	if (sys_pivot_root(".", ".") < 0) {
+		if (errno != EINVAL)
+			return sbx_error_set(err, errno, "pivot_root");
 		if (chroot(".") < 0)
-			return sbx_error_set(err, errno, "chroot `%s`", mountpoint);
-	} else {
-		return sbx_error_set(err, errno, "pivot_root to `%s`", mountpoint);
+			return sbx_error_set(err, errno, "chroot to the new root");
 	}
 	if (chdir("/") < 0)
 		return sbx_error_set(err, errno, "chdir `/`");
+	for (i = 0; i < 8 && root_id && mount_id(AT_FDCWD, "/..", 0) != root_id; i++)
+		if (umount2("/..", MNT_DETACH) < 0)
+			return sbx_error_set(err, errno, "detach the old root");
+	if (!root_id || mount_id(AT_FDCWD, "/..", 0) != root_id)
+		return sbx_error_set(err, 0, "detach the old root: it is still reachable");
 	return 0;
 }
 
@@ -452,16 +573,40 @@ static int mask_paths(struct sbx_error **err)
  */
 int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err)
 {
-	cleanup_close int rootfd = -1;
+	cleanup_close int basefd = -1, rootfd = -1, stagefd = -1, genfd = -1;
 	unsigned long sysflags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char stage[FD_PATH_MAX];
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return sbx_error_set(err, errno, "make mounts private");
-	if ((s->host ? host_root(s, err) : image_root(s, err)) < 0)
+	basefd = new_tmpfs_on_root("0755", err);
+	if (basefd < 0)
 		return -1;
-	rootfd = open(s->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return sbx_error_set(err, errno, "open `%s`", s->mountpoint);
+	if (s->host) {
+		/* the base is the root; the staging tmpfs is detached before pivot */
+		rootfd = dup(basefd);
+		if (rootfd < 0 ||
+		    mount_fs_in_root(rootfd, STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700", err) < 0)
+			return rootfd < 0 ? sbx_error_set(err, errno, "dup") : -1;
+		stagefd = safepath_open(rootfd, STAGE_DIR, O_PATH | O_DIRECTORY, err);
+		if (stagefd < 0)
+			return -1;
+		fd_path(stage, stagefd);
+		if (host_root(s, rootfd, stage, err) < 0)
+			return -1;
+	} else {
+		stagefd = dup(basefd);
+		if (stagefd < 0)
+			return sbx_error_set(err, errno, "dup");
+		fd_path(stage, stagefd);
+		if (image_root(s, basefd, stage, &rootfd, err) < 0)
+			return -1;
+	}
+	if (mkdirat(stagefd, "gen", 0755) < 0 ||
+	    (genfd = openat(stagefd, "gen", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return sbx_error_set(err, errno, "mkdir for the generated files");
+	if (write_generated(s, genfd, err) < 0)
+		return -1;
 	if (mount_fs_in_root(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
 		return -1;
 	if (!s->own_netns ||
@@ -485,19 +630,23 @@ int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err)
 				return -1;
 		}
 	}
-	if (bind_etc_file(s, rootfd, "hostname", err) < 0 || bind_etc_file(s, rootfd, "hosts", err) < 0 ||
-	    bind_etc_file(s, rootfd, "resolv.conf", err) < 0)
+	if (bind_etc_file(s, rootfd, genfd, "hostname", err) < 0 ||
+	    bind_etc_file(s, rootfd, genfd, "hosts", err) < 0 ||
+	    bind_etc_file(s, rootfd, genfd, "resolv.conf", err) < 0)
 		return -1;
 	if (setup_volumes(s, rootfd, err) < 0)
 		return -1;
 	if (s->host) {
-		/* the host's / is not writable by the caller either */
+		/* the overlays and binds hold what they need of the staging tmpfs */
 		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 
+		if (umount2(stage, MNT_DETACH) < 0 || unlinkat(rootfd, STAGE_DIR, AT_REMOVEDIR) < 0)
+			return sbx_error_set(err, errno, "remove the staging directory");
+		/* the host's / is not writable by the caller either */
 		if (sys_mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr) < 0)
 			return sbx_error_set(err, errno, "make `/` read-only");
 	}
-	if (enter_root(s->mountpoint, err) < 0)
+	if (enter_root(rootfd, err) < 0)
 		return -1;
 	if (!s->privileged && mask_paths(err) < 0)
 		return -1;

@@ -13,12 +13,13 @@ struct rootfs_spec {
 	bool host;			/* the host's / is the image */
 	char *const *lowers;		/* image layers, topmost first (not host) */
 	size_t n_lowers;
-	const char *upper;		/* writable layer in the store, or NULL */
+	const char *upper;		/* writable layer in the store; NULL: in memory */
 	const char *work;
 	bool volatile_upper;		/* the writable layer is thrown away (--rm) */
 	bool read_only;			/* no writable layer at all */
-	const char *mountpoint;		/* RUNROOT/<id>/root, an empty directory */
-	const char *statedir;		/* RUNROOT/<id>: hostname, hosts, resolv.conf */
+	const char *etc_hostname;	/* contents of the generated /etc files */
+	const char *etc_hosts;
+	const char *etc_resolv;
 	bool own_netns;			/* sysfs can be mounted fresh */
 	bool gid_tty_mapped;		/* gid 5 exists inside: devpts gid=5 */
 	bool privileged;		/* no masked or read-only /proc paths */

@@ -80,6 +80,7 @@ struct run_ctx {
 	uint64_t caps;
 	struct sbx_seccomp_filter *filter;	/* NULL: unconfined */
 	char *hostname;
+	char *etc_hostname, *etc_hosts, *etc_resolv;
 	int sync;			/* our end of the socketpair */
 	sigset_t saved_mask;
 };
@@ -390,6 +391,7 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 	if (o->no_new_privs && c->filter && seccomp_load_filter(c->filter, &err) < 0)
 		goto fail;
 	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	sbx_debug_phase("exec");
 	return find_and_exec(x->argv, x->env.v, o->login_shell);
 fail:
 	sbx_log(SBX_LOG_ERROR, "%s", err->msg);
@@ -421,8 +423,10 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 		sbx_error_set(&err, errno, "set hostname `%s`", c->hostname);
 		goto fail;
 	}
+	sbx_debug_phase("rootfs");
 	if (rootfs_setup(&c->rs, &err) < 0)
 		goto fail;
+	sbx_debug_phase("rootfs done");
 	if (plan_exec(c, &x, &err) < 0)
 		goto fail;
 	if (c->o->tty) {
@@ -465,6 +469,55 @@ fail:
 /* ---- in the supervisor ------------------------------------------------- */
 
 /**
+ * prepare_files() - the sandbox's directories and config; runs while
+ *		     newuidmap and newgidmap write the maps
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int prepare_files(struct run_ctx *c, struct sbx_error **err)
+{
+	struct sbx_run_opts *o = c->o;
+	bool disk_layer = !c->host && !o->read_only && !o->rm;
+
+	if (state_mkdirs(&c->st, !o->rm, disk_layer, err) < 0)
+		return -1;
+	return state_write_config(&c->st, o, c->host ? "host" : c->lowers[0], err);
+}
+
+/**
+ * generate_etc() - contents of the sandbox's /etc/hostname, hosts and
+ *		    resolv.conf (written by PID 1 into its own tmpfs)
+ * @c:		context
+ */
+static void generate_etc(struct run_ctx *c)
+{
+	cleanup_free char *hosts = NULL;
+	const char *base = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+
+	if (c->host) {
+		util_read_file("/etc/hosts", &hosts, NULL, NULL);
+	} else {
+		cleanup_free char *p = xasprintf("%s/etc/hosts", c->lowers[0]);
+		struct stat st;
+
+		/* only a regular file of the image, never through a symlink */
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (1 << 20))
+			util_read_file(p, &hosts, NULL, NULL);
+	}
+	if (hosts && *hosts)
+		base = hosts;
+	c->etc_hostname = xasprintf("%s\n", c->hostname);
+	c->etc_hosts = xasprintf("%s%s127.0.1.1\t%s\n", base, base[strlen(base) - 1] == '\n' ? "" : "\n",
+				 c->hostname);
+	if (c->o->dns)
+		c->etc_resolv = xasprintf("nameserver %s\n", c->o->dns);
+	else if (util_read_file("/etc/resolv.conf", &c->etc_resolv, NULL, NULL) < 0)
+		c->etc_resolv = xstrdup("");
+}
+
+/**
  * prepare() - every check and every file before the namespaces exist
  * @c:		context
  * @err:	error out-parameter
@@ -501,16 +554,18 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 		return -1;
 	c->hostname = o->hostname ? xstrdup(o->hostname) : xasprintf("%.*s", STATE_SHORT_ID_LEN, c->st.id);
 	c->rs.host = c->host;
+	generate_etc(c);
+	c->rs.etc_hostname = c->etc_hostname;
+	c->rs.etc_hosts = c->etc_hosts;
+	c->rs.etc_resolv = c->etc_resolv;
 	c->rs.lowers = c->lowers;
 	c->rs.n_lowers = c->host ? 0 : 1;
 	c->rs.read_only = o->read_only;
-	if (!c->host && !o->read_only) {
+	if (!c->host && !o->read_only && !o->rm) {
+		/* --rm: the writable layer lives in memory, nothing to clean up */
 		c->rs.upper = xasprintf("%s/upper", c->st.dir);
 		c->rs.work = xasprintf("%s/work", c->st.dir);
-		c->rs.volatile_upper = o->rm;
 	}
-	c->rs.mountpoint = xasprintf("%s/root", c->st.rundir);
-	c->rs.statedir = c->st.rundir;
 	c->rs.own_netns = o->network != SBX_NET_HOST;
 	c->rs.gid_tty_mapped = userns_gid_mapped(&c->plan, 5);
 	c->rs.privileged = o->privileged;
@@ -518,37 +573,6 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	c->rs.n_volumes = o->n_volumes;
 	c->rs.tmpfs = o->tmpfs;
 	c->rs.n_tmpfs = o->n_tmpfs;
-	return 0;
-}
-
-/**
- * prepare_files() - the sandbox's directories and generated files; runs
- *		     while newuidmap and newgidmap write the maps
- * @c:		context
- * @err:	error out-parameter
- *
- * Return: 0, or negative with *err set.
- */
-static int prepare_files(struct run_ctx *c, struct sbx_error **err)
-{
-	struct sbx_run_opts *o = c->o;
-	cleanup_free char *hosts = NULL;
-
-	if (state_mkdirs(&c->st, !c->host && !o->read_only, err) < 0)
-		return -1;
-	if (c->host) {
-		util_read_file("/etc/hosts", &hosts, NULL, NULL);
-	} else {
-		cleanup_free char *p = xasprintf("%s/etc/hosts", c->lowers[0]);
-		struct stat st;
-
-		/* only a regular file of the image, never through a symlink */
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
-			util_read_file(p, &hosts, NULL, NULL);
-	}
-	if (state_write_etc(&c->st, c->hostname, hosts, o->dns, err) < 0 ||
-	    state_write_config(&c->st, o, c->host ? "host" : c->lowers[0], err) < 0)
-		return -1;
 	return 0;
 }
 
@@ -589,8 +613,10 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 	struct sync_msg m;
 	pid_t pid = 0;
 
+	sbx_debug_phase("prepare");
 	if (prepare(&c, err) < 0)
 		goto out;
+	sbx_debug_phase("clone");
 	warn_fallback_once(&c);
 	if (o->network != SBX_NET_HOST)
 		flags |= CLONE_NEWNET;
@@ -616,6 +642,7 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 	sv[1] = -1;
 	c.sync = sv[0];
 	pidfd = sys_pidfd_open(pid, 0);
+	sbx_debug_phase("maps");
 	{
 		struct userns_maps_job *job = NULL;
 
@@ -628,6 +655,7 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		if (userns_write_maps_finish(job, err) < 0)
 			goto kill;
 	}
+	sbx_debug_phase("maps done");
 	m.type = MSG_MAPS_DONE;
 	if (send(c.sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0) {
 		sbx_error_set(err, errno, "start the sandbox");
@@ -646,6 +674,7 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		ret = -1;
 		goto kill;
 	}
+	sbx_debug_phase("ready");
 	if (state_write_pid(&c.st, pid, err) < 0) {
 		ret = -1;
 		goto kill;
@@ -674,6 +703,7 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 
 		ret = supervise_wait(&so, exit_status, err);
 		pid = 0;
+		sbx_debug_phase("exited");
 	}
 	goto out;
 kill:
@@ -694,13 +724,16 @@ out:
 		state_remove(&c.st);
 	else
 		state_remove_rundir(&c.st);
+	sbx_debug_phase("cleaned up");
 	state_free(&c.st);
 	userns_plan_free(&c.plan);
 	seccomp_filter_free(c.filter);
 	free(c.lowers[0]);
 	free(c.hostname);
+	free(c.etc_hostname);
+	free(c.etc_hosts);
+	free(c.etc_resolv);
 	free((char *)c.rs.upper);
 	free((char *)c.rs.work);
-	free((char *)c.rs.mountpoint);
 	return ret;
 }

@@ -10,7 +10,10 @@
  * sandbox.c before anything starts: a bad profile is then a plain error
  * (exit 125), the profile path names a host file (not one under the
  * sandbox's root), and the costly part (about 1 ms, 1.6 ms with musl's
- * malloc) is done once, outside the sandboxed process.
+ * malloc) is done once, outside the sandboxed process. A profile file is
+ * compiled in a short-lived child with a deadline, because libseccomp can
+ * loop forever or corrupt its heap on some rule sets (see
+ * compile_json_isolated()).
  *
  * The sandboxed process only hands the program to the kernel (under 0.1 ms,
  * mostly the kernel's per-syscall action cache), as late as possible, after
@@ -51,7 +54,8 @@
  * and minKernel. Ignored: listenerPath, listenerMetadata, comment.
  * SCMP_ACT_NOTIFY is refused (no listener). Syscall names libseccomp does
  * not know are skipped, as docker does; a rule whose action is the default
- * one is skipped (libseccomp refuses those).
+ * one is skipped (libseccomp refuses those). Values are JSON integers up to
+ * 2^63-1 (jansson refuses larger ones).
  */
 
 /*
@@ -69,12 +73,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/filter.h>
@@ -309,7 +317,7 @@ static const struct default_rule default_rules[] = {
 	{ "setns", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
 	{ "clone", EPERM, ARGS_CLONE_NS, CAP(SYS_ADMIN) },
 	/* clone3 passes its flags in memory, which a filter cannot read:
-	 * ENOSYS makes glibc and musl fall back to clone */
+	 * ENOSYS makes glibc fall back to clone (musl never uses clone3) */
 	{ "clone3", ENOSYS, ARGS_NONE, CAP(SYS_ADMIN) },
 	/* CVE-2017-5226 (bubblewrap): pushing input into the terminal the
 	 * sandbox shares with the user */
@@ -465,13 +473,29 @@ static int build_default(uint64_t caps, scmp_filter_ctx *out, struct sbx_error *
  * docker's JSON profiles
  */
 
+/* A rule with several comparisons, kept to spot what libseccomp loops on. */
+struct json_rule {
+	int nr;
+	unsigned int n;
+	struct scmp_arg_cmp cmp[6];
+};
+
 struct json_build {
 	scmp_filter_ctx ctx;
 	uint32_t def_action;
 	uint64_t caps;
 	const struct arch_info *native;
 	unsigned int kernel[2];	/* running kernel: major, minor */
+	struct json_rule *rules;	/* added so far with 2 to 6 comparisons */
+	size_t n_rules;
 };
+
+static void json_build_freep(struct json_build *b)
+{
+	free(b->rules);
+}
+
+#define cleanup_json_build __attribute__((cleanup(json_build_freep)))
 
 /**
  * parse_action() - an action name and its errnoRet as a SCMP_ACT_* value
@@ -855,6 +879,80 @@ static int parse_arg(json_t *arg, const char *where, struct scmp_arg_cmp *out,
 	return sbx_error_set(err, 0, "%s: unknown op `%s`", where, opname);
 }
 
+static const char *const cmp_names[] = {
+	[SCMP_CMP_NE] = "!=", [SCMP_CMP_LT] = "<", [SCMP_CMP_LE] = "<=",
+	[SCMP_CMP_EQ] = "==", [SCMP_CMP_GE] = ">=", [SCMP_CMP_GT] = ">",
+	[SCMP_CMP_MASKED_EQ] = "&",
+};
+
+/**
+ * check_libseccomp_loop() - refuse a rule libseccomp would never finish adding
+ * @b:		build state (the rules with several comparisons added so far)
+ * @nr:		syscall number
+ * @name:	syscall name, for the error
+ * @n:		number of comparisons of the new rule
+ * @cmp:	its comparisons
+ * @where:	for errors
+ * @err:	error out-parameter
+ *
+ * libseccomp (2.5.4, and 2.6.1 still) loops forever in seccomp_rule_add()
+ * when two rules of one syscall, each with several comparisons, share a
+ * comparison other than SCMP_CMP_EQ and SCMP_CMP_MASKED_EQ. Found by
+ * fuzzing; the condition is what 60,000 random rule sets agreed with (no
+ * loop it missed, a few harmless rule sets it refuses). Split rules have
+ * one comparison each and are not concerned.
+ *
+ * Return: 0, or a negative value with *err set.
+ */
+static int check_libseccomp_loop(struct json_build *b, int nr, const char *name,
+				 unsigned int n, const struct scmp_arg_cmp *cmp,
+				 const char *where, struct sbx_error **err)
+{
+	struct json_rule *r;
+
+	if (n < 2)
+		return 0;
+	for (size_t i = 0; i < b->n_rules; i++) {
+		const struct json_rule *old = &b->rules[i];
+
+		if (old->nr != nr)
+			continue;
+		for (unsigned int x = 0; x < n; x++) {
+			const struct scmp_arg_cmp *c = &cmp[x];
+
+			if (c->op == SCMP_CMP_EQ || c->op == SCMP_CMP_MASKED_EQ)
+				continue;
+			for (unsigned int y = 0; y < old->n; y++) {
+				const struct scmp_arg_cmp *o = &old->cmp[y];
+
+				if (o->arg != c->arg || o->op != c->op ||
+				    o->datum_a != c->datum_a || o->datum_b != c->datum_b)
+					continue;
+				sbx_error_set(err, 0, "%s: two rules for `%s` with several "
+						      "comparisons share `arg%u %s %llu`, which "
+						      "libseccomp cannot combine",
+					      where, name, c->arg, cmp_names[c->op],
+					      (unsigned long long)c->datum_a);
+				sbx_error_hint(err, "write the shared comparison once (one rule "
+						    "with it and SCMP_CMP_EQ/MASKED_EQ alternatives), "
+						    "or split the rules into one comparison each");
+				return -EINVAL;
+			}
+		}
+	}
+	if (n > ARRAY_SIZE(r->cmp))
+		return 0;
+	r = realloc(b->rules, (b->n_rules + 1) * sizeof(*b->rules));
+	if (!r)
+		return sbx_error_set(err, ENOMEM, "%s", where);
+	b->rules = r;
+	r = &b->rules[b->n_rules++];
+	r->nr = nr;
+	r->n = n;
+	memcpy(r->cmp, cmp, n * sizeof(*cmp));
+	return 0;
+}
+
 /**
  * add_json_rules() - the rules of one syscall for one entry of "syscalls"
  * @b:		build state
@@ -879,10 +977,13 @@ static int add_json_rules(struct json_build *b, const char *name, uint32_t actio
 		sbx_debug("seccomp: skipping unknown syscall `%s`", name);
 		return 0;
 	}
-	if (!split)
+	if (!split) {
+		if (check_libseccomp_loop(b, nr, name, n, cmp, where, err) < 0)
+			return -1;
 		return rule_add(b->ctx, action, nr, name, n, cmp, err) < 0
 			       ? sbx_error_wrap(err, "%s", where)
 			       : 0;
+	}
 	for (unsigned int i = 0; i < n; i++)
 		if (rule_add(b->ctx, action, nr, name, 1, &cmp[i], err) < 0)
 			return sbx_error_wrap(err, "%s", where);
@@ -980,7 +1081,7 @@ static int add_json_entry(struct json_build *b, json_t *entry, size_t idx,
 static int build_json(const char *buf, size_t len, uint64_t caps, scmp_filter_ctx *out,
 		      struct sbx_error **err)
 {
-	struct json_build b = { .caps = caps, .native = arch_native() };
+	cleanup_json_build struct json_build b = { .caps = caps, .native = arch_native() };
 	cleanup_filter scmp_filter_ctx ctx = NULL;
 	cleanup_json json_t *root = NULL;
 	json_t *syscalls, *v;
@@ -1103,6 +1204,175 @@ int seccomp_build_from_json(const char *buf, size_t len, uint64_t caps,
 	return filter_compile(ctx, out, err);
 }
 
+/* What the compiling child sends back, followed by the message or the program. */
+struct compile_reply {
+	int32_t rc;		/* 0, or negative */
+	int32_t errnum;		/* of the error */
+	uint32_t flags;		/* of the filter */
+	uint32_t len;		/* instructions, or bytes of the error message */
+};
+
+#define COMPILE_TIMEOUT_MS 5000
+#define COMPILE_MAX_MESSAGE 4000
+
+/**
+ * compile_reply_write() - child side of compile_json_isolated()
+ * @fd:		write end of the pipe
+ * @filter:	the compiled filter, or NULL
+ * @e:		the error when @filter is NULL
+ */
+static void compile_reply_write(int fd, const struct sbx_seccomp_filter *filter,
+				const struct sbx_error *e)
+{
+	const char *msg = e && e->msg ? e->msg : "unknown error";
+	struct compile_reply r = { 0 };
+
+	if (filter) {
+		r.flags = filter->flags;
+		r.len = filter->len;
+	} else {
+		r.rc = -1;
+		r.errnum = e ? e->errnum : 0;
+		/* within what the parent reads: it stops there */
+		r.len = (uint32_t)strnlen(msg, COMPILE_MAX_MESSAGE);
+	}
+	if (util_write_all(fd, &r, sizeof(r)) < 0)
+		return;
+	if (filter)
+		util_write_all(fd, filter->insns, filter->len * sizeof(struct sock_filter));
+	else
+		util_write_all(fd, msg, r.len);
+}
+
+/**
+ * compile_reply_read() - read what the compiling child sent, with a deadline
+ * @fd:		read end of the pipe
+ * @buf:	buffer of @size bytes
+ * @size:	its size
+ * @got:	set to the bytes read before end of file
+ *
+ * Return: 0, -ETIMEDOUT, or another negative errno value.
+ */
+static int compile_reply_read(int fd, char *buf, size_t size, size_t *got)
+{
+	struct timespec start, now;
+	size_t n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long elapsed;
+		ssize_t r;
+		int pr;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		elapsed = (now.tv_sec - start.tv_sec) * 1000 +
+			  (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (elapsed >= COMPILE_TIMEOUT_MS)
+			return -ETIMEDOUT;
+		pr = poll(&pfd, 1, (int)(COMPILE_TIMEOUT_MS - elapsed));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0)
+			return -errno;
+		if (pr == 0)
+			return -ETIMEDOUT;
+		r = read(fd, buf + n, size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0 || (n += (size_t)r) == size)
+			break;
+	}
+	*got = n;
+	return 0;
+}
+
+/**
+ * compile_json_isolated() - seccomp_build_from_json() in a child process
+ * @buf:	the profile's text
+ * @len:	its length
+ * @caps:	capability set of the sandbox
+ * @out:	set to the filter
+ * @err:	error out-parameter
+ *
+ * A profile file is user input, and libseccomp does not survive all of it:
+ * it loops forever when two rules of one syscall share a comparison other
+ * than == and then compare different arguments (2.5.4 and 2.6.1 alike),
+ * and 2.5 corrupts its heap on programs past 65535 instructions
+ * (GHSA-2hqh-5c36-grrm). So the child compiles, and is killed after
+ * COMPILE_TIMEOUT_MS; only its verdict and program come back.
+ *
+ * Return: 0, or a negative value with *err set.
+ */
+static int compile_json_isolated(const char *buf, size_t len, uint64_t caps,
+				 struct sbx_seccomp_filter **out, struct sbx_error **err)
+{
+	size_t size = sizeof(struct compile_reply) +
+		      BPF_MAXINSNS * sizeof(struct sock_filter) + COMPILE_MAX_MESSAGE;
+	cleanup_close int rfd = -1, wfd = -1;
+	cleanup_free char *reply = NULL;
+	cleanup_pid pid_t pid = 0;
+	struct compile_reply r;
+	size_t got = 0;
+	int p[2], rc, status;
+	pid_t dead;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return sbx_error_set(err, errno, "compile the seccomp profile: pipe");
+	rfd = p[0];
+	wfd = p[1];
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return sbx_error_set(err, errno, "compile the seccomp profile: fork");
+	if (pid == 0) {
+		struct sbx_seccomp_filter *f = NULL;
+		struct sbx_error *e = NULL;
+
+		seccomp_build_from_json(buf, len, caps, &f, &e);
+		compile_reply_write(wfd, f, e);
+		_exit(0);
+	}
+	util_closep(&wfd);
+
+	reply = xmalloc(size);
+	rc = compile_reply_read(rfd, reply, size, &got);
+	if (rc == -ETIMEDOUT) {
+		sbx_error_set(err, 0, "libseccomp did not finish compiling the profile in %d s",
+			      COMPILE_TIMEOUT_MS / 1000);
+		sbx_error_hint(err, "libseccomp loops on two rules of one syscall that share a "
+				    "comparison other than SCMP_CMP_EQ and then compare different "
+				    "arguments: merge or reorder such rules");
+		return -ETIMEDOUT;
+	}
+	if (rc < 0)
+		return sbx_error_set(err, -rc, "compile the seccomp profile: read");
+	do
+		dead = waitpid(take_pid(&pid), &status, 0);
+	while (dead < 0 && errno == EINTR);
+	if (dead > 0 && WIFSIGNALED(status))
+		return sbx_error_set(err, 0, "libseccomp crashed compiling the profile (signal %d)",
+				     WTERMSIG(status));
+	if (got < sizeof(r))
+		return sbx_error_set(err, 0, "compile the seccomp profile: no answer");
+	memcpy(&r, reply, sizeof(r));
+	if (r.rc < 0) {
+		size_t n = got - sizeof(r) < r.len ? got - sizeof(r) : r.len;
+
+		return sbx_error_set(err, r.errnum, "%.*s", (int)n, reply + sizeof(r));
+	}
+	if (r.len == 0 || r.len > BPF_MAXINSNS ||
+	    got != sizeof(r) + r.len * sizeof(struct sock_filter))
+		return sbx_error_set(err, 0, "compile the seccomp profile: truncated answer");
+	*out = xcalloc(1, sizeof(**out) + r.len * sizeof(struct sock_filter));
+	(*out)->flags = r.flags;
+	(*out)->len = (unsigned short)r.len;
+	memcpy((*out)->insns, reply + sizeof(r), r.len * sizeof(struct sock_filter));
+	return 0;
+}
+
 /**
  * seccomp_build() - compile the filter of a --security-opt seccomp= value
  * @profile:	NULL for the built-in profile, "unconfined", or a JSON file
@@ -1132,7 +1402,7 @@ int seccomp_build(const char *profile, uint64_t caps, struct sbx_seccomp_filter 
 	}
 	if (util_read_file(profile, &buf, &len, err) < 0)
 		return sbx_error_wrap(err, "seccomp profile");
-	if (seccomp_build_from_json(buf, len, caps, out, err) < 0)
+	if (compile_json_isolated(buf, len, caps, out, err) < 0)
 		return sbx_error_wrap(err, "seccomp profile `%s`", profile);
 	return 0;
 }

@@ -2,10 +2,11 @@
 /* state.c - a sandbox's directories: ROOT/sandboxes/<id> and RUNROOT/<id>
  *
  * ROOT (the store, persistent) holds ROOT/sandboxes/<id>/{config.json,
- * upper, work} and ROOT/names/<name>, a symlink to the id: symlink(2) is
- * atomic, which makes names unique per user without a lock. RUNROOT (live
- * state, usually on a tmpfs) holds RUNROOT/<id>/{root, layers, pid,
- * hostname, hosts, resolv.conf}, removed when the sandbox exits.
+ * upper, work} for sandboxes that outlive their run (not --rm, whose
+ * writable layer lives in memory) and ROOT/names/<name>, a symlink to the
+ * id: symlink(2) is atomic, which makes names unique per user without a
+ * lock. RUNROOT (live state, usually on a tmpfs) holds RUNROOT/<id>/pid
+ * (and config.json with --rm), removed when the sandbox exits.
  */
 #include "state.h"
 
@@ -126,24 +127,26 @@ static int mkdir_in(const char *dir, const char *name, mode_t mode, struct sbx_e
 }
 
 /**
- * state_mkdirs() - create ROOT/sandboxes/<id> and RUNROOT/<id>
+ * state_mkdirs() - create RUNROOT/<id> and, for a sandbox that outlives its
+ *		    run, ROOT/sandboxes/<id>
  * @st:		from state_alloc()
- * @layer_dirs:	create upper/ and work/ for a store-backed writable layer
+ * @store_dir:	create ROOT/sandboxes/<id> (not for --rm)
+ * @layer_dirs:	create upper/ and work/ there for a writable layer on disk
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set (the caller calls state_remove()).
  */
-int state_mkdirs(struct state_sandbox *st, bool layer_dirs, struct sbx_error **err)
+int state_mkdirs(struct state_sandbox *st, bool store_dir, bool layer_dirs, struct sbx_error **err)
 {
+	if (mkdir(st->rundir, 0700) < 0)
+		return sbx_error_set(err, errno, "mkdir `%s`", st->rundir);
+	st->have_rundir = true;
+	if (!store_dir)
+		return 0;
 	if (mkdir(st->dir, 0700) < 0)
 		return sbx_error_set(err, errno, "mkdir `%s`", st->dir);
 	st->have_dir = true;
 	if (layer_dirs && (mkdir_in(st->dir, "upper", 0755, err) < 0 || mkdir_in(st->dir, "work", 0700, err) < 0))
-		return -1;
-	if (mkdir(st->rundir, 0700) < 0)
-		return sbx_error_set(err, errno, "mkdir `%s`", st->rundir);
-	st->have_rundir = true;
-	if (mkdir_in(st->rundir, "root", 0755, err) < 0 || mkdir_in(st->rundir, "layers", 0700, err) < 0)
 		return -1;
 	return 0;
 }
@@ -154,7 +157,8 @@ static void json_set_str(json_t *o, const char *k, const char *v)
 }
 
 /**
- * state_write_config() - write ROOT/sandboxes/<id>/config.json
+ * state_write_config() - write config.json in ROOT/sandboxes/<id>, or in
+ *			  RUNROOT/<id> for a sandbox without one (--rm)
  * @st:		the sandbox
  * @o:		its options
  * @image:	the image as resolved (a path, `host`, or a reference)
@@ -165,8 +169,9 @@ static void json_set_str(json_t *o, const char *k, const char *v)
 int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts *o,
 		       const char *image, struct sbx_error **err)
 {
-	cleanup_free char *path = xasprintf("%s/config.json", st->dir);
-	cleanup_free char *tmp = xasprintf("%s/.config.json.tmp", st->dir);
+	const char *dir = st->have_dir ? st->dir : st->rundir;
+	cleanup_free char *path = xasprintf("%s/config.json", dir);
+	cleanup_free char *tmp = xasprintf("%s/.config.json.tmp", dir);
 	json_t *root = json_object(), *argv = json_array();
 	struct timespec ts;
 	int ret;
@@ -186,46 +191,6 @@ int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts
 		return sbx_error_set(err, errno, "write `%s`", tmp);
 	if (rename(tmp, path) < 0)
 		return sbx_error_set(err, errno, "rename `%s`", tmp);
-	return 0;
-}
-
-/**
- * state_write_etc() - generate hostname, hosts and resolv.conf in RUNROOT/<id>
- * @st:		the sandbox
- * @hostname:	the UTS name
- * @hosts_base:	contents to start /etc/hosts with, or NULL for the defaults
- * @dns:	nameserver line source: an IP (--dns), or NULL to copy the
- *		host's /etc/resolv.conf
- * @err:	error out-parameter
- *
- * Return: 0, or negative with *err set.
- */
-int state_write_etc(const struct state_sandbox *st, const char *hostname,
-		    const char *hosts_base, const char *dns, struct sbx_error **err)
-{
-	cleanup_free char *hn = xasprintf("%s\n", hostname);
-	cleanup_free char *hosts = NULL, *resolv = NULL;
-	int dfd;
-
-	dfd = open(st->rundir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return sbx_error_set(err, errno, "open `%s`", st->rundir);
-	hosts = xasprintf("%s%s127.0.1.1\t%s\n",
-			  hosts_base ? hosts_base : "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n",
-			  hosts_base && *hosts_base && hosts_base[strlen(hosts_base) - 1] != '\n' ? "\n" : "",
-			  hostname);
-	if (dns) {
-		resolv = xasprintf("nameserver %s\n", dns);
-	} else if (util_read_file("/etc/resolv.conf", &resolv, NULL, NULL) < 0) {
-		resolv = xstrdup("");
-	}
-	if (util_write_file_at(dfd, "hostname", hn, strlen(hn), 0644, err) < 0 ||
-	    util_write_file_at(dfd, "hosts", hosts, strlen(hosts), 0644, err) < 0 ||
-	    util_write_file_at(dfd, "resolv.conf", resolv, strlen(resolv), 0644, err) < 0) {
-		close(dfd);
-		return -1;
-	}
-	close(dfd);
 	return 0;
 }
 

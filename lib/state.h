@@ -15,18 +15,16 @@
 struct state_sandbox {
 	char id[STATE_ID_LEN + 1];
 	char *dir;		/* ROOT/sandboxes/<id>: config.json, upper/, work/ */
-	char *rundir;		/* RUNROOT/<id>: root/, layers/, pid, etc files */
+	char *rundir;		/* RUNROOT/<id>: pid (config.json with --rm) */
 	char *name_link;	/* ROOT/names/<name> -> id, or NULL */
 	bool have_dir, have_rundir;
 };
 
 int state_alloc(const struct sbx_global *g, const char *name, struct state_sandbox *st,
 		struct sbx_error **err);
-int state_mkdirs(struct state_sandbox *st, bool layer_dirs, struct sbx_error **err);
+int state_mkdirs(struct state_sandbox *st, bool store_dir, bool layer_dirs, struct sbx_error **err);
 int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts *o,
 		       const char *image, struct sbx_error **err);
-int state_write_etc(const struct state_sandbox *st, const char *hostname,
-		    const char *hosts_base, const char *dns, struct sbx_error **err);
 int state_write_pid(const struct state_sandbox *st, pid_t pid, struct sbx_error **err);
 void state_remove_rundir(struct state_sandbox *st);
 void state_remove(struct state_sandbox *st);

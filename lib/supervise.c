@@ -53,7 +53,7 @@
 
 /* Signals the supervisor passes on to PID 1. */
 static const int forwarded_signals[] = {
-	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
 };
 
 enum ev_source { EV_SIGNAL, EV_PIDFD, EV_MASTER, EV_STDIN };
@@ -63,7 +63,7 @@ struct supervisor {
 	int ep;			/* epoll instance */
 	int sfd;		/* signalfd */
 	int master;		/* o->pty_master, -1 once the slave side closed */
-	uint32_t master_events;	/* what the master is registered for */
+	uint32_t master_events; /* what the master is registered for */
 	bool stdin_relay;	/* still relaying stdin */
 	bool stdin_polled;	/* stdin is in the epoll set */
 	bool stdin_pollable;	/* epoll takes it (not a regular file or /dev/null) */
@@ -103,8 +103,7 @@ void supervise_block_signals(sigset_t *saved)
 	sigset_t set;
 
 	if (sigaction(SIGCHLD, NULL, &sa) == 0 &&
-	    ((!(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN) ||
-	     (sa.sa_flags & SA_NOCLDWAIT))) {
+	    ((!(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN) || (sa.sa_flags & SA_NOCLDWAIT))) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = SIG_DFL;
 		sigemptyset(&sa.sa_mask);
@@ -169,7 +168,7 @@ static void write_stdout(struct supervisor *s, const char *buf, size_t len)
 			continue;
 		} else if (n < 0 && errno == EAGAIN) {
 			/* someone made the shared description non-blocking */
-			struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+			struct pollfd p = {.fd = STDOUT_FILENO, .events = POLLOUT};
 
 			poll(&p, 1, -1);
 		} else {
@@ -227,7 +226,7 @@ static void flush_stdin(struct supervisor *s)
 		} else if (n < 0 && errno == EINTR) {
 			continue;
 		} else if (n < 0 && errno == EAGAIN) {
-			return;	/* EPOLLOUT brings us back */
+			return; /* EPOLLOUT brings us back */
 		} else {
 			/* EIO: the slave side closed; the read side sees it too */
 			s->stdin_relay = false;
@@ -265,7 +264,7 @@ static int update_interest(struct supervisor *s, struct sbx_error **err)
 		uint32_t want = EPOLLIN | (s->in_len > 0 ? EPOLLOUT : 0);
 
 		if (want != s->master_events) {
-			struct epoll_event ev = { .events = want, .data.u32 = EV_MASTER };
+			struct epoll_event ev = {.events = want, .data.u32 = EV_MASTER};
 
 			if (epoll_ctl(s->ep, EPOLL_CTL_MOD, s->master, &ev) < 0)
 				return sbx_error_set(err, errno, "watch the pty master");
@@ -273,7 +272,7 @@ static int update_interest(struct supervisor *s, struct sbx_error **err)
 		}
 	}
 	if (want_stdin != s->stdin_polled) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = EV_STDIN };
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = EV_STDIN};
 
 		if (!want_stdin) {
 			epoll_ctl(s->ep, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
@@ -347,7 +346,7 @@ static void drain_master(struct supervisor *s)
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (s->master >= 0) {
-		struct pollfd p = { .fd = s->master, .events = POLLIN };
+		struct pollfd p = {.fd = s->master, .events = POLLIN};
 		long left = DRAIN_TIMEOUT_MS - elapsed_ms(&start);
 		ssize_t n = master_to_stdout(s);
 
@@ -378,10 +377,10 @@ static void drain_master(struct supervisor *s)
 int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_error **err)
 {
 	struct supervisor s = {
-		.o = o,
-		.master = o->pty_master,
-		.stdin_relay = o->pty_master >= 0 && o->stdin_open,
-		.stdin_pollable = true,
+	    .o = o,
+	    .master = o->pty_master,
+	    .stdin_relay = o->pty_master >= 0 && o->stdin_open,
+	    .stdin_pollable = true,
 	};
 	cleanup_close int ep = -1;
 	cleanup_close int sfd = -1;
@@ -399,11 +398,11 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 	s.ep = ep;
 	s.sfd = sfd;
 
-	ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = EV_SIGNAL };
+	ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_SIGNAL};
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) < 0)
 		return sbx_error_set(err, errno, "watch the signalfd");
 	if (o->pidfd >= 0) {
-		ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = EV_PIDFD };
+		ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_PIDFD};
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->pidfd, &ev) < 0)
 			return sbx_error_set(err, errno, "watch the pidfd of the sandbox");
 	}
@@ -412,7 +411,7 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 
 		if (flags < 0 || fcntl(s.master, F_SETFL, flags | O_NONBLOCK) < 0)
 			return sbx_error_set(err, errno, "make the pty master non-blocking");
-		ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = EV_MASTER };
+		ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_MASTER};
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, s.master, &ev) < 0)
 			return sbx_error_set(err, errno, "watch the pty master");
 		s.master_events = EPOLLIN;

@@ -22,10 +22,10 @@
 #include "error.h"
 
 struct supervise_opts {
-	pid_t pid;		/* PID 1 of the sandbox: a child of the caller */
-	int pidfd;		/* pidfd of @pid, or -1 (then SIGCHLD tells) */
-	int pty_master;		/* the sandbox's pty master, -1 without -t */
-	bool stdin_open;	/* -i: relay stdin to the pty */
+	pid_t pid;	 /* PID 1 of the sandbox: a child of the caller */
+	int pidfd;	 /* pidfd of @pid, or -1 (then SIGCHLD tells) */
+	int pty_master;	 /* the sandbox's pty master, -1 without -t */
+	bool stdin_open; /* -i: relay stdin to the pty */
 };
 
 void supervise_block_signals(sigset_t *saved);

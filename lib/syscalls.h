@@ -98,6 +98,21 @@ static inline int sys_move_mount(int from_dirfd, const char *from, int to_dirfd,
 	return (int)syscall(__NR_move_mount, from_dirfd, from, to_dirfd, to, flags);
 }
 
+static inline int sys_fsopen(const char *fsname, unsigned int flags)
+{
+	return (int)syscall(__NR_fsopen, fsname, flags);
+}
+
+static inline int sys_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux)
+{
+	return (int)syscall(__NR_fsconfig, fd, cmd, key, value, aux);
+}
+
+static inline int sys_fsmount(int fd, unsigned int flags, unsigned int attr_flags)
+{
+	return (int)syscall(__NR_fsmount, fd, flags, attr_flags);
+}
+
 static inline int sys_pivot_root(const char *new_root, const char *put_old)
 {
 	return (int)syscall(SYS_pivot_root, new_root, put_old);

@@ -87,7 +87,7 @@ int tty_open_pty(int *master, int *slave, struct sbx_error **err)
 	}
 	term = tty_find_terminal();
 	if (term >= 0)
-		tty_copy_winsize(term, s);	/* best effort */
+		tty_copy_winsize(term, s); /* best effort */
 	*master = take_fd(&m);
 	*slave = take_fd(&s);
 	return 0;
@@ -144,8 +144,8 @@ int tty_send_fd(int sock, int fd, const void *data, size_t len, struct sbx_error
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
 	char zero = 0;
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 
 	if (len == 0) {
@@ -222,12 +222,12 @@ int tty_recv_fd(int sock, int *fd, void *data, size_t len, struct sbx_error **er
 		char buf[CMSG_SPACE(sizeof(int) * TTY_MAX_FDS)];
 	} u;
 	char zero;
-	struct iovec iov = { .iov_base = data, .iov_len = len };
+	struct iovec iov = {.iov_base = data, .iov_len = len};
 	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof(u.buf),
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = u.buf,
+	    .msg_controllen = sizeof(u.buf),
 	};
 	cleanup_close int got = -1;
 	ssize_t n;

@@ -20,7 +20,7 @@
 /* A terminal put in raw mode, and how to put it back. Zero-init is "inactive". */
 struct tty_raw {
 	int fd;
-	bool active;		/* raw mode applied, saved must be restored */
+	bool active; /* raw mode applied, saved must be restored */
 	struct termios saved;
 };
 

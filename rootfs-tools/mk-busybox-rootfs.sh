@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # mk-busybox-rootfs.sh - make a small busybox root filesystem for tests and benchmarks
 #
-# Usage: rootfs-tools/mk-busybox-rootfs.sh [--force] [--probe FILE] DEST
+# Usage: rootfs-tools/mk-busybox-rootfs.sh [--force] [--from-package] [--probe FILE] DEST
 #
 # The busybox is Debian's busybox-static: /bin/busybox when it is that package's
 # static binary, otherwise the package is fetched with `apt-get download` (no root
-# needed) and unpacked with `dpkg-deb -x`. Nothing else is downloaded.
+# needed) and unpacked with `dpkg-deb -x` (--from-package: always so). Nothing
+# else is downloaded.
 # DEST gets the applet symlinks where `busybox --list-full` puts them, /etc/passwd
 # and /etc/group with a user `tester` (1000:1000, also in group `extra` 2000) and
 # `nobody`, /tmp (1777), /home/tester, empty /proc /sys /dev /run, and the test
@@ -23,16 +24,18 @@ STAMP_NAME=etc/sbx-rootfs.stamp
 FORMAT=1
 
 usage() {
-	echo "usage: $0 [--force] [--probe FILE] DEST" >&2
+	echo "usage: $0 [--force] [--from-package] [--probe FILE] DEST" >&2
 	exit 2
 }
 
 force=0
+from_package=0
 probe=
 dest=
 while [ "$#" -gt 0 ]; do
 	case $1 in
 	--force) force=1 ;;
+	--from-package) from_package=1 ;;
 	--probe)
 		[ "$#" -ge 2 ] || usage
 		probe=$2
@@ -66,10 +69,11 @@ is_static_elf() {
 }
 
 busybox=
-if dpkg-query -S /bin/busybox 2>/dev/null | grep -q '^busybox-static:' && is_static_elf /bin/busybox; then
+if [ "$from_package" = 0 ] && dpkg-query -S /bin/busybox 2>/dev/null | grep -q '^busybox-static:' &&
+	is_static_elf /bin/busybox; then
 	busybox=/bin/busybox
 else
-	echo "$0: /bin/busybox is not Debian's busybox-static; fetching the package with apt-get download" >&2
+	[ "$from_package" = 1 ] || echo "$0: /bin/busybox is not Debian's busybox-static; fetching the package" >&2
 	(cd "$work" && apt-get download busybox-static >&2) || {
 		echo "$0: cannot get busybox-static (apt-get install busybox-static, or apt-get update first)" >&2
 		exit 1

@@ -9,7 +9,13 @@
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
  *	-Ilib tests/fuzz/fuzz_seccomp_profile.c lib/seccomp.c lib/caps.c \
  *	lib/error.c lib/util.c -lseccomp -ljansson -lcap -o fuzz_seccomp_profile
- *   ./fuzz_seccomp_profile -max_total_time=30 CORPUS_DIR
+ *   ./fuzz_seccomp_profile -fork=1 -ignore_timeouts=1 -timeout=5 \
+ *	-max_total_time=30 CORPUS_DIR
+ *
+ * The target runs libseccomp in-process so that ASan sees what it does;
+ * libseccomp loops forever on some rule sets (see compile_json_isolated()
+ * in lib/seccomp.c, which contains that for profile files), hence
+ * -ignore_timeouts, which needs -fork.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -52,7 +52,7 @@ test_stdin() {
 # its directory in the store).
 test_hostname_default() {
 	local ids
-	assert_status 0 sbx run --network none "$ROOTFS" sh -c 'hostname; cat /etc/hostname'
+	assert_status 0 sbx_run_keep "$ROOTFS" sh -c 'hostname; cat /etc/hostname'
 	ids=$(ls "$SANDBOX_ROOT/sandboxes")
 	assert_match '^[0-9a-f]{12,}$' "$ids" "sandbox id in $SANDBOX_ROOT/sandboxes"
 	assert_eq "${ids:0:12}" "$(sed -n 1p "$T_OUT")" hostname
@@ -136,7 +136,7 @@ test_shell_binds_cwd() {
 	mkdir "$T_TMP/work"
 	echo original >"$T_TMP/work/file"
 	cd "$T_TMP/work" || exit 1
-	run_cmd sbx shell --network none <<<'pwd; cat file; echo written-inside > file; echo new > created'
+	run_cmd sbx shell --network none "${SBX_RUN_DEFAULTS[@]}" <<<'pwd; cat file; echo written-inside > file; echo new > created'
 	cd "$T_TMP" || exit 1
 	assert_eq 0 "$T_STATUS" "exit status of shell"
 	assert_file_has_content "$T_OUT" "^$T_TMP/work\$"

@@ -20,7 +20,8 @@ test_init_is_pid1() {
 }
 
 test_init_false() {
-	assert_status 0 sbx_run --init=false "$ROOTFS" sh -c 'echo $$; cat /proc/1/comm'
+	# (the shell must not exec cat as its last command: exit 0 comes after)
+	assert_status 0 sbx_run --init=false "$ROOTFS" sh -c 'echo $$; cat /proc/1/comm; exit 0'
 	assert_eq "1
 sh" "$(cat "$T_OUT")" "PID and comm with --init=false"
 	assert_status 7 sbx_run --init=false "$ROOTFS" sh -c 'exit 7'
@@ -39,7 +40,7 @@ test_orphans_reaped() {
 # SIGTERM to the sandbox process reaches the command: 143, quickly.
 test_sigterm_forwarded() {
 	local pid start elapsed rc=0
-	"$SANDBOX" run --rm --network none "$ROOTFS" sleep 101 >"$T_OUT" 2>"$T_ERR" &
+	"$SANDBOX" run --rm --network none "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" sleep 101 >"$T_OUT" 2>"$T_ERR" &
 	pid=$!
 	t_defer kill -KILL "$pid"
 	wait_for_process '^sleep 101$' 5 >/dev/null
@@ -57,7 +58,7 @@ test_signals_forwarded() {
 	local sig num pid rc
 	for sig in HUP INT QUIT USR1 USR2 TERM; do
 		num=$(kill -l "$sig")
-		"$SANDBOX" run --rm --network none "$ROOTFS" sbx-probe sleep-sig 20 >"$T_TMP/out.$sig" 2>"$T_TMP/err.$sig" &
+		"$SANDBOX" run --rm --network none "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" sbx-probe sleep-sig 20 >"$T_TMP/out.$sig" 2>"$T_TMP/err.$sig" &
 		pid=$!
 		t_defer kill -KILL "$pid"
 		wait_for_file "$T_TMP/out.$sig" '^ready$' 5
@@ -74,7 +75,7 @@ signal $num" "$(cat "$T_TMP/out.$sig")" "output of sleep-sig after SIG$sig"
 # SIGKILL to the sandbox process: the whole sandbox goes with it.
 test_sigkill_kills_everything() {
 	local pid _
-	"$SANDBOX" run --rm --network none "$ROOTFS" sleep 97 >"$T_OUT" 2>"$T_ERR" &
+	"$SANDBOX" run --rm --network none "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" sleep 97 >"$T_OUT" 2>"$T_ERR" &
 	pid=$!
 	wait_for_process '^sleep 97$' 5 >/dev/null
 	kill -KILL "$pid"

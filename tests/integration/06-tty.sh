@@ -8,7 +8,7 @@ set -u
 
 # The sandbox command line for a shell string, quoted.
 sbx_cmdline() {
-	printf '%q ' "$SANDBOX" run --rm --network none "$@"
+	printf '%q ' "$SANDBOX" run --rm --network none "${SBX_RUN_DEFAULTS[@]}" "$@"
 }
 
 # Under script(1): the command sees a pty of the sandbox's own devpts.
@@ -91,7 +91,7 @@ EOF
 	tmux_screen | grep -q '^GOT=hello tty' || { tmux_screen >&2; t_fail "input did not arrive"; }
 }
 
-# The caller's terminal mode is restored on every exit path.
+# The caller's terminal mode (raw while -i -t runs) is restored on every exit path.
 test_tty_mode_restored() {
 	require_cmd tmux
 	local cases=("true" "sh -c 'exit 3'" "/nonexistent" "sh -c 'kill -KILL \$\$'")
@@ -99,7 +99,7 @@ test_tty_mode_restored() {
 		local c i=0
 		for c in "${cases[@]}"; do
 			echo "stty -g > '$T_TMP/before.$i'"
-			echo "$(sbx_cmdline -t "$ROOTFS") $c"
+			echo "$(sbx_cmdline -i -t "$ROOTFS") $c"
 			echo "echo \$? > '$T_TMP/rc.$i'"
 			echo "stty -g > '$T_TMP/after.$i'"
 			i=$((i + 1))
@@ -116,9 +116,33 @@ test_tty_mode_restored() {
 	done
 }
 
+# While a -i -t sandbox runs, the caller's terminal is in raw mode (no echo, no
+# line editing: keys go to the sandbox's pty as typed); afterwards it is back.
+# (-i: as with podman, only an attached stdin needs the caller's terminal raw.)
+test_tty_raw_while_running() {
+	require_cmd tmux
+	cat >"$T_TMP/pane.sh" <<EOF
+t=\$(tty)
+stty -a < "\$t" > '$T_TMP/before'
+( sleep 0.4; stty -a < "\$t" > '$T_TMP/during' ) &
+$(sbx_cmdline -i -t "$ROOTFS" sleep 1)
+echo "rc=\$?" > '$T_TMP/rc'
+stty -a < "\$t" > '$T_TMP/after'
+exec sleep 60
+EOF
+	tmux_start 100 30
+	wait_for_file "$T_TMP/rc" '^rc=' 10
+	assert_eq "rc=0" "$(cat "$T_TMP/rc")" "exit status"
+	assert_file_has_content "$T_TMP/before" '(^| )icanon( |$)'
+	assert_file_has_content "$T_TMP/during" '(^| )-icanon( |$)'
+	assert_file_has_content "$T_TMP/during" '(^| )-echo( |$)'
+	assert_eq "$(cat "$T_TMP/before")" "$(cat "$T_TMP/after")" "terminal settings after the sandbox"
+}
+
 t "-t under script: tty is /dev/pts/N" test_tty_under_script
+t "-i -t puts the caller's terminal in raw mode" test_tty_raw_while_running
 t "-t uses the sandbox's own devpts" test_tty_private_devpts
 t "-t window size starts right and follows resizes" test_tty_window_size
 t "-i -t forwards typed input" test_tty_input
-t "-t restores the terminal mode on every exit" test_tty_mode_restored
+t "-i -t restores the terminal mode on every exit" test_tty_mode_restored
 t_main "$@"

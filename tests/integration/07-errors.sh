@@ -12,6 +12,10 @@ set -u
 expect_125() {
 	local regex=$1
 	shift
+	if [ "${1:-}" = run ]; then
+		shift
+		set -- run "${SBX_RUN_DEFAULTS[@]}" "$@"
+	fi
 	assert_status 125 "$SANDBOX" "$@"
 	assert_error_line "$regex"
 	assert_nothing_left
@@ -84,17 +88,16 @@ test_missing_files() {
 		--security-opt "seccomp=$T_TMP/no-such-profile.json" "$ROOTFS" true
 }
 
-# newuidmap refuses: 125 and the error line names newuidmap. The tool finds the
-# helpers in PATH, so a failing fake comes first there.
+# newuidmap refuses: 125 and the error line names it. The tool only runs
+# helpers that are setuid root (or have file capabilities), so root prepares
+# failing fakes that look like that (setuid-root shell scripts, which the kernel
+# runs without privilege) in $SBX_FAKE_IDMAP_DIR, and they come first in PATH.
 test_newuidmap_refusing() {
 	require_subuid
-	mkdir "$T_TMP/bin"
-	for helper in newuidmap newgidmap; do
-		printf '#!/bin/sh\necho "%s: write to uid_map failed: Operation not permitted" >&2\nexit 1\n' \
-			"$helper" >"$T_TMP/bin/$helper"
-		chmod +x "$T_TMP/bin/$helper"
-	done
-	PATH="$T_TMP/bin:$PATH" assert_status 125 "$SANDBOX" run --network none --userns auto "$ROOTFS" true
+	local dir=${SBX_FAKE_IDMAP_DIR:-}
+	{ [ -n "$dir" ] && [ -u "$dir/newuidmap" ]; } ||
+		t_skip "needs root to prepare (setuid-root failing newuidmap/newgidmap fakes: run tests/run.sh as root)"
+	PATH="$dir:$PATH" assert_status 125 "$SANDBOX" run --network none --userns auto "$ROOTFS" true
 	# the helper's own message may be passed on: allow two more lines
 	T_ERR_EXTRA=2 assert_error_line 'new[ug]idmap'
 	assert_nothing_left

@@ -83,7 +83,12 @@ sbx() {
 
 # sbx_run OPTIONS... IMAGE CMD...: `sandbox run --rm --network none ...`
 sbx_run() {
-	"$SANDBOX" run --rm --network none "$@"
+	"$SANDBOX" run --rm --network none "${SBX_RUN_DEFAULTS[@]}" "$@"
+}
+
+# sbx_run_keep OPTIONS... IMAGE CMD...: the same without --rm
+sbx_run_keep() {
+	"$SANDBOX" run --network none "${SBX_RUN_DEFAULTS[@]}" "$@"
 }
 
 # ---- subordinate ids -------------------------------------------------------
@@ -99,6 +104,15 @@ no_subuid_reason() {
 		subid_missing_reason
 	fi
 }
+
+# Options every `run` of the tests gets first (sbx_run and friends): without a
+# subordinate range, --userns single, the mapping auto falls back to, so that
+# the fallback's notice does not show up in outputs the tests compare; a later
+# --userns of the test wins. nosub/ tests, which test that fallback, clear it.
+SBX_RUN_DEFAULTS=()
+if [ -n "$(no_subuid_reason)" ]; then
+	SBX_RUN_DEFAULTS=(--userns single)
+fi
 
 require_subuid() {
 	local why
@@ -234,6 +248,8 @@ assert_no_stray_processes() {
 	done
 	for pid in $pids; do
 		desc+=" [$(sbx_describe_pid "$pid")]"
+	done
+	for pid in $pids; do
 		kill -KILL "$pid" 2>/dev/null || true
 	done
 	t_fail "stray processes left behind:$desc"

@@ -27,7 +27,7 @@
 # Environment:
 #   T_FILTER       only run tests whose name or function contains this text
 #                  (also: arguments to the file, e.g. `bash 01-basic.sh hostname`)
-#   T_TIMEOUT      seconds one test may take (default 60)
+#   T_TIMEOUT      seconds one test may take (default 30)
 #   T_SKIP_ALL     report every test of the file as skipped with this reason
 #   T_KEEP         1: keep the temporary directories (their paths are printed)
 #   T_VERBOSE      1: show the output of passing tests too
@@ -244,7 +244,7 @@ t_main() {
 	T_CURRENT_TMP=
 	trap '[ -n "$T_CURRENT_TMP" ] && [ "${T_KEEP:-0}" != 1 ] && t_rm_rf "$T_CURRENT_TMP" >/dev/null; exit 130' INT TERM
 
-	printf '# %s\n' "${T_FILE##*/}"
+	printf '# %s\n' "${T_FILE#*/tests/}"
 	for i in "${!T_NAMES[@]}"; do
 		name=${T_NAMES[$i]}
 		func=${T_FUNCS[$i]}
@@ -266,7 +266,7 @@ t_main() {
 		log=$T_CURRENT_TMP.log
 		rc=0
 		T_TMP=$T_CURRENT_TMP T_NAME=$name \
-			timeout -k 5 "${T_TIMEOUT:-60}" "${T_WRAPPER[@]}" bash "$T_FILE" --t-run-one "$func" \
+			timeout -k 5 "${T_TIMEOUT:-30}" "${T_WRAPPER[@]}" bash "$T_FILE" --t-run-one "$func" \
 			</dev/null >"$log" 2>&1 || rc=$?
 
 		case $rc in
@@ -284,7 +284,7 @@ t_main() {
 			printf 'not ok %d - %s\n' "$n" "$name"
 			failed=$((failed + 1))
 			if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-				printf '#   timed out after %ss\n' "${T_TIMEOUT:-60}"
+				printf '#   timed out after %ss\n' "${T_TIMEOUT:-30}"
 			fi
 			t_diag_file "$log"
 			;;

@@ -41,7 +41,7 @@ static sigset_t test_mask;
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -147,16 +147,16 @@ static void test_exit_status_stopped_is_not_an_exit(void **state)
 /* ---- process chains ------------------------------------------------------ */
 
 struct cmd_arg {
-	int ready_fd;		/* the command writes one byte here when set up */
-	int tty;		/* a pty slave to become the top's controlling tty, or -1 */
+	int ready_fd; /* the command writes one byte here when set up */
+	int tty;      /* a pty slave to become the top's controlling tty, or -1 */
 };
 
 struct chain {
-	void (*command)(const struct cmd_arg *a);	/* runs as the command, must _exit */
+	void (*command)(const struct cmd_arg *a); /* runs as the command, must _exit */
 	struct cmd_arg arg;
-	bool pidns;		/* init is PID 1 of a new PID namespace */
-	bool supervised;	/* top runs supervise_wait(), else a plain waitpid */
-	bool use_pidfd;		/* supervise_wait() gets a pidfd */
+	bool pidns;	 /* init is PID 1 of a new PID namespace */
+	bool supervised; /* top runs supervise_wait(), else a plain waitpid */
+	bool use_pidfd;	 /* supervise_wait() gets a pidfd */
 };
 
 static _Noreturn void init_main(const struct chain *c, pid_t top)
@@ -173,6 +173,8 @@ static _Noreturn void init_main(const struct chain *c, pid_t top)
 		_exit(124);
 	if (cmd == 0) {
 		init_restore_signals(&test_mask);
+		/* outlives nothing, even when a broken init leaves it behind */
+		alarm(TIMEOUT_MS / 1000 + 10);
 		c->command(&c->arg);
 		_exit(0);
 	}
@@ -181,7 +183,7 @@ static _Noreturn void init_main(const struct chain *c, pid_t top)
 
 static _Noreturn void top_main(const struct chain *c, int info_fd)
 {
-	struct supervise_opts o = { .pidfd = -1, .pty_master = -1 };
+	struct supervise_opts o = {.pidfd = -1, .pty_master = -1};
 	struct sbx_error *err = NULL;
 	pid_t self = getpid();
 	sigset_t saved;
@@ -335,7 +337,7 @@ static void count_sigint(int sig)
 /* Count SIGINTs: exit with how many came within 300 ms of the first. */
 static _Noreturn void cmd_count_sigint(const struct cmd_arg *a)
 {
-	struct sigaction sa = { .sa_handler = count_sigint };
+	struct sigaction sa = {.sa_handler = count_sigint};
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -351,11 +353,11 @@ static _Noreturn void cmd_count_sigint(const struct cmd_arg *a)
 static void check_orphan_reaped(bool pidns, bool supervised)
 {
 	struct chain c = {
-		.command = cmd_orphan_then_exit7,
-		.arg = { .ready_fd = -1, .tty = -1 },
-		.pidns = pidns,
-		.supervised = supervised,
-		.use_pidfd = true,
+	    .command = cmd_orphan_then_exit7,
+	    .arg = {.ready_fd = -1, .tty = -1},
+	    .pidns = pidns,
+	    .supervised = supervised,
+	    .use_pidfd = true,
 	};
 
 	assert_int_equal(run_chain(&c), 7);
@@ -375,7 +377,7 @@ static void test_init_reaps_orphans_subreaper(void **state)
 
 static void test_init_early_exit(void **state)
 {
-	struct chain c = { .command = cmd_exit3, .arg = { -1, -1 } };
+	struct chain c = {.command = cmd_exit3, .arg = {-1, -1}};
 
 	(void)state;
 	c.pidns = false;
@@ -388,10 +390,10 @@ static void test_init_early_exit(void **state)
 static int signal_chain(bool pidns, bool supervised, bool use_pidfd, int sig)
 {
 	struct chain c = {
-		.command = cmd_wait_for_signal,
-		.pidns = pidns,
-		.supervised = supervised,
-		.use_pidfd = use_pidfd,
+	    .command = cmd_wait_for_signal,
+	    .pidns = pidns,
+	    .supervised = supervised,
+	    .use_pidfd = use_pidfd,
 	};
 	pid_t top, init;
 	int ready[2];
@@ -437,10 +439,10 @@ static void test_init_forwards_sigterm_subreaper(void **state)
 static int tty_sigint_chain(bool pidns, bool supervised)
 {
 	struct chain c = {
-		.command = cmd_count_sigint,
-		.pidns = pidns,
-		.supervised = supervised,
-		.use_pidfd = true,
+	    .command = cmd_count_sigint,
+	    .pidns = pidns,
+	    .supervised = supervised,
+	    .use_pidfd = true,
 	};
 	int master, slave, ready[2];
 	pid_t top, init;
@@ -560,7 +562,7 @@ static void test_parent_gone_before_check(void **state)
 
 static void test_supervise_exit_status(void **state)
 {
-	struct chain c = { .command = cmd_exit3, .arg = { -1, -1 }, .supervised = true };
+	struct chain c = {.command = cmd_exit3, .arg = {-1, -1}, .supervised = true};
 
 	(void)state;
 	c.use_pidfd = true;
@@ -600,21 +602,21 @@ static void test_supervise_does_not_double_tty_signals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exit_status_codes),
-		cmocka_unit_test(test_exit_status_stopped_is_not_an_exit),
-		cmocka_unit_test(test_init_reaps_orphans_pidns),
-		cmocka_unit_test(test_init_reaps_orphans_subreaper),
-		cmocka_unit_test(test_init_early_exit),
-		cmocka_unit_test(test_init_forwards_sigterm_pidns),
-		cmocka_unit_test(test_init_forwards_sigterm_subreaper),
-		cmocka_unit_test(test_init_does_not_double_tty_signals),
-		cmocka_unit_test(test_parent_death_kills_child),
-		cmocka_unit_test(test_parent_gone_before_check),
-		cmocka_unit_test(test_supervise_exit_status),
-		cmocka_unit_test(test_supervise_reaps_through_init_pidns),
-		cmocka_unit_test(test_supervise_forwards_sigterm),
-		cmocka_unit_test(test_supervise_forwards_sigterm_pidns),
-		cmocka_unit_test(test_supervise_does_not_double_tty_signals),
+	    cmocka_unit_test(test_exit_status_codes),
+	    cmocka_unit_test(test_exit_status_stopped_is_not_an_exit),
+	    cmocka_unit_test(test_init_reaps_orphans_pidns),
+	    cmocka_unit_test(test_init_reaps_orphans_subreaper),
+	    cmocka_unit_test(test_init_early_exit),
+	    cmocka_unit_test(test_init_forwards_sigterm_pidns),
+	    cmocka_unit_test(test_init_forwards_sigterm_subreaper),
+	    cmocka_unit_test(test_init_does_not_double_tty_signals),
+	    cmocka_unit_test(test_parent_death_kills_child),
+	    cmocka_unit_test(test_parent_gone_before_check),
+	    cmocka_unit_test(test_supervise_exit_status),
+	    cmocka_unit_test(test_supervise_reaps_through_init_pidns),
+	    cmocka_unit_test(test_supervise_forwards_sigterm),
+	    cmocka_unit_test(test_supervise_forwards_sigterm_pidns),
+	    cmocka_unit_test(test_supervise_does_not_double_tty_signals),
 	};
 
 	sigprocmask(SIG_SETMASK, NULL, &test_mask);

@@ -277,6 +277,41 @@ static void test_file_errors_name_the_file(void **state)
 	free(path);
 }
 
+/* libseccomp loops forever on this (2.5.4 and 2.6.1): refused */
+static void test_libseccomp_loop_refused(void **state)
+{
+	static const char loop[] =
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+		"{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+		"{\"index\": 0, \"value\": 9, \"op\": \"SCMP_CMP_GT\"},"
+		"{\"index\": 1, \"value\": 1, \"op\": \"SCMP_CMP_LT\"}]},"
+		"{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+		"{\"index\": 0, \"value\": 9, \"op\": \"SCMP_CMP_GT\"},"
+		"{\"index\": 2, \"value\": 1, \"op\": \"SCMP_CMP_LT\"}]}]}";
+	char *path = write_temp(loop);
+	struct sbx_error *err = NULL;
+
+	(void)state;
+	expect_json_error(loop, "syscalls[1]: two rules for `kill` with several comparisons "
+				"share `arg0 > 9`");
+	assert_true(seccomp_check_profile(path, &err) < 0);
+	assert_non_null(strstr(err->msg, path));
+	assert_non_null(strstr(err->msg, "libseccomp cannot combine"));
+	sbx_error_free(err);
+	unlink(path);
+	free(path);
+	/* what libseccomp can do: the same comparisons with == */
+	assert_int_equal(build_json("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+				    "{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+				    "{\"index\": 0, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"},"
+				    "{\"index\": 1, \"value\": 1, \"op\": \"SCMP_CMP_LT\"}]},"
+				    "{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+				    "{\"index\": 0, \"value\": 9, \"op\": \"SCMP_CMP_EQ\"},"
+				    "{\"index\": 2, \"value\": 1, \"op\": \"SCMP_CMP_LT\"}]}]}",
+				    NULL),
+			 0);
+}
+
 static void test_unconfined_and_default_build(void **state)
 {
 	struct sbx_seccomp_filter *f = (void *)1;
@@ -567,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_json_bad_entries),
 		cmocka_unit_test(test_json_small_profile_builds),
 		cmocka_unit_test(test_file_errors_name_the_file),
+		cmocka_unit_test(test_libseccomp_loop_refused),
 		cmocka_unit_test(test_unconfined_and_default_build),
 		cmocka_unit_test(test_default_filter),
 #if defined(__x86_64__)

@@ -7,8 +7,12 @@ set -u
 # shellcheck source=tests/lib/sbx.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../lib/sbx.sh"
 
+# These tests are about what the default does without ranges.
+SBX_RUN_DEFAULTS=()
+
+# Squeeze the blanks of uid_map/gid_map lines: "INSIDE OUTSIDE COUNT".
 norm_map() {
-	awk '{ print $1, $2, $3 }' "$@"
+	awk '{ $1 = $1; print }' "$@"
 }
 
 test_default_run_works() {
