@@ -156,6 +156,7 @@ apt_private_setup() {
 		-o "Dir::State::Lists=$a/lists" -o "Dir::Cache=$a/cache" -o "Dir::State::status=$a/status")
 	[[ -f $a/.updated && $(<"$a/.updated") == "$$" ]] && return 0
 
+	# shellcheck source=/dev/null
 	codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
 	[[ -n $codename ]] || die "cannot tell the Debian release from /etc/os-release"
 	rm -rf "$a"
@@ -224,7 +225,7 @@ dsc_files_ok() {
 # unpack KEY: a fresh tree in build/deps/work/KEY with Debian's patches.
 unpack() {
 	local key=$1
-	rm -rf "$WORKDIR/$key"
+	rm -rf "${WORKDIR:?}/$key"
 	dpkg-source --no-copy -x "$SRCDIR/$(dsc_name "$key")" "$WORKDIR/$key"
 }
 
@@ -233,7 +234,7 @@ unpack() {
 
 build_env() {
 	export CC="$PREFIX/bin/musl-cc" CXX=false AR=ar RANLIB=ranlib
-	export CFLAGS="$LIB_CFLAGS" CPPFLAGS= LDFLAGS=
+	export CFLAGS="$LIB_CFLAGS" CPPFLAGS='' LDFLAGS=''
 	unset CXXFLAGS LIBS LDLIBS TARGET_ARCH
 	# pkg-config sees only our prefix, never the host's glibc -dev packages.
 	export PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig"
@@ -296,8 +297,10 @@ build_ffi() {
 	make install
 	# Debian's patch drops -L${libdir} from libffi.pc: glib's link then fails
 	# with "cannot find -lffi".
+	# shellcheck disable=SC2016 # ${libdir} is pkg-config's, not the shell's
 	sed -i -E '/^Libs:/{/-L\$\{libdir\}/!s/^Libs:[[:space:]]*/Libs: -L${libdir} /}' \
 		"$PREFIX/lib/pkgconfig/libffi.pc"
+	# shellcheck disable=SC2016
 	grep -q '^Libs: -L\${libdir} ' "$PREFIX/lib/pkgconfig/libffi.pc"
 	need_files lib/libffi.a include/ffi.h
 }
@@ -397,7 +400,7 @@ build_curl() {
 # -l flags in Libs.private, and check the result is what deps.mk links.
 curl_fix_pc() {
 	local pc=$PREFIX/lib/pkgconfig/libcurl.pc priv
-	priv=$(sed -n 's/^Libs\.private://p' "$pc" | tr -s ' \t' '\n\n' |
+	priv=$(sed -n 's/^Libs\.private://p' "$pc" | tr -s '[:space:]' '\n' |
 		grep -v -E '^$|/libgcc\.a$|^-lc$' |
 		sed -E "s|^$PREFIX/lib/lib([^/]*)\.a$|-l\1|" | awk '!seen[$0]++' | paste -sd ' ')
 	sed -i -E "s|^Libs:.*|Libs: -L\${libdir} -lcurl|; s|^Libs\.private:.*|Libs.private: $priv|" "$pc"
@@ -466,7 +469,7 @@ build_one() {
 	fi
 	printf '%s\n' "${FP[$key]}" >"$stamp"
 	# The unpacked tree is only needed to debug a failed build.
-	rm -rf "$WORKDIR/$key"
+	rm -rf "${WORKDIR:?}/$key"
 	printf 'deps: built %-10s %-22s in %5.1f s\n' "$src" "$ver" "$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')"
 }
 

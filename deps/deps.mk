@@ -56,8 +56,7 @@ DEPS_SMOKE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow \
 
 $(DEPS_SMOKE): deps/smoke.c $(DEPS_STAMP)
 	$(MUSL_CC) $(DEPS_SMOKE_CFLAGS) $(DEPS_CFLAGS) -static -Wl,--gc-sections \
-		-o $@ deps/smoke.c $(LIBS_SLIRP) $(LIBS_CURL) $(LIBS_JANSSON) \
-		$(LIBS_SECCOMP) $(LIBS_CAP) $(LIBS_ZSTD) $(LIBS_ZLIB)
+		-o $@ deps/smoke.c $(DEPS_LIBS)
 
 deps-smoke: $(DEPS_SMOKE)
 	$(DEPS_SMOKE)

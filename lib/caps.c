@@ -44,7 +44,7 @@
 #include <sys/prctl.h>
 
 #ifndef PR_CAP_AMBIENT
-#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT		 47
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 
@@ -122,8 +122,7 @@ uint64_t caps_kernel_set(void)
  *
  * Return: 0, or a negative value with *err set ("unknown capability `X`").
  */
-static int parse_list(const struct strv *list, uint64_t *mask, bool *all,
-		      struct sbx_error **err)
+static int parse_list(const struct strv *list, uint64_t *mask, bool *all, struct sbx_error **err)
 {
 	*mask = 0;
 	*all = false;
@@ -162,14 +161,13 @@ static int parse_list(const struct strv *list, uint64_t *mask, bool *all,
  *
  * Return: 0, or a negative value with *err set for an unknown name.
  */
-int caps_compute(const struct strv *add, const struct strv *drop, bool privileged,
-		 uint64_t *set, struct sbx_error **err)
+int caps_compute(const struct strv *add, const struct strv *drop, bool privileged, uint64_t *set,
+		 struct sbx_error **err)
 {
 	uint64_t add_mask, drop_mask;
 	bool add_all, drop_all;
 
-	if (parse_list(add, &add_mask, &add_all, err) < 0 ||
-	    parse_list(drop, &drop_mask, &drop_all, err) < 0)
+	if (parse_list(add, &add_mask, &add_all, err) < 0 || parse_list(drop, &drop_mask, &drop_all, err) < 0)
 		return -EINVAL;
 	if (privileged)
 		*set = caps_kernel_set();
@@ -234,8 +232,7 @@ int caps_apply(uint64_t set, struct sbx_error **err)
 	if (raise_effective(err) < 0)
 		return -1;
 	/* EINVAL: kernel < 4.3 has no ambient set, so nothing to clear */
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L) < 0 &&
-	    errno != EINVAL)
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L) < 0 && errno != EINVAL)
 		return sbx_error_set(err, errno, "clear the ambient capabilities");
 
 	for (int c = 0; c < last; c++) {
@@ -247,8 +244,7 @@ int caps_apply(uint64_t set, struct sbx_error **err)
 			int saved = errno;
 			char *name = cap_to_name((cap_value_t)c);
 
-			sbx_error_set(err, saved, "drop `%s` from the bounding set",
-				      name ? name : "?");
+			sbx_error_set(err, saved, "drop `%s` from the bounding set", name ? name : "?");
 			cap_free(name);
 			if (saved == EPERM)
 				sbx_error_hint(err, "the bounding set can only shrink while "
@@ -271,7 +267,7 @@ int caps_apply(uint64_t set, struct sbx_error **err)
 		if (cap_get_flag(cur, v, CAP_PERMITTED, &perm) < 0)
 			return sbx_error_set(err, errno, "read the process capabilities");
 		if (perm != CAP_SET)
-			continue;	/* not ours to keep: e.g. already non-root */
+			continue; /* not ours to keep: e.g. already non-root */
 		if (cap_set_flag(next, CAP_PERMITTED, 1, &v, CAP_SET) < 0 ||
 		    cap_set_flag(next, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0)
 			return sbx_error_set(err, errno, "set capability %d", c);
@@ -295,7 +291,7 @@ char *caps_format(uint64_t set)
 
 	for (int c = 0; c < 64; c++)
 		if (set & CAPS_BIT(c))
-			size += 32;	/* longest name is 23 characters */
+			size += 32; /* longest name is 23 characters */
 	out = xmalloc(size);
 	out[0] = '\0';
 	for (int c = 0; c < 64; c++) {
@@ -306,8 +302,7 @@ char *caps_format(uint64_t set)
 			continue;
 		name = cap_to_name((cap_value_t)c);
 		if (name && strncasecmp(name, "cap_", 4) == 0)
-			n = snprintf(out + len, size - len, "%sCAP_%s", len ? "," : "",
-				     name + 4);
+			n = snprintf(out + len, size - len, "%sCAP_%s", len ? "," : "", name + 4);
 		else
 			n = snprintf(out + len, size - len, "%sCAP_%d", len ? "," : "", c);
 		cap_free(name);

@@ -19,17 +19,15 @@
 #define CAPS_BIT(cap) (UINT64_C(1) << (cap))
 
 /* podman's default set (containers.conf default_capabilities) */
-#define CAPS_DEFAULT_SET                                                       \
-	(CAPS_BIT(CAP_CHOWN) | CAPS_BIT(CAP_DAC_OVERRIDE) | CAPS_BIT(CAP_FOWNER) | \
-	 CAPS_BIT(CAP_FSETID) | CAPS_BIT(CAP_KILL) |                           \
-	 CAPS_BIT(CAP_NET_BIND_SERVICE) | CAPS_BIT(CAP_SETFCAP) |              \
-	 CAPS_BIT(CAP_SETGID) | CAPS_BIT(CAP_SETPCAP) | CAPS_BIT(CAP_SETUID) | \
-	 CAPS_BIT(CAP_SYS_CHROOT))
+#define CAPS_DEFAULT_SET                                                                                     \
+	(CAPS_BIT(CAP_CHOWN) | CAPS_BIT(CAP_DAC_OVERRIDE) | CAPS_BIT(CAP_FOWNER) | CAPS_BIT(CAP_FSETID) |    \
+	 CAPS_BIT(CAP_KILL) | CAPS_BIT(CAP_NET_BIND_SERVICE) | CAPS_BIT(CAP_SETFCAP) |                       \
+	 CAPS_BIT(CAP_SETGID) | CAPS_BIT(CAP_SETPCAP) | CAPS_BIT(CAP_SETUID) | CAPS_BIT(CAP_SYS_CHROOT))
 
 int caps_parse_name(const char *name, int *cap);
 uint64_t caps_kernel_set(void);
-int caps_compute(const struct strv *add, const struct strv *drop, bool privileged,
-		 uint64_t *set, struct sbx_error **err);
+int caps_compute(const struct strv *add, const struct strv *drop, bool privileged, uint64_t *set,
+		 struct sbx_error **err);
 int caps_apply(uint64_t set, struct sbx_error **err);
 char *caps_format(uint64_t set);
 

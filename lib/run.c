@@ -413,8 +413,12 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 	pid_t cmd;
 
 	init_set_parent_death(0);
+	if (!c->o->privileged && !c->o->seccomp_profile)
+		seccomp_build(NULL, c->caps, &c->filter, &err);
 	if (recv_type(c->sync, MSG_MAPS_DONE, NULL, &m) != 0)
 		_exit(SBX_EXIT_FAILURE);
+	if (err)
+		goto fail;
 	if (userns_can_setgroups(&c->plan) && setgroups(0, NULL) < 0) {
 		sbx_error_set(&err, errno, "setgroups");
 		goto fail;
@@ -539,7 +543,9 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 		return sbx_error_set(err, 0, "-p `%s`: port forwarding needs user-mode networking, which this build lacks", o->publish.v[0]);
 	if (caps_compute(&o->cap_add, &o->cap_drop, o->privileged, &c->caps, err) < 0)
 		return sbx_error_wrap(err, "--cap-add/--cap-drop");
-	if (!o->privileged && seccomp_build(o->seccomp_profile, c->caps, &c->filter, err) < 0)
+	/* a profile file is read and checked now; the built-in filter is
+	 * compiled by PID 1 while the ID-mapping helpers run */
+	if (!o->privileged && o->seccomp_profile && seccomp_build(o->seccomp_profile, c->caps, &c->filter, err) < 0)
 		return -1;
 	for (size_t i = 0; i < o->n_volumes; i++) {
 		struct stat st;

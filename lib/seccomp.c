@@ -120,28 +120,34 @@ static void filter_releasep(scmp_filter_ctx *ctx)
 		seccomp_release(*ctx);
 }
 
-#define cleanup_json __attribute__((cleanup(unref_jsonp)))
+#define cleanup_json   __attribute__((cleanup(unref_jsonp)))
 #define cleanup_filter __attribute__((cleanup(filter_releasep)))
 
 /* Architectures: the native one, its compat ones and docker's names for it. */
 struct arch_info {
 	uint32_t token;
-	const char *docker_names[3];	/* as in includes/excludes "arches" */
-	uint32_t compat[2];		/* also filtered by the built-in profile */
+	const char *docker_names[3]; /* as in includes/excludes "arches" */
+	uint32_t compat[2];	     /* also filtered by the built-in profile */
 };
 
 static const struct arch_info arch_table[] = {
-	{ SCMP_ARCH_X86_64, { "amd64", "x86_64", NULL }, { SCMP_ARCH_X86, SCMP_ARCH_X32 } },
-	{ SCMP_ARCH_AARCH64, { "arm64", "aarch64", NULL }, { SCMP_ARCH_ARM, 0 } },
-	{ SCMP_ARCH_X86, { "x86", "386", "i386" }, { 0, 0 } },
-	{ SCMP_ARCH_ARM, { "arm", NULL, NULL }, { 0, 0 } },
-	{ SCMP_ARCH_PPC64LE, { "ppc64le", NULL, NULL }, { 0, 0 } },
-	{ SCMP_ARCH_S390X, { "s390x", NULL, NULL }, { SCMP_ARCH_S390, 0 } },
+    {SCMP_ARCH_X86_64, {"amd64", "x86_64", NULL}, {SCMP_ARCH_X86, SCMP_ARCH_X32}},
+    {SCMP_ARCH_AARCH64, {"arm64", "aarch64", NULL}, {SCMP_ARCH_ARM, 0}},
+    {SCMP_ARCH_X86, {"x86", "386", "i386"}, {0, 0}},
+    {SCMP_ARCH_ARM, {"arm", NULL, NULL}, {0, 0}},
+    {SCMP_ARCH_PPC64LE, {"ppc64le", NULL, NULL}, {0, 0}},
+    {SCMP_ARCH_S390X, {"s390x", NULL, NULL}, {SCMP_ARCH_S390, 0}},
 #ifdef SCMP_ARCH_RISCV64
-	{ SCMP_ARCH_RISCV64, { "riscv64", NULL, NULL }, { 0, 0 } },
+    {SCMP_ARCH_RISCV64, {"riscv64", NULL, NULL}, {0, 0}},
 #endif
 };
 
+/**
+ * arch_native() - what arch_table[] knows of the architecture we run on
+ *
+ * Return: its entry, or NULL for one without compat architectures or
+ * docker names here (only the native architecture is filtered then).
+ */
 static const struct arch_info *arch_native(void)
 {
 	uint32_t native = seccomp_arch_native();
@@ -166,8 +172,7 @@ static int add_arch(scmp_filter_ctx ctx, uint32_t token, struct sbx_error **err)
 	int rc = seccomp_arch_add(ctx, token);
 
 	if (rc < 0 && rc != -EEXIST)
-		return sbx_error_set(err, -rc, "add architecture %#x to the seccomp filter",
-				     token);
+		return sbx_error_set(err, -rc, "add architecture %#x to the seccomp filter", token);
 	return 0;
 }
 
@@ -186,24 +191,24 @@ static int filter_new(uint32_t def_action, scmp_filter_ctx *out, struct sbx_erro
 		enum scmp_filter_attr attr;
 		uint32_t value;
 	} attrs[] = {
-		{ SCMP_FLTATR_CTL_NNP, 0 },	/* the caller sets no_new_privs */
-		{ SCMP_FLTATR_CTL_TSYNC, 0 },
-		/* a binary tree of syscall numbers rather than a list: the
-		 * kernel loads it in half the time (its per-syscall action
-		 * cache runs the filter for every number) and every filtered
-		 * syscall of the sandbox walks a few nodes instead of all */
-		{ SCMP_FLTATR_CTL_OPTIMIZE, 2 },
+	    {SCMP_FLTATR_CTL_NNP, 0}, /* the caller sets no_new_privs */
+	    {SCMP_FLTATR_CTL_TSYNC, 0},
+	    /* a binary tree of syscall numbers rather than a list: the
+	     * kernel loads it in half the time (its per-syscall action
+	     * cache runs the filter for every number) and every filtered
+	     * syscall of the sandbox walks a few nodes instead of all */
+	    {SCMP_FLTATR_CTL_OPTIMIZE, 2},
 	};
 
 	if (!ctx)
-		return sbx_error_set(err, 0, "create a seccomp filter: default action not "
-					     "supported by this kernel");
+		return sbx_error_set(err, 0,
+				     "create a seccomp filter: default action not "
+				     "supported by this kernel");
 	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
 		int rc = seccomp_attr_set(ctx, attrs[i].attr, attrs[i].value);
 
 		if (rc < 0)
-			return sbx_error_set(err, -rc, "set seccomp filter attribute %d",
-					     (int)attrs[i].attr);
+			return sbx_error_set(err, -rc, "set seccomp filter attribute %d", (int)attrs[i].attr);
 	}
 	*out = steal_pointer(&ctx);
 	return 0;
@@ -221,8 +226,8 @@ static int filter_new(uint32_t def_action, scmp_filter_ctx *out, struct sbx_erro
  *
  * Return: 0, or a negative value with *err set.
  */
-static int rule_add(scmp_filter_ctx ctx, uint32_t action, int nr, const char *name,
-		    unsigned int n, const struct scmp_arg_cmp *cmp, struct sbx_error **err)
+static int rule_add(scmp_filter_ctx ctx, uint32_t action, int nr, const char *name, unsigned int n,
+		    const struct scmp_arg_cmp *cmp, struct sbx_error **err)
 {
 	int rc = seccomp_rule_add_array(ctx, action, nr, n, cmp);
 
@@ -236,94 +241,94 @@ static int rule_add(scmp_filter_ctx ctx, uint32_t action, int nr, const char *na
  */
 
 enum default_args {
-	ARGS_NONE,		/* the whole syscall */
-	ARGS_CLONE_NS,		/* clone with any CLONE_NEW* flag */
-	ARGS_TTY_IOCTL,		/* ioctl TIOCSTI and TIOCLINUX */
-	ARGS_PERSONALITY,	/* personality other than docker's harmless ones */
+	ARGS_NONE,	  /* the whole syscall */
+	ARGS_CLONE_NS,	  /* clone with any CLONE_NEW* flag */
+	ARGS_TTY_IOCTL,	  /* ioctl TIOCSTI and TIOCLINUX */
+	ARGS_PERSONALITY, /* personality other than docker's harmless ones */
 };
 
 struct default_rule {
 	const char *name;
 	int errnum;
 	enum default_args args;
-	uint64_t lifted_by;	/* any of these capabilities lifts the rule */
+	uint64_t lifted_by; /* any of these capabilities lifts the rule */
 };
 
 #define CAP(x) CAPS_BIT(CAP_##x)
 
 static const struct default_rule default_rules[] = {
-	/* the kernel keyring is not namespaced */
-	{ "keyctl", EPERM, ARGS_NONE, 0 },
-	{ "add_key", EPERM, ARGS_NONE, 0 },
-	{ "request_key", EPERM, ARGS_NONE, 0 },
-	/* code into the kernel */
-	{ "kexec_load", EPERM, ARGS_NONE, 0 },
-	{ "kexec_file_load", EPERM, ARGS_NONE, 0 },
-	{ "init_module", EPERM, ARGS_NONE, CAP(SYS_MODULE) },
-	{ "finit_module", EPERM, ARGS_NONE, CAP(SYS_MODULE) },
-	{ "delete_module", EPERM, ARGS_NONE, CAP(SYS_MODULE) },
-	{ "create_module", EPERM, ARGS_NONE, 0 },
-	/* CVE-2014-3519 ("shocker"): any inode of a file system by handle */
-	{ "open_by_handle_at", EPERM, ARGS_NONE, CAP(DAC_READ_SEARCH) },
-	/* large kernel attack surface */
-	{ "bpf", EPERM, ARGS_NONE, CAP(SYS_ADMIN) | CAP(BPF) },
-	{ "perf_event_open", EPERM, ARGS_NONE, CAP(SYS_ADMIN) | CAP(PERFMON) },
-	{ "userfaultfd", EPERM, ARGS_NONE, CAP(SYS_PTRACE) },
-	{ "io_uring_setup", EPERM, ARGS_NONE, 0 },	/* as podman */
-	{ "io_uring_enter", EPERM, ARGS_NONE, 0 },
-	{ "io_uring_register", EPERM, ARGS_NONE, 0 },
-	{ "lookup_dcookie", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	/* state of the whole host */
-	{ "reboot", EPERM, ARGS_NONE, CAP(SYS_BOOT) },
-	{ "swapon", EPERM, ARGS_NONE, 0 },
-	{ "swapoff", EPERM, ARGS_NONE, 0 },
-	{ "acct", EPERM, ARGS_NONE, CAP(SYS_PACCT) },
-	{ "settimeofday", EPERM, ARGS_NONE, CAP(SYS_TIME) },
-	{ "stime", EPERM, ARGS_NONE, CAP(SYS_TIME) },
-	{ "clock_settime", EPERM, ARGS_NONE, CAP(SYS_TIME) },
-	{ "clock_settime64", EPERM, ARGS_NONE, CAP(SYS_TIME) },
-	/* adjtimex and clock_adjtime stay allowed, as in docker: changes need
-	 * CAP_SYS_TIME in the initial user namespace anyway, and reading is
-	 * how programs ask whether the clock is synchronised */
-	{ "iopl", EPERM, ARGS_NONE, CAP(SYS_RAWIO) },
-	{ "ioperm", EPERM, ARGS_NONE, CAP(SYS_RAWIO) },
-	{ "nfsservctl", EPERM, ARGS_NONE, 0 },
-	{ "quotactl", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "quotactl_fd", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "syslog", EPERM, ARGS_NONE, CAP(SYS_ADMIN) | CAP(SYSLOG) },
-	/* obsolete */
-	{ "vm86", EPERM, ARGS_NONE, 0 },
-	{ "vm86old", EPERM, ARGS_NONE, 0 },
-	{ "uselib", EPERM, ARGS_NONE, 0 },
-	{ "ustat", EPERM, ARGS_NONE, 0 },
-	{ "sysfs", EPERM, ARGS_NONE, 0 },
-	{ "_sysctl", EPERM, ARGS_NONE, 0 },
-	{ "get_kernel_syms", EPERM, ARGS_NONE, 0 },
-	{ "query_module", EPERM, ARGS_NONE, 0 },
-	/* mounts and namespaces: the sandbox's own set-up is done by now */
-	{ "mount", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "umount", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "umount2", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "move_mount", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "fsopen", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "fsmount", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "fsconfig", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "fspick", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "open_tree", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "mount_setattr", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "pivot_root", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "fanotify_init", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "unshare", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "setns", EPERM, ARGS_NONE, CAP(SYS_ADMIN) },
-	{ "clone", EPERM, ARGS_CLONE_NS, CAP(SYS_ADMIN) },
-	/* clone3 passes its flags in memory, which a filter cannot read:
-	 * ENOSYS makes glibc fall back to clone (musl never uses clone3) */
-	{ "clone3", ENOSYS, ARGS_NONE, CAP(SYS_ADMIN) },
-	/* CVE-2017-5226 (bubblewrap): pushing input into the terminal the
-	 * sandbox shares with the user */
-	{ "ioctl", EPERM, ARGS_TTY_IOCTL, 0 },
-	/* ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, ... */
-	{ "personality", EPERM, ARGS_PERSONALITY, 0 },
+    /* the kernel keyring is not namespaced */
+    {"keyctl", EPERM, ARGS_NONE, 0},
+    {"add_key", EPERM, ARGS_NONE, 0},
+    {"request_key", EPERM, ARGS_NONE, 0},
+    /* code into the kernel */
+    {"kexec_load", EPERM, ARGS_NONE, 0},
+    {"kexec_file_load", EPERM, ARGS_NONE, 0},
+    {"init_module", EPERM, ARGS_NONE, CAP(SYS_MODULE)},
+    {"finit_module", EPERM, ARGS_NONE, CAP(SYS_MODULE)},
+    {"delete_module", EPERM, ARGS_NONE, CAP(SYS_MODULE)},
+    {"create_module", EPERM, ARGS_NONE, 0},
+    /* CVE-2014-3519 ("shocker"): any inode of a file system by handle */
+    {"open_by_handle_at", EPERM, ARGS_NONE, CAP(DAC_READ_SEARCH)},
+    /* large kernel attack surface */
+    {"bpf", EPERM, ARGS_NONE, CAP(SYS_ADMIN) | CAP(BPF)},
+    {"perf_event_open", EPERM, ARGS_NONE, CAP(SYS_ADMIN) | CAP(PERFMON)},
+    {"userfaultfd", EPERM, ARGS_NONE, CAP(SYS_PTRACE)},
+    {"io_uring_setup", EPERM, ARGS_NONE, 0}, /* as podman */
+    {"io_uring_enter", EPERM, ARGS_NONE, 0},
+    {"io_uring_register", EPERM, ARGS_NONE, 0},
+    {"lookup_dcookie", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    /* state of the whole host */
+    {"reboot", EPERM, ARGS_NONE, CAP(SYS_BOOT)},
+    {"swapon", EPERM, ARGS_NONE, 0},
+    {"swapoff", EPERM, ARGS_NONE, 0},
+    {"acct", EPERM, ARGS_NONE, CAP(SYS_PACCT)},
+    {"settimeofday", EPERM, ARGS_NONE, CAP(SYS_TIME)},
+    {"stime", EPERM, ARGS_NONE, CAP(SYS_TIME)},
+    {"clock_settime", EPERM, ARGS_NONE, CAP(SYS_TIME)},
+    {"clock_settime64", EPERM, ARGS_NONE, CAP(SYS_TIME)},
+    /* adjtimex and clock_adjtime stay allowed, as in docker: changes need
+     * CAP_SYS_TIME in the initial user namespace anyway, and reading is
+     * how programs ask whether the clock is synchronised */
+    {"iopl", EPERM, ARGS_NONE, CAP(SYS_RAWIO)},
+    {"ioperm", EPERM, ARGS_NONE, CAP(SYS_RAWIO)},
+    {"nfsservctl", EPERM, ARGS_NONE, 0},
+    {"quotactl", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"quotactl_fd", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"syslog", EPERM, ARGS_NONE, CAP(SYS_ADMIN) | CAP(SYSLOG)},
+    /* obsolete */
+    {"vm86", EPERM, ARGS_NONE, 0},
+    {"vm86old", EPERM, ARGS_NONE, 0},
+    {"uselib", EPERM, ARGS_NONE, 0},
+    {"ustat", EPERM, ARGS_NONE, 0},
+    {"sysfs", EPERM, ARGS_NONE, 0},
+    {"_sysctl", EPERM, ARGS_NONE, 0},
+    {"get_kernel_syms", EPERM, ARGS_NONE, 0},
+    {"query_module", EPERM, ARGS_NONE, 0},
+    /* mounts and namespaces: the sandbox's own set-up is done by now */
+    {"mount", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"umount", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"umount2", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"move_mount", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"fsopen", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"fsmount", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"fsconfig", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"fspick", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"open_tree", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"mount_setattr", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"pivot_root", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"fanotify_init", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"unshare", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"setns", EPERM, ARGS_NONE, CAP(SYS_ADMIN)},
+    {"clone", EPERM, ARGS_CLONE_NS, CAP(SYS_ADMIN)},
+    /* clone3 passes its flags in memory, which a filter cannot read:
+     * ENOSYS makes glibc fall back to clone (musl never uses clone3) */
+    {"clone3", ENOSYS, ARGS_NONE, CAP(SYS_ADMIN)},
+    /* CVE-2017-5226 (bubblewrap): pushing input into the terminal the
+     * sandbox shares with the user */
+    {"ioctl", EPERM, ARGS_TTY_IOCTL, 0},
+    /* ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, ... */
+    {"personality", EPERM, ARGS_PERSONALITY, 0},
 };
 
 /**
@@ -338,12 +343,11 @@ static const struct default_rule default_rules[] = {
  *
  * Return: 0, or a negative value with *err set.
  */
-static int add_clone_ns_rules(scmp_filter_ctx ctx, uint32_t action, int nr,
-			      struct sbx_error **err)
+static int add_clone_ns_rules(scmp_filter_ctx ctx, uint32_t action, int nr, struct sbx_error **err)
 {
 	static const uint64_t flags[] = {
-		CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-		CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+	    CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+	    CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
 	};
 	uint32_t native = seccomp_arch_native();
 	/* s390 swaps the first two arguments of clone */
@@ -381,10 +385,9 @@ static int add_clone_ns_rules(scmp_filter_ctx ctx, uint32_t action, int nr,
  *
  * Return: 0, or a negative value with *err set.
  */
-static int add_personality_rules(scmp_filter_ctx ctx, uint32_t action, int nr,
-				 struct sbx_error **err)
+static int add_personality_rules(scmp_filter_ctx ctx, uint32_t action, int nr, struct sbx_error **err)
 {
-	unsigned int p[30] = { 0 }, np = 0;
+	unsigned int p[30] = {0}, np = 0;
 
 	for (unsigned int b = 0; b < 32; b++)
 		if (b != 3 && b != 17)
@@ -436,17 +439,12 @@ static int build_default(uint64_t caps, scmp_filter_ctx *out, struct sbx_error *
 		nr = seccomp_syscall_resolve_name(r->name);
 		if (nr == __NR_SCMP_ERROR) {
 			/* an older libseccomp than the syscall */
-			sbx_debug("seccomp: built-in profile: `%s` unknown to libseccomp",
-				  r->name);
+			sbx_debug("seccomp: built-in profile: `%s` unknown to libseccomp", r->name);
 			continue;
 		}
 		switch (r->args) {
-		case ARGS_NONE:
-			rc = rule_add(ctx, action, nr, r->name, 0, NULL, err);
-			break;
-		case ARGS_CLONE_NS:
-			rc = add_clone_ns_rules(ctx, action, nr, err);
-			break;
+		case ARGS_NONE: rc = rule_add(ctx, action, nr, r->name, 0, NULL, err); break;
+		case ARGS_CLONE_NS: rc = add_clone_ns_rules(ctx, action, nr, err); break;
 		case ARGS_TTY_IOCTL: {
 			/* the kernel reads cmd as unsigned int: without the mask,
 			 * setting a high bit would slip past (CVE-2019-10063) */
@@ -458,9 +456,7 @@ static int build_default(uint64_t caps, scmp_filter_ctx *out, struct sbx_error *
 				rc = rule_add(ctx, action, nr, r->name, 1, &lnx, err);
 			break;
 		}
-		case ARGS_PERSONALITY:
-			rc = add_personality_rules(ctx, action, nr, err);
-			break;
+		case ARGS_PERSONALITY: rc = add_personality_rules(ctx, action, nr, err); break;
 		}
 		if (rc < 0)
 			return sbx_error_wrap(err, "built-in seccomp profile");
@@ -485,8 +481,8 @@ struct json_build {
 	uint32_t def_action;
 	uint64_t caps;
 	const struct arch_info *native;
-	unsigned int kernel[2];	/* running kernel: major, minor */
-	struct json_rule *rules;	/* added so far with 2 to 6 comparisons */
+	unsigned int kernel[2];	 /* running kernel: major, minor */
+	struct json_rule *rules; /* added so far with 2 to 6 comparisons */
 	size_t n_rules;
 };
 
@@ -509,8 +505,7 @@ static void json_build_freep(struct json_build *b)
  *
  * Return: 0, or a negative value with *err set.
  */
-static int parse_action(json_t *action, json_t *ret, const char *where, uint32_t *out,
-			struct sbx_error **err)
+static int parse_action(json_t *action, json_t *ret, const char *where, uint32_t *out, struct sbx_error **err)
 {
 	json_int_t data = EPERM;
 	const char *name;
@@ -530,16 +525,15 @@ static int parse_action(json_t *action, json_t *ret, const char *where, uint32_t
 		*out = SCMP_ACT_ALLOW;
 	} else if (strcmp(name, "SCMP_ACT_ERRNO") == 0) {
 		if (data < 0 || data > MAX_ERRNO)
-			return sbx_error_set(err, 0, "%s: errnoRet %lld out of range 0..%d",
-					     where, (long long)data, MAX_ERRNO);
+			return sbx_error_set(err, 0, "%s: errnoRet %lld out of range 0..%d", where,
+					     (long long)data, MAX_ERRNO);
 		*out = SCMP_ACT_ERRNO((uint32_t)data);
 	} else if (strcmp(name, "SCMP_ACT_TRACE") == 0) {
 		if (data < 0 || data > 0xffff)
-			return sbx_error_set(err, 0, "%s: errnoRet %lld out of range 0..65535",
-					     where, (long long)data);
+			return sbx_error_set(err, 0, "%s: errnoRet %lld out of range 0..65535", where,
+					     (long long)data);
 		*out = SCMP_ACT_TRACE((uint32_t)data);
-	} else if (strcmp(name, "SCMP_ACT_KILL") == 0 ||
-		   strcmp(name, "SCMP_ACT_KILL_THREAD") == 0) {
+	} else if (strcmp(name, "SCMP_ACT_KILL") == 0 || strcmp(name, "SCMP_ACT_KILL_THREAD") == 0) {
 		*out = SCMP_ACT_KILL_THREAD;
 	} else if (strcmp(name, "SCMP_ACT_KILL_PROCESS") == 0) {
 		*out = SCMP_ACT_KILL_PROCESS;
@@ -548,8 +542,7 @@ static int parse_action(json_t *action, json_t *ret, const char *where, uint32_t
 	} else if (strcmp(name, "SCMP_ACT_LOG") == 0) {
 		*out = SCMP_ACT_LOG;
 	} else if (strcmp(name, "SCMP_ACT_NOTIFY") == 0) {
-		return sbx_error_set(err, 0, "%s: action `SCMP_ACT_NOTIFY` is not supported",
-				     where);
+		return sbx_error_set(err, 0, "%s: action `SCMP_ACT_NOTIFY` is not supported", where);
 	} else {
 		return sbx_error_set(err, 0, "%s: unknown action `%s`", where, name);
 	}
@@ -571,8 +564,7 @@ static uint32_t arch_from_name(const char *name)
 		return 0;
 	name += 10;
 	for (i = 0; name[i] && i + 1 < sizeof(buf); i++)
-		buf[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] - 'A' + 'a'
-								   : name[i]);
+		buf[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] - 'A' + 'a' : name[i]);
 	if (name[i])
 		return 0;
 	buf[i] = '\0';
@@ -589,8 +581,7 @@ static uint32_t arch_from_name(const char *name)
  * Return: 0 (an architecture libseccomp does not know is skipped), or a
  * negative value with *err set.
  */
-static int add_json_arch(struct json_build *b, json_t *name, const char *where,
-			 struct sbx_error **err)
+static int add_json_arch(struct json_build *b, json_t *name, const char *where, struct sbx_error **err)
 {
 	uint32_t token;
 
@@ -619,7 +610,6 @@ static int parse_arches(struct json_build *b, json_t *root, struct sbx_error **e
 {
 	json_t *list = json_object_get(root, "architectures");
 	json_t *map = json_object_get(root, "archMap");
-	json_t *v;
 	size_t i;
 
 	if (list && !json_is_null(list) && map && !json_is_null(map))
@@ -627,19 +617,18 @@ static int parse_arches(struct json_build *b, json_t *root, struct sbx_error **e
 	if (list && !json_is_null(list)) {
 		if (!json_is_array(list))
 			return sbx_error_set(err, 0, "architectures is not a list");
-		json_array_foreach(list, i, v)
-			if (add_json_arch(b, v, "architectures", err) < 0)
+		for (i = 0; i < json_array_size(list); i++)
+			if (add_json_arch(b, json_array_get(list, i), "architectures", err) < 0)
 				return -1;
 	}
 	if (!map || json_is_null(map))
 		return 0;
 	if (!json_is_array(map))
 		return sbx_error_set(err, 0, "archMap is not a list");
-	json_array_foreach(map, i, v) {
+	for (i = 0; i < json_array_size(map); i++) {
+		json_t *v = json_array_get(map, i);
 		json_t *arch = json_object_get(v, "architecture");
 		json_t *subs = json_object_get(v, "subArchitectures");
-		json_t *sub;
-		size_t j;
 
 		if (!json_is_object(v) || !json_is_string(arch))
 			return sbx_error_set(err, 0, "archMap[%zu]: no architecture", i);
@@ -650,10 +639,12 @@ static int parse_arches(struct json_build *b, json_t *root, struct sbx_error **e
 		if (!subs || json_is_null(subs))
 			continue;
 		if (!json_is_array(subs))
-			return sbx_error_set(err, 0, "archMap[%zu]: subArchitectures is not a "
-						     "list", i);
-		json_array_foreach(subs, j, sub)
-			if (add_json_arch(b, sub, "archMap", err) < 0)
+			return sbx_error_set(err, 0,
+					     "archMap[%zu]: subArchitectures is not a "
+					     "list",
+					     i);
+		for (size_t j = 0; j < json_array_size(subs); j++)
+			if (add_json_arch(b, json_array_get(subs, j), "archMap", err) < 0)
 				return -1;
 	}
 	return 0;
@@ -670,15 +661,14 @@ static int parse_arches(struct json_build *b, json_t *root, struct sbx_error **e
 static int parse_flags(struct json_build *b, json_t *root, struct sbx_error **err)
 {
 	json_t *flags = json_object_get(root, "flags");
-	json_t *v;
 	size_t i;
 
 	if (!flags || json_is_null(flags))
 		return 0;
 	if (!json_is_array(flags))
 		return sbx_error_set(err, 0, "flags is not a list");
-	json_array_foreach(flags, i, v) {
-		const char *f = json_string_value(v);
+	for (i = 0; i < json_array_size(flags); i++) {
+		const char *f = json_string_value(json_array_get(flags, i));
 		int rc = 0;
 
 		if (!f)
@@ -703,18 +693,18 @@ static int parse_flags(struct json_build *b, json_t *root, struct sbx_error **er
  *
  * Return: whether @match returned true for one of the strings.
  */
-static bool in_string_list(json_t *list, bool (*match)(const char *, const void *),
-			   const void *data)
+static bool in_string_list(json_t *list, bool (*match)(const char *, const void *), const void *data)
 {
-	json_t *v;
-	size_t i;
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const char *s = json_string_value(json_array_get(list, i));
 
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && match(json_string_value(v), data))
+		if (s && match(s, data))
 			return true;
+	}
 	return false;
 }
 
+/* in_string_list() matchers: @data is the native arch_info or the caps */
 static bool match_native_arch(const char *name, const void *data)
 {
 	const struct arch_info *native = data;
@@ -749,15 +739,14 @@ static bool match_held_cap(const char *name, const void *data)
  *
  * Return: 0, or a negative value with *err set for a malformed version.
  */
-static int kernel_at_least(const struct json_build *b, json_t *min, const char *where,
-			   bool *result, struct sbx_error **err)
+static int kernel_at_least(const struct json_build *b, json_t *min, const char *where, bool *result,
+			   struct sbx_error **err)
 {
 	const char *s = json_string_value(min);
 	unsigned int major, minor = 0;
 	int n = 0;
 
-	if (!s || (sscanf(s, "%u.%u%n", &major, &minor, &n) != 2 &&
-		   sscanf(s, "%u%n", &major, &n) != 1) ||
+	if (!s || (sscanf(s, "%u.%u%n", &major, &minor, &n) != 2 && sscanf(s, "%u%n", &major, &n) != 1) ||
 	    s[n] != '\0')
 		return sbx_error_set(err, 0, "%s: bad minKernel", where);
 	*result = b->kernel[0] > major || (b->kernel[0] == major && b->kernel[1] >= minor);
@@ -780,8 +769,8 @@ static int kernel_at_least(const struct json_build *b, json_t *min, const char *
  *
  * Return: 0, or a negative value with *err set.
  */
-static int check_filter(const struct json_build *b, json_t *filter, bool include,
-			const char *where, bool *applies, struct sbx_error **err)
+static int check_filter(const struct json_build *b, json_t *filter, bool include, const char *where,
+			bool *applies, struct sbx_error **err)
 {
 	json_t *caps, *arches, *min;
 
@@ -831,17 +820,19 @@ static int check_filter(const struct json_build *b, json_t *filter, bool include
  *
  * Return: 0, or a negative value with *err set.
  */
-static int parse_arg(json_t *arg, const char *where, struct scmp_arg_cmp *out,
-		     struct sbx_error **err)
+static int parse_arg(json_t *arg, const char *where, struct scmp_arg_cmp *out, struct sbx_error **err)
 {
 	static const struct {
 		const char *name;
 		enum scmp_compare op;
 	} ops[] = {
-		{ "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-		{ "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-		{ "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
-		{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+	    {"SCMP_CMP_NE", SCMP_CMP_NE},
+	    {"SCMP_CMP_LT", SCMP_CMP_LT},
+	    {"SCMP_CMP_LE", SCMP_CMP_LE},
+	    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+	    {"SCMP_CMP_GE", SCMP_CMP_GE},
+	    {"SCMP_CMP_GT", SCMP_CMP_GT},
+	    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 	};
 	json_t *index, *value, *value2, *op;
 	const char *opname;
@@ -854,15 +845,13 @@ static int parse_arg(json_t *arg, const char *where, struct scmp_arg_cmp *out,
 	op = json_object_get(arg, "op");
 	if ((index && !json_is_integer(index)) || (value && !json_is_integer(value)) ||
 	    (value2 && !json_is_integer(value2)))
-		return sbx_error_set(err, 0, "%s: index, value and valueTwo must be integers",
-				     where);
+		return sbx_error_set(err, 0, "%s: index, value and valueTwo must be integers", where);
 	memset(out, 0, sizeof(*out));
 	if (index) {
 		json_int_t i = json_integer_value(index);
 
 		if (i < 0 || i > 5)
-			return sbx_error_set(err, 0, "%s: index %lld out of range 0..5", where,
-					     (long long)i);
+			return sbx_error_set(err, 0, "%s: index %lld out of range 0..5", where, (long long)i);
 		out->arg = (unsigned int)i;
 	}
 	out->datum_a = value ? (scmp_datum_t)json_integer_value(value) : 0;
@@ -880,9 +869,8 @@ static int parse_arg(json_t *arg, const char *where, struct scmp_arg_cmp *out,
 }
 
 static const char *const cmp_names[] = {
-	[SCMP_CMP_NE] = "!=", [SCMP_CMP_LT] = "<", [SCMP_CMP_LE] = "<=",
-	[SCMP_CMP_EQ] = "==", [SCMP_CMP_GE] = ">=", [SCMP_CMP_GT] = ">",
-	[SCMP_CMP_MASKED_EQ] = "&",
+    [SCMP_CMP_NE] = "!=", [SCMP_CMP_LT] = "<", [SCMP_CMP_LE] = "<=",	   [SCMP_CMP_EQ] = "==",
+    [SCMP_CMP_GE] = ">=", [SCMP_CMP_GT] = ">", [SCMP_CMP_MASKED_EQ] = "&",
 };
 
 /**
@@ -904,9 +892,8 @@ static const char *const cmp_names[] = {
  *
  * Return: 0, or a negative value with *err set.
  */
-static int check_libseccomp_loop(struct json_build *b, int nr, const char *name,
-				 unsigned int n, const struct scmp_arg_cmp *cmp,
-				 const char *where, struct sbx_error **err)
+static int check_libseccomp_loop(struct json_build *b, int nr, const char *name, unsigned int n,
+				 const struct scmp_arg_cmp *cmp, const char *where, struct sbx_error **err)
 {
 	struct json_rule *r;
 
@@ -925,12 +912,13 @@ static int check_libseccomp_loop(struct json_build *b, int nr, const char *name,
 			for (unsigned int y = 0; y < old->n; y++) {
 				const struct scmp_arg_cmp *o = &old->cmp[y];
 
-				if (o->arg != c->arg || o->op != c->op ||
-				    o->datum_a != c->datum_a || o->datum_b != c->datum_b)
+				if (o->arg != c->arg || o->op != c->op || o->datum_a != c->datum_a ||
+				    o->datum_b != c->datum_b)
 					continue;
-				sbx_error_set(err, 0, "%s: two rules for `%s` with several "
-						      "comparisons share `arg%u %s %llu`, which "
-						      "libseccomp cannot combine",
+				sbx_error_set(err, 0,
+					      "%s: two rules for `%s` with several "
+					      "comparisons share `arg%u %s %llu`, which "
+					      "libseccomp cannot combine",
 					      where, name, c->arg, cmp_names[c->op],
 					      (unsigned long long)c->datum_a);
 				sbx_error_hint(err, "write the shared comparison once (one rule "
@@ -967,9 +955,9 @@ static int check_libseccomp_loop(struct json_build *b, int nr, const char *name,
  * Return: 0 (also for a name libseccomp does not know: skipped), or a
  * negative value with *err set.
  */
-static int add_json_rules(struct json_build *b, const char *name, uint32_t action,
-			  unsigned int n, const struct scmp_arg_cmp *cmp, bool split,
-			  const char *where, struct sbx_error **err)
+static int add_json_rules(struct json_build *b, const char *name, uint32_t action, unsigned int n,
+			  const struct scmp_arg_cmp *cmp, bool split, const char *where,
+			  struct sbx_error **err)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 
@@ -980,9 +968,9 @@ static int add_json_rules(struct json_build *b, const char *name, uint32_t actio
 	if (!split) {
 		if (check_libseccomp_loop(b, nr, name, n, cmp, where, err) < 0)
 			return -1;
-		return rule_add(b->ctx, action, nr, name, n, cmp, err) < 0
-			       ? sbx_error_wrap(err, "%s", where)
-			       : 0;
+		if (rule_add(b->ctx, action, nr, name, n, cmp, err) < 0)
+			return sbx_error_wrap(err, "%s", where);
+		return 0;
 	}
 	for (unsigned int i = 0; i < n; i++)
 		if (rule_add(b->ctx, action, nr, name, 1, &cmp[i], err) < 0)
@@ -999,12 +987,11 @@ static int add_json_rules(struct json_build *b, const char *name, uint32_t actio
  *
  * Return: 0, or a negative value with *err set.
  */
-static int add_json_entry(struct json_build *b, json_t *entry, size_t idx,
-			  struct sbx_error **err)
+static int add_json_entry(struct json_build *b, json_t *entry, size_t idx, struct sbx_error **err)
 {
 	cleanup_free struct scmp_arg_cmp *cmp = NULL;
-	unsigned int n = 0, per_index[6] = { 0 };
-	json_t *names, *name, *args, *v;
+	unsigned int n = 0, per_index[6] = {0};
+	json_t *names, *name, *args;
 	bool applies = true, split = false;
 	char where[32];
 	uint32_t action;
@@ -1025,13 +1012,12 @@ static int add_json_entry(struct json_build *b, json_t *entry, size_t idx,
 		return sbx_error_set(err, 0, "%s: no names", where);
 	if ((names && !json_is_array(names)) || (name && !json_is_string(name)))
 		return sbx_error_set(err, 0, "%s: names must be a list of strings", where);
-	json_array_foreach(names, i, v)
-		if (!json_is_string(v))
-			return sbx_error_set(err, 0, "%s: names must be a list of strings",
-					     where);
+	for (i = 0; i < json_array_size(names); i++)
+		if (!json_is_string(json_array_get(names, i)))
+			return sbx_error_set(err, 0, "%s: names must be a list of strings", where);
 
-	if (parse_action(json_object_get(entry, "action"), json_object_get(entry, "errnoRet"),
-			 where, &action, err) < 0)
+	if (parse_action(json_object_get(entry, "action"), json_object_get(entry, "errnoRet"), where, &action,
+			 err) < 0)
 		return -1;
 	if (check_filter(b, json_object_get(entry, "includes"), true, where, &applies, err) < 0 ||
 	    check_filter(b, json_object_get(entry, "excludes"), false, where, &applies, err) < 0)
@@ -1043,7 +1029,8 @@ static int add_json_entry(struct json_build *b, json_t *entry, size_t idx,
 	if (args && !json_is_array(args))
 		return sbx_error_set(err, 0, "%s: args is not a list", where);
 	cmp = xcalloc(json_array_size(args) + 1, sizeof(*cmp));
-	json_array_foreach(args, i, v) {
+	for (i = 0; i < json_array_size(args); i++) {
+		json_t *v = json_array_get(args, i);
 		char argwhere[96];
 
 		snprintf(argwhere, sizeof(argwhere), "%s.args[%zu]", where, i);
@@ -1059,10 +1046,10 @@ static int add_json_entry(struct json_build *b, json_t *entry, size_t idx,
 		return 0;
 
 	if (name)
-		return add_json_rules(b, json_string_value(name), action, n, cmp, split, where,
-				      err);
-	json_array_foreach(names, i, v)
-		if (add_json_rules(b, json_string_value(v), action, n, cmp, split, where, err) < 0)
+		return add_json_rules(b, json_string_value(name), action, n, cmp, split, where, err);
+	for (i = 0; i < json_array_size(names); i++)
+		if (add_json_rules(b, json_string_value(json_array_get(names, i)), action, n, cmp, split,
+				   where, err) < 0)
 			return -1;
 	return 0;
 }
@@ -1081,29 +1068,26 @@ static int add_json_entry(struct json_build *b, json_t *entry, size_t idx,
 static int build_json(const char *buf, size_t len, uint64_t caps, scmp_filter_ctx *out,
 		      struct sbx_error **err)
 {
-	cleanup_json_build struct json_build b = { .caps = caps, .native = arch_native() };
+	cleanup_json_build struct json_build b = {.caps = caps, .native = arch_native()};
 	cleanup_filter scmp_filter_ctx ctx = NULL;
 	cleanup_json json_t *root = NULL;
-	json_t *syscalls, *v;
+	json_t *syscalls;
 	struct utsname uts;
 	json_error_t jerr;
 	size_t i;
 
 	root = json_loadb(buf, len, 0, &jerr);
 	if (!root)
-		return sbx_error_set(err, 0, "line %d column %d: %s", jerr.line, jerr.column,
-				     jerr.text);
+		return sbx_error_set(err, 0, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
 	if (!json_is_object(root))
 		return sbx_error_set(err, 0, "not a JSON object");
-	if (parse_action(json_object_get(root, "defaultAction"),
-			 json_object_get(root, "defaultErrnoRet"), "defaultAction",
-			 &b.def_action, err) < 0)
+	if (parse_action(json_object_get(root, "defaultAction"), json_object_get(root, "defaultErrnoRet"),
+			 "defaultAction", &b.def_action, err) < 0)
 		return -1;
 	syscalls = json_object_get(root, "syscalls");
 	if (!json_is_array(syscalls))
 		return sbx_error_set(err, 0, "no syscalls list");
-	if (uname(&uts) == 0 &&
-	    sscanf(uts.release, "%u.%u", &b.kernel[0], &b.kernel[1]) != 2)
+	if (uname(&uts) == 0 && sscanf(uts.release, "%u.%u", &b.kernel[0], &b.kernel[1]) != 2)
 		b.kernel[0] = b.kernel[1] = 0;
 
 	if (filter_new(b.def_action, &ctx, err) < 0)
@@ -1111,8 +1095,8 @@ static int build_json(const char *buf, size_t len, uint64_t caps, scmp_filter_ct
 	b.ctx = ctx;
 	if (parse_arches(&b, root, err) < 0 || parse_flags(&b, root, err) < 0)
 		return -1;
-	json_array_foreach(syscalls, i, v)
-		if (add_json_entry(&b, v, i, err) < 0)
+	for (i = 0; i < json_array_size(syscalls); i++)
+		if (add_json_entry(&b, json_array_get(syscalls, i), i, err) < 0)
 			return -1;
 	if (json_object_get(root, "listenerPath"))
 		sbx_debug("seccomp: ignoring listenerPath (no notify support)");
@@ -1126,8 +1110,8 @@ static int build_json(const char *buf, size_t len, uint64_t caps, scmp_filter_ct
 
 /* What seccomp_load_filter() hands the kernel: built once, loaded cheaply. */
 struct sbx_seccomp_filter {
-	unsigned int flags;		/* SECCOMP_FILTER_FLAG_* */
-	unsigned short len;		/* instructions */
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
+	unsigned short len; /* instructions */
 	struct sock_filter insns[];
 };
 
@@ -1144,8 +1128,7 @@ struct sbx_seccomp_filter {
  *
  * Return: 0, or a negative value with *err set.
  */
-static int filter_compile(scmp_filter_ctx ctx, struct sbx_seccomp_filter **out,
-			  struct sbx_error **err)
+static int filter_compile(scmp_filter_ctx ctx, struct sbx_seccomp_filter **out, struct sbx_error **err)
 {
 	cleanup_close int fd = memfd_create("sandbox-seccomp", MFD_CLOEXEC);
 	cleanup_free struct sbx_seccomp_filter *f = NULL;
@@ -1166,12 +1149,13 @@ static int filter_compile(scmp_filter_ctx ctx, struct sbx_seccomp_filter **out,
 		return sbx_error_set(err, 0, "compile the seccomp filter: %lld bytes of BPF",
 				     (long long)st.st_size);
 	if (n > BPF_MAXINSNS)
-		return sbx_error_set(err, 0, "seccomp filter too large: %zu instructions, "
-					     "the kernel takes at most %d", n, BPF_MAXINSNS);
+		return sbx_error_set(err, 0,
+				     "seccomp filter too large: %zu instructions, "
+				     "the kernel takes at most %d",
+				     n, BPF_MAXINSNS);
 	f = xcalloc(1, sizeof(*f) + n * sizeof(struct sock_filter));
-	if (lseek(fd, 0, SEEK_SET) < 0 ||
-	    util_read_all(fd, f->insns, n * sizeof(struct sock_filter)) !=
-		    (ssize_t)(n * sizeof(struct sock_filter)))
+	if (lseek(fd, 0, SEEK_SET) < 0 || util_read_all(fd, f->insns, n * sizeof(struct sock_filter)) !=
+					      (ssize_t)(n * sizeof(struct sock_filter)))
 		return sbx_error_set(err, errno, "compile the seccomp filter: read");
 	f->len = (unsigned short)n;
 	if (seccomp_attr_get(ctx, SCMP_FLTATR_CTL_LOG, &log) == 0 && log)
@@ -1193,8 +1177,8 @@ static int filter_compile(scmp_filter_ctx ctx, struct sbx_seccomp_filter **out,
  * Return: 0, or a negative value with *err set ("line L column C: ..." for
  * malformed JSON, "syscalls[N]: ..." for a bad entry).
  */
-int seccomp_build_from_json(const char *buf, size_t len, uint64_t caps,
-			    struct sbx_seccomp_filter **out, struct sbx_error **err)
+int seccomp_build_from_json(const char *buf, size_t len, uint64_t caps, struct sbx_seccomp_filter **out,
+			    struct sbx_error **err)
 {
 	cleanup_filter scmp_filter_ctx ctx = NULL;
 
@@ -1206,13 +1190,13 @@ int seccomp_build_from_json(const char *buf, size_t len, uint64_t caps,
 
 /* What the compiling child sends back, followed by the message or the program. */
 struct compile_reply {
-	int32_t rc;		/* 0, or negative */
-	int32_t errnum;		/* of the error */
-	uint32_t flags;		/* of the filter */
-	uint32_t len;		/* instructions, or bytes of the error message */
+	int32_t rc;	/* 0, or negative */
+	int32_t errnum; /* of the error */
+	uint32_t flags; /* of the filter */
+	uint32_t len;	/* instructions, or bytes of the error message */
 };
 
-#define COMPILE_TIMEOUT_MS 5000
+#define COMPILE_TIMEOUT_MS  5000
 #define COMPILE_MAX_MESSAGE 4000
 
 /**
@@ -1221,11 +1205,10 @@ struct compile_reply {
  * @filter:	the compiled filter, or NULL
  * @e:		the error when @filter is NULL
  */
-static void compile_reply_write(int fd, const struct sbx_seccomp_filter *filter,
-				const struct sbx_error *e)
+static void compile_reply_write(int fd, const struct sbx_seccomp_filter *filter, const struct sbx_error *e)
 {
 	const char *msg = e && e->msg ? e->msg : "unknown error";
-	struct compile_reply r = { 0 };
+	struct compile_reply r = {0};
 
 	if (filter) {
 		r.flags = filter->flags;
@@ -1260,14 +1243,13 @@ static int compile_reply_read(int fd, char *buf, size_t size, size_t *got)
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		long elapsed;
 		ssize_t r;
 		int pr;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		elapsed = (now.tv_sec - start.tv_sec) * 1000 +
-			  (now.tv_nsec - start.tv_nsec) / 1000000;
+		elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (elapsed >= COMPILE_TIMEOUT_MS)
 			return -ETIMEDOUT;
 		pr = poll(&pfd, 1, (int)(COMPILE_TIMEOUT_MS - elapsed));
@@ -1298,19 +1280,19 @@ static int compile_reply_read(int fd, char *buf, size_t size, size_t *got)
  * @err:	error out-parameter
  *
  * A profile file is user input, and libseccomp does not survive all of it:
- * it loops forever when two rules of one syscall share a comparison other
- * than == and then compare different arguments (2.5.4 and 2.6.1 alike),
- * and 2.5 corrupts its heap on programs past 65535 instructions
- * (GHSA-2hqh-5c36-grrm). So the child compiles, and is killed after
- * COMPILE_TIMEOUT_MS; only its verdict and program come back.
+ * it loops forever on some rule sets (2.5.4 and 2.6.1 alike; those known
+ * are refused by check_libseccomp_loop() first) and 2.5 corrupts its heap
+ * on programs past 65535 instructions (GHSA-2hqh-5c36-grrm, fixed in
+ * 2.6.1). So a child compiles, and is killed after COMPILE_TIMEOUT_MS;
+ * only its verdict and program come back.
  *
  * Return: 0, or a negative value with *err set.
  */
-static int compile_json_isolated(const char *buf, size_t len, uint64_t caps,
-				 struct sbx_seccomp_filter **out, struct sbx_error **err)
+static int compile_json_isolated(const char *buf, size_t len, uint64_t caps, struct sbx_seccomp_filter **out,
+				 struct sbx_error **err)
 {
-	size_t size = sizeof(struct compile_reply) +
-		      BPF_MAXINSNS * sizeof(struct sock_filter) + COMPILE_MAX_MESSAGE;
+	size_t size =
+	    sizeof(struct compile_reply) + BPF_MAXINSNS * sizeof(struct sock_filter) + COMPILE_MAX_MESSAGE;
 	cleanup_close int rfd = -1, wfd = -1;
 	cleanup_free char *reply = NULL;
 	cleanup_pid pid_t pid = 0;
@@ -1363,8 +1345,7 @@ static int compile_json_isolated(const char *buf, size_t len, uint64_t caps,
 
 		return sbx_error_set(err, r.errnum, "%.*s", (int)n, reply + sizeof(r));
 	}
-	if (r.len == 0 || r.len > BPF_MAXINSNS ||
-	    got != sizeof(r) + r.len * sizeof(struct sock_filter))
+	if (r.len == 0 || r.len > BPF_MAXINSNS || got != sizeof(r) + r.len * sizeof(struct sock_filter))
 		return sbx_error_set(err, 0, "compile the seccomp profile: truncated answer");
 	*out = xcalloc(1, sizeof(**out) + r.len * sizeof(struct sock_filter));
 	(*out)->flags = r.flags;
@@ -1385,8 +1366,7 @@ static int compile_json_isolated(const char *buf, size_t len, uint64_t caps,
  *
  * Return: 0, or a negative value with *err set.
  */
-int seccomp_build(const char *profile, uint64_t caps, struct sbx_seccomp_filter **out,
-		  struct sbx_error **err)
+int seccomp_build(const char *profile, uint64_t caps, struct sbx_seccomp_filter **out, struct sbx_error **err)
 {
 	cleanup_filter scmp_filter_ctx ctx = NULL;
 	cleanup_free char *buf = NULL;
@@ -1421,8 +1401,8 @@ int seccomp_build(const char *profile, uint64_t caps, struct sbx_seccomp_filter 
 int seccomp_load_filter(const struct sbx_seccomp_filter *filter, struct sbx_error **err)
 {
 	struct sock_fprog prog = {
-		.len = filter->len,
-		.filter = (struct sock_filter *)filter->insns,
+	    .len = filter->len,
+	    .filter = (struct sock_filter *)filter->insns,
 	};
 	int saved;
 

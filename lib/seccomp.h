@@ -25,8 +25,8 @@ struct sbx_seccomp_filter;
 
 int seccomp_build(const char *profile, uint64_t caps, struct sbx_seccomp_filter **out,
 		  struct sbx_error **err);
-int seccomp_build_from_json(const char *buf, size_t len, uint64_t caps,
-			    struct sbx_seccomp_filter **out, struct sbx_error **err);
+int seccomp_build_from_json(const char *buf, size_t len, uint64_t caps, struct sbx_seccomp_filter **out,
+			    struct sbx_error **err);
 int seccomp_load_filter(const struct sbx_seccomp_filter *filter, struct sbx_error **err);
 void seccomp_filter_free(struct sbx_seccomp_filter *filter);
 size_t seccomp_filter_size(const struct sbx_seccomp_filter *filter);

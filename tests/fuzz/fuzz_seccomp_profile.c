@@ -9,13 +9,15 @@
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
  *	-Ilib tests/fuzz/fuzz_seccomp_profile.c lib/seccomp.c lib/caps.c \
  *	lib/error.c lib/util.c -lseccomp -ljansson -lcap -o fuzz_seccomp_profile
- *   ./fuzz_seccomp_profile -fork=1 -ignore_timeouts=1 -timeout=5 \
- *	-max_total_time=30 CORPUS_DIR
+ *   ./fuzz_seccomp_profile -timeout=5 -max_total_time=30 -dict=DICT CORPUS_DIR
  *
- * The target runs libseccomp in-process so that ASan sees what it does;
- * libseccomp loops forever on some rule sets (see compile_json_isolated()
- * in lib/seccomp.c, which contains that for profile files), hence
- * -ignore_timeouts, which needs -fork.
+ * Start the corpus from a real profile (docker's default.json, or the
+ * small one in tests/unit/test_seccomp.c) and give a dictionary of the
+ * key and SCMP_* names: from nothing, 30 s do not get past JSON syntax.
+ * The target runs libseccomp in-process so that ASan sees what it does.
+ * The rule sets libseccomp loops on are refused before it sees them
+ * (check_libseccomp_loop() in lib/seccomp.c); should fuzzing find another
+ * loop, -timeout reports it.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -50,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	if (size > 0 && data[0] == ' ')
-		caps = UINT64_MAX;	/* leading blank: JSON still parses */
+		caps = UINT64_MAX; /* leading blank: JSON still parses */
 	rc = seccomp_build_from_json((const char *)data, size, caps, &filter, &err);
 	/* exactly one of a filter or an error with a message */
 	if (rc == 0 && (!filter || err))

@@ -118,12 +118,12 @@ conf" "$(cat "$T_OUT")" "bound directory and file"
 
 test_tmpfs() {
 	assert_status 0 sbx_run --tmpfs /run:size=1m "$ROOTFS" sh -c \
-		"awk '\$2 == \"/run\" { print \$3, \$4 }' /proc/self/mounts; echo x > /run/file && cat /run/file"
+		"awk '\$2 == \"/run\" { m = \$3 \" \" \$4 } END { print m }' /proc/self/mounts; echo x > /run/file && cat /run/file"
 	assert_match '^tmpfs rw,.*size=1024k' "$(sed -n 1p "$T_OUT")" "/run mount"
 	assert_eq "x" "$(sed -n 2p "$T_OUT")" "write to the tmpfs"
 	# a missing target is created, docker's option syntax with mode
 	assert_status 0 sbx_run --tmpfs /scratch:rw,size=2m,mode=1777 "$ROOTFS" sh -c \
-		"awk '\$2 == \"/scratch\" { print \$3 }' /proc/self/mounts; stat -c %a /scratch"
+		"awk '\$2 == \"/scratch\" { m = \$3 } END { print m }' /proc/self/mounts; stat -c %a /scratch"
 	assert_eq "tmpfs
 1777" "$(cat "$T_OUT")" "/scratch mount and mode"
 	assert_not_exists "$ROOTFS/scratch"
@@ -147,7 +147,7 @@ test_dev_minimal() {
 		echo discard > /dev/null && echo "null w"
 		test "$(head -c 4 /dev/zero | od -An -tx1 | tr -d " ")" = 00000000 && echo "zero r"
 		find /dev -type b | wc -l
-		awk "\$2 == \"/dev/pts\" { print \$3 }" /proc/self/mounts'
+		awk "\$2 == \"/dev/pts\" { m = \$3 } END { print m }" /proc/self/mounts'
 	assert_eq "null c
 zero c
 full c
@@ -164,8 +164,23 @@ devpts" "$(cat "$T_OUT")" "/dev"
 }
 
 test_sys_read_only() {
-	assert_status 0 sbx_run "$ROOTFS" sh -c "awk '\$2 == \"/sys\" { print \$3, \$4 }' /proc/self/mounts"
-	assert_match '^sysfs ro(,|$)' "$(head -n 1 "$T_OUT")" "/sys mount"
+	assert_status 0 sbx_run "$ROOTFS" sh -c "awk '\$2 == \"/sys\" { m = \$3 \" \" \$4 } END { print m }' /proc/self/mounts"
+	assert_match '^sysfs ro(,|$)' "$(cat "$T_OUT")" "/sys mount"
+}
+
+# The old root is detached: the host's mounts are not in the sandbox's mount
+# table (they would show the host's layout and devices).
+test_host_mounts_hidden() {
+	assert_status 0 sbx_run "$ROOTFS" sh -c 'awk "{ print \$5 }" /proc/self/mountinfo'
+	local roots
+	roots=$(grep -c '^/$' "$T_OUT" || true)
+	assert_eq 1 "$roots" "mounts on / in the sandbox's mount table"
+	local hostonly
+	hostonly=$(awk '$5 != "/" && $5 !~ "^/(proc|sys|dev|run|tmp|etc)(/|$)" { print $5 }' /proc/self/mountinfo | sort -u)
+	local m
+	for m in $hostonly; do
+		assert_not_file_has_content "$T_OUT" "^$m\$"
+	done
 }
 
 t "host image: root-owned host files stay unwritable" test_host_root_unwritable
@@ -180,4 +195,5 @@ t "--tmpfs mounts a tmpfs" test_tmpfs
 t "/proc shows only the sandbox" test_proc_is_private
 t "/dev is minimal" test_dev_minimal
 t "/sys is read-only" test_sys_read_only
+t "the host's mounts are not visible inside" test_host_mounts_hidden
 t_main "$@"

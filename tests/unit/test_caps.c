@@ -21,13 +21,12 @@
 #define SKIP_STATUS 77
 
 /* Checks inside a forked child, where cmocka's assertions must not run. */
-#define CHILD_CHECK(cond)                                                      \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: child check failed: %s\n",     \
-				__FILE__, __LINE__, #cond);                    \
-			_exit(1);                                              \
-		}                                                              \
+#define CHILD_CHECK(cond)                                                                                    \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			fprintf(stderr, "%s:%d: child check failed: %s\n", __FILE__, __LINE__, #cond);       \
+			_exit(1);                                                                            \
+		}                                                                                            \
 	} while (0)
 
 static void set_from(struct strv *s, const char *const *names)
@@ -46,10 +45,10 @@ static void set_from(struct strv *s, const char *const *names)
  *
  * Return: what caps_compute() returned.
  */
-static int compute(const char *const *add, const char *const *drop, bool privileged,
-		   uint64_t *set, char **msg)
+static int compute(const char *const *add, const char *const *drop, bool privileged, uint64_t *set,
+		   char **msg)
 {
-	struct strv a = { 0 }, d = { 0 };
+	struct strv a = {0}, d = {0};
 	struct sbx_error *err = NULL;
 	int rc;
 
@@ -67,7 +66,7 @@ static int compute(const char *const *add, const char *const *drop, bool privile
 static void test_parse_name_forms(void **state)
 {
 	static const char *const forms[] = {
-		"CAP_NET_RAW", "NET_RAW", "net_raw", "cap_net_raw", "Cap_Net_Raw", "nEt_RaW",
+	    "CAP_NET_RAW", "NET_RAW", "net_raw", "cap_net_raw", "Cap_Net_Raw", "nEt_RaW",
 	};
 	int cap;
 
@@ -88,9 +87,14 @@ static void test_parse_name_forms(void **state)
 static void test_parse_name_invalid(void **state)
 {
 	static const char *const bad[] = {
-		"", "ALL", "all", "CAP_", "cap_", "NET_RAWX", "NET_RA", "13", "CAP_13",
-		"net raw", "NET-RAW", "CAP_CAP_CHOWN", " CHOWN", "CHOWN ", "CHOWN\n",
-		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	    "",	       "ALL",
+	    "all",     "CAP_",
+	    "cap_",    "NET_RAWX",
+	    "NET_RA",  "13",
+	    "CAP_13",  "net raw",
+	    "NET-RAW", "CAP_CAP_CHOWN",
+	    " CHOWN",  "CHOWN ",
+	    "CHOWN\n", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	};
 	int cap = 1234;
 
@@ -100,7 +104,7 @@ static void test_parse_name_invalid(void **state)
 			fail_msg("caps_parse_name(\"%s\") accepted", bad[i]);
 	}
 	assert_int_equal(caps_parse_name(NULL, &cap), -EINVAL);
-	assert_int_equal(cap, 1234);	/* untouched on failure */
+	assert_int_equal(cap, 1234); /* untouched on failure */
 }
 
 static void test_default_set(void **state)
@@ -121,9 +125,9 @@ static void test_default_set(void **state)
 
 static void test_add_drop(void **state)
 {
-	static const char *const add[] = { "NET_RAW", "cap_sys_ptrace", NULL };
-	static const char *const drop[] = { "CAP_CHOWN", "kill", NULL };
-	static const char *const both[] = { "SYS_ADMIN", NULL };
+	static const char *const add[] = {"NET_RAW", "cap_sys_ptrace", NULL};
+	static const char *const drop[] = {"CAP_CHOWN", "kill", NULL};
+	static const char *const both[] = {"SYS_ADMIN", NULL};
 	uint64_t set = 0;
 
 	(void)state;
@@ -140,10 +144,10 @@ static void test_add_drop(void **state)
 
 static void test_all(void **state)
 {
-	static const char *const all[] = { "ALL", NULL };
-	static const char *const all_lower[] = { "all", NULL };
-	static const char *const chown_[] = { "CHOWN", NULL };
-	static const char *const raw[] = { "NET_RAW", NULL };
+	static const char *const all[] = {"ALL", NULL};
+	static const char *const all_lower[] = {"all", NULL};
+	static const char *const chown_[] = {"CHOWN", NULL};
+	static const char *const raw[] = {"NET_RAW", NULL};
 	uint64_t kernel = caps_kernel_set(), set = 0;
 
 	(void)state;
@@ -162,7 +166,7 @@ static void test_all(void **state)
 
 static void test_privileged(void **state)
 {
-	static const char *const chown_[] = { "CHOWN", NULL };
+	static const char *const chown_[] = {"CHOWN", NULL};
 	uint64_t set = 0;
 	char buf[16] = "";
 	FILE *f;
@@ -184,7 +188,7 @@ static void test_privileged(void **state)
 
 static void test_unknown_name(void **state)
 {
-	static const char *const bad[] = { "NET_RAW", "CAP_FROBNICATE", NULL };
+	static const char *const bad[] = {"NET_RAW", "CAP_FROBNICATE", NULL};
 	uint64_t set = 42;
 	char *msg = NULL;
 
@@ -367,17 +371,17 @@ static void test_apply_after_setuid_plain(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_name_forms),
-		cmocka_unit_test(test_parse_name_invalid),
-		cmocka_unit_test(test_default_set),
-		cmocka_unit_test(test_add_drop),
-		cmocka_unit_test(test_all),
-		cmocka_unit_test(test_privileged),
-		cmocka_unit_test(test_unknown_name),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_apply_userns),
-		cmocka_unit_test(test_apply_after_setuid_keepcaps),
-		cmocka_unit_test(test_apply_after_setuid_plain),
+	    cmocka_unit_test(test_parse_name_forms),
+	    cmocka_unit_test(test_parse_name_invalid),
+	    cmocka_unit_test(test_default_set),
+	    cmocka_unit_test(test_add_drop),
+	    cmocka_unit_test(test_all),
+	    cmocka_unit_test(test_privileged),
+	    cmocka_unit_test(test_unknown_name),
+	    cmocka_unit_test(test_format),
+	    cmocka_unit_test(test_apply_userns),
+	    cmocka_unit_test(test_apply_after_setuid_keepcaps),
+	    cmocka_unit_test(test_apply_after_setuid_plain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,14 +32,15 @@
 #endif
 
 /* Checks inside a forked child, where cmocka's assertions must not run. */
-#define CHILD_CHECK(cond)                                                      \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: child check failed: %s "       \
-					"(errno %d)\n",                        \
-				__FILE__, __LINE__, #cond, errno);             \
-			_exit(1);                                              \
-		}                                                              \
+#define CHILD_CHECK(cond)                                                                                    \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			fprintf(stderr,                                                                      \
+				"%s:%d: child check failed: %s "                                             \
+				"(errno %d)\n",                                                              \
+				__FILE__, __LINE__, #cond, errno);                                           \
+			_exit(1);                                                                            \
+		}                                                                                            \
 	} while (0)
 
 /* a syscall that the filter refused with @e */
@@ -85,8 +86,7 @@ static void expect_json_error(const char *json, const char *want)
 static void test_json_syntax_error(void **state)
 {
 	(void)state;
-	expect_json_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n \"syscalls\": [,]}",
-			  "line 2 column");
+	expect_json_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n \"syscalls\": [,]}", "line 2 column");
 	expect_json_error("", "line 1 column");
 	expect_json_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\"", "line 1 column");
 	expect_json_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": []} x",
@@ -104,16 +104,14 @@ static void test_json_unknown_action(void **state)
 			  "defaultAction: unknown action `ALLOW`");
 	expect_json_error("{\"defaultAction\": 1, \"syscalls\": []}", "not a string");
 	expect_json_error("{\"syscalls\": []}", "defaultAction: no action");
-	expect_json_error("{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"syscalls\": []}",
-			  "not supported");
+	expect_json_error("{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"syscalls\": []}", "not supported");
 }
 
 static void test_json_missing_syscalls(void **state)
 {
 	(void)state;
 	expect_json_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", "no syscalls list");
-	expect_json_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": {}}",
-			  "no syscalls list");
+	expect_json_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": {}}", "no syscalls list");
 	expect_json_error("[]", "not a JSON object");
 	expect_json_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
 			  "{\"action\": \"SCMP_ACT_ERRNO\"}]}",
@@ -126,35 +124,32 @@ static void test_json_bad_entries(void **state)
 		const char *entry;
 		const char *want;
 	} cases[] = {
-		{ "{\"names\": [\"getpid\"], \"name\": \"getpid\", \"action\": \"SCMP_ACT_ERRNO\"}",
-		  "both name and names" },
-		{ "{\"names\": [1], \"action\": \"SCMP_ACT_ERRNO\"}", "list of strings" },
-		{ "{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5000}",
-		  "out of range" },
-		{ "{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": \"1\"}",
-		  "errnoRet is not an integer" },
-		{ "{\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
-		  "[{\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}",
-		  "syscalls[0].args[0]: index 6 out of range" },
-		{ "{\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
-		  "[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_FOO\"}]}",
-		  "unknown op `SCMP_CMP_FOO`" },
-		{ "{\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
-		  "[{\"index\": 0, \"value\": 1}]}",
-		  "no op" },
-		{ "{\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": {}}",
-		  "args is not a list" },
-		{ "{\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ERRNO\", "
-		  "\"includes\": {\"minKernel\": \"four\"}}",
-		  "bad minKernel" },
-		{ "17", "not an object" },
+	    {"{\"names\": [\"getpid\"], \"name\": \"getpid\", \"action\": \"SCMP_ACT_ERRNO\"}",
+	     "both name and names"},
+	    {"{\"names\": [1], \"action\": \"SCMP_ACT_ERRNO\"}", "list of strings"},
+	    {"{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 5000}", "out of range"},
+	    {"{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": \"1\"}",
+	     "errnoRet is not an integer"},
+	    {"{\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
+	     "[{\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}",
+	     "syscalls[0].args[0]: index 6 out of range"},
+	    {"{\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
+	     "[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_FOO\"}]}",
+	     "unknown op `SCMP_CMP_FOO`"},
+	    {"{\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
+	     "[{\"index\": 0, \"value\": 1}]}",
+	     "no op"},
+	    {"{\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": {}}", "args is not a list"},
+	    {"{\"names\": [\"dup\"], \"action\": \"SCMP_ACT_ERRNO\", "
+	     "\"includes\": {\"minKernel\": \"four\"}}",
+	     "bad minKernel"},
+	    {"17", "not an object"},
 	};
 	char json[1024];
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		snprintf(json, sizeof(json),
-			 "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [%s]}",
+		snprintf(json, sizeof(json), "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [%s]}",
 			 cases[i].entry);
 		expect_json_error(json, cases[i].want);
 	}
@@ -168,40 +163,40 @@ static void test_json_bad_entries(void **state)
 
 /* A small profile in docker's format, using most of what is honoured. */
 static const char small_profile[] =
-	"{\n"
-	"  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
-	"  \"archMap\": [\n"
-	"    {\"architecture\": \"SCMP_ARCH_X86_64\",\n"
-	"     \"subArchitectures\": [\"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]},\n"
-	"    {\"architecture\": \"SCMP_ARCH_AARCH64\", \"subArchitectures\": [\"SCMP_ARCH_ARM\"]}\n"
-	"  ],\n"
-	"  \"syscalls\": [\n"
-	"    {\"names\": [\"getppid\", \"no_such_syscall_xyz\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
-	"     \"errnoRet\": 38, \"comment\": \"unknown names are skipped\"},\n"
-	"    {\"name\": \"dup\", \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 77,\n"
-	"     \"args\": [{\"index\": 0, \"value\": 1000, \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\"}]},\n"
-	"    {\"names\": [\"dup2\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 75,\n"
-	"     \"args\": [{\"index\": 1, \"value\": 1001, \"op\": \"SCMP_CMP_EQ\"},\n"
-	"              {\"index\": 1, \"value\": 1002, \"op\": \"SCMP_CMP_EQ\"}]},\n"
-	"    {\"names\": [\"umask\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 76,\n"
-	"     \"args\": [{\"index\": 0, \"value\": 4095, \"valueTwo\": 18, \"op\": \"SCMP_CMP_MASKED_EQ\"}]},\n"
-	"    {\"names\": [\"getuid\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
-	"     \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},\n"
-	"    {\"names\": [\"getgid\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
-	"     \"excludes\": {\"caps\": [\"CAP_CHOWN\"]}},\n"
-	"    {\"names\": [\"getegid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 74,\n"
-	"     \"includes\": {\"arches\": [\"amd64\", \"arm64\", \"x86\", \"arm\", \"ppc64le\",\n"
-	"                                 \"s390x\", \"riscv64\"], \"minKernel\": \"3.0\"}},\n"
-	"    {\"names\": [\"geteuid\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
-	"     \"includes\": {\"minKernel\": \"999.0\"}},\n"
-	"    {\"names\": [\"getpgrp\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
-	"     \"excludes\": {\"arches\": [\"amd64\", \"arm64\", \"x86\", \"arm\", \"ppc64le\",\n"
-	"                                 \"s390x\", \"riscv64\"]}},\n"
-	"    {\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
-	"     \"comment\": \"same as the default: skipped\"},\n"
-	"    {\"names\": [\"getsid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 0}\n"
-	"  ]\n"
-	"}\n";
+    "{\n"
+    "  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+    "  \"archMap\": [\n"
+    "    {\"architecture\": \"SCMP_ARCH_X86_64\",\n"
+    "     \"subArchitectures\": [\"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]},\n"
+    "    {\"architecture\": \"SCMP_ARCH_AARCH64\", \"subArchitectures\": [\"SCMP_ARCH_ARM\"]}\n"
+    "  ],\n"
+    "  \"syscalls\": [\n"
+    "    {\"names\": [\"getppid\", \"no_such_syscall_xyz\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
+    "     \"errnoRet\": 38, \"comment\": \"unknown names are skipped\"},\n"
+    "    {\"name\": \"dup\", \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 77,\n"
+    "     \"args\": [{\"index\": 0, \"value\": 1000, \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+    "    {\"names\": [\"dup2\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 75,\n"
+    "     \"args\": [{\"index\": 1, \"value\": 1001, \"op\": \"SCMP_CMP_EQ\"},\n"
+    "              {\"index\": 1, \"value\": 1002, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+    "    {\"names\": [\"umask\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 76,\n"
+    "     \"args\": [{\"index\": 0, \"value\": 4095, \"valueTwo\": 18, \"op\": \"SCMP_CMP_MASKED_EQ\"}]},\n"
+    "    {\"names\": [\"getuid\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
+    "     \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},\n"
+    "    {\"names\": [\"getgid\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
+    "     \"excludes\": {\"caps\": [\"CAP_CHOWN\"]}},\n"
+    "    {\"names\": [\"getegid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 74,\n"
+    "     \"includes\": {\"arches\": [\"amd64\", \"arm64\", \"x86\", \"arm\", \"ppc64le\",\n"
+    "                                 \"s390x\", \"riscv64\"], \"minKernel\": \"3.0\"}},\n"
+    "    {\"names\": [\"geteuid\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
+    "     \"includes\": {\"minKernel\": \"999.0\"}},\n"
+    "    {\"names\": [\"getpgrp\"], \"action\": \"SCMP_ACT_ERRNO\",\n"
+    "     \"excludes\": {\"arches\": [\"amd64\", \"arm64\", \"x86\", \"arm\", \"ppc64le\",\n"
+    "                                 \"s390x\", \"riscv64\"]}},\n"
+    "    {\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
+    "     \"comment\": \"same as the default: skipped\"},\n"
+    "    {\"names\": [\"getsid\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 0}\n"
+    "  ]\n"
+    "}\n";
 
 static void test_json_small_profile_builds(void **state)
 {
@@ -280,14 +275,13 @@ static void test_file_errors_name_the_file(void **state)
 /* libseccomp loops forever on this (2.5.4 and 2.6.1): refused */
 static void test_libseccomp_loop_refused(void **state)
 {
-	static const char loop[] =
-		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
-		"{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
-		"{\"index\": 0, \"value\": 9, \"op\": \"SCMP_CMP_GT\"},"
-		"{\"index\": 1, \"value\": 1, \"op\": \"SCMP_CMP_LT\"}]},"
-		"{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
-		"{\"index\": 0, \"value\": 9, \"op\": \"SCMP_CMP_GT\"},"
-		"{\"index\": 2, \"value\": 1, \"op\": \"SCMP_CMP_LT\"}]}]}";
+	static const char loop[] = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+				   "{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+				   "{\"index\": 0, \"value\": 9, \"op\": \"SCMP_CMP_GT\"},"
+				   "{\"index\": 1, \"value\": 1, \"op\": \"SCMP_CMP_LT\"}]},"
+				   "{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+				   "{\"index\": 0, \"value\": 9, \"op\": \"SCMP_CMP_GT\"},"
+				   "{\"index\": 2, \"value\": 1, \"op\": \"SCMP_CMP_LT\"}]}]}";
 	char *path = write_temp(loop);
 	struct sbx_error *err = NULL;
 
@@ -529,8 +523,7 @@ static void child_default_with_sys_admin(void)
 	struct sbx_seccomp_filter *f = NULL;
 	struct sbx_error *err = NULL;
 
-	CHILD_CHECK(seccomp_build(NULL, CAPS_DEFAULT_SET | CAPS_BIT(CAP_SYS_ADMIN), &f, &err) ==
-		    0);
+	CHILD_CHECK(seccomp_build(NULL, CAPS_DEFAULT_SET | CAPS_BIT(CAP_SYS_ADMIN), &f, &err) == 0);
 	CHILD_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) == 0);
 	CHILD_CHECK(seccomp_load_filter(f, &err) == 0);
 	/* clone3 reaches the kernel, which rejects the NULL argument */
@@ -550,7 +543,7 @@ static char *small_profile_path;
 static void child_small_profile(void)
 {
 	child_load(small_profile_path);
-	CHILD_CHECK(REFUSED(syscall(SYS_getppid), ENOSYS));	/* libc's getppid() cannot fail */
+	CHILD_CHECK(REFUSED(syscall(SYS_getppid), ENOSYS)); /* libc's getppid() cannot fail */
 	CHILD_CHECK(REFUSED(dup(1000), 77));
 	CHILD_CHECK(REFUSED(dup(1001), EBADF));
 	CHILD_CHECK(REFUSED(dup2(0, 1001), 75));
@@ -559,11 +552,11 @@ static void child_small_profile(void)
 	/* masked: (mask & 4095) == 18 */
 	CHILD_CHECK(REFUSED(syscall(SYS_umask, 0x1012L), 76));
 	CHILD_CHECK(syscall(SYS_umask, 077L) >= 0);
-	CHILD_CHECK(syscall(SYS_getuid) >= 0);	/* includes CAP_SYS_ADMIN: not held */
-	CHILD_CHECK(syscall(SYS_getgid) >= 0);	/* excludes CAP_CHOWN: held */
-	CHILD_CHECK(REFUSED(syscall(SYS_getegid), 74));	/* includes this arch */
-	CHILD_CHECK(syscall(SYS_geteuid) >= 0);	/* minKernel 999.0 */
-	CHILD_CHECK(syscall(SYS_getpgrp) >= 0);	/* excludes this arch */
+	CHILD_CHECK(syscall(SYS_getuid) >= 0);		/* includes CAP_SYS_ADMIN: not held */
+	CHILD_CHECK(syscall(SYS_getgid) >= 0);		/* excludes CAP_CHOWN: held */
+	CHILD_CHECK(REFUSED(syscall(SYS_getegid), 74)); /* includes this arch */
+	CHILD_CHECK(syscall(SYS_geteuid) >= 0);		/* minKernel 999.0 */
+	CHILD_CHECK(syscall(SYS_getpgrp) >= 0);		/* excludes this arch */
 	CHILD_CHECK(syscall(SYS_getpid) > 0);
 	/* errnoRet 0: the syscall "succeeds" without running */
 	CHILD_CHECK(syscall(SYS_getsid, 0L) == 0);
