@@ -25,6 +25,16 @@ all: sandbox
 
 Q := $(if $(V),,@)
 
+# the built-in seccomp filter, compiled at build time (lib/seccomp_default.c)
+build/gen/seccomp-default.inc: deps/gen-seccomp.c build/glibc/libsbx.a | build/gen
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -iquote lib deps/gen-seccomp.c build/glibc/libsbx.a $(GLIBC_LIBS) -o build/gen/gen-seccomp
+	$(Q)build/gen/gen-seccomp > $@.tmp && mv $@.tmp $@
+
+build/musl/seccomp_default.o: lib/seccomp_default.c build/gen/seccomp-default.inc $(LIB_HDRS) $(DEPS_STAMP) | build/musl
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(HARDEN) $(OPT) $(DEPS_CFLAGS) -DSBX_SECCOMP_DEFAULT_INC='"../build/gen/seccomp-default.inc"' -c $< -o $@
+
 build/musl/%.o: lib/%.c $(LIB_HDRS) $(DEPS_STAMP) | build/musl
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(HARDEN) $(OPT) $(DEPS_CFLAGS) -c $< -o $@
@@ -56,6 +66,11 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
 build/unit/%: tests/unit/%.c build/glibc/libsbx.a | build/unit
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -iquote lib $< build/glibc/libsbx.a -lcmocka $(GLIBC_LIBS) -o $@
+
+build/unit/test_seccomp_default: tests/unit/test_seccomp_default.c build/gen/seccomp-default.inc build/glibc/libsbx.a | build/unit
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -iquote lib \
+		-DSBX_SECCOMP_DEFAULT_INC='"../build/gen/seccomp-default.inc"' $< build/glibc/libsbx.a -lcmocka $(GLIBC_LIBS) -o $@
 
 unit: $(UNIT_BINS)
 
@@ -103,10 +118,10 @@ lint:
 install: sandbox
 	install -D -m 0755 sandbox $(DESTDIR)$(BINDIR)/sandbox
 
-build/musl build/glibc build/unit build/asan build/fuzz:
+build/musl build/glibc build/unit build/asan build/fuzz build/gen:
 	mkdir -p $@
 
 clean:
-	rm -rf build/musl build/glibc build/unit build/asan build/fuzz build/sandbox.unstripped sandbox tests/helpers/sbx-probe
+	rm -rf build/musl build/glibc build/unit build/asan build/fuzz build/gen build/sandbox.unstripped sandbox tests/helpers/sbx-probe
 
 .PHONY: all unit check asan fuzz bench format lint install clean

@@ -65,6 +65,7 @@
 #define SBX_SECCOMP_WANT_LIBSECCOMP
 #include <seccomp.h>
 #include "seccomp.h"
+#include "seccomp_internal.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -1109,11 +1110,6 @@ static int build_json(const char *buf, size_t len, uint64_t caps, scmp_filter_ct
  */
 
 /* What seccomp_load_filter() hands the kernel: built once, loaded cheaply. */
-struct sbx_seccomp_filter {
-	unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
-	unsigned short len; /* instructions */
-	struct sock_filter insns[];
-};
 
 /**
  * filter_compile() - turn libseccomp's rules into the BPF program to load
@@ -1376,6 +1372,9 @@ int seccomp_build(const char *profile, uint64_t caps, struct sbx_seccomp_filter 
 	if (profile && strcmp(profile, "unconfined") == 0)
 		return 0;
 	if (!profile) {
+		/* the default set's filter is compiled into the binary at build time */
+		if (seccomp_default_embedded(caps, out))
+			return 0;
 		if (build_default(caps, &ctx, err) < 0)
 			return -1;
 		return filter_compile(ctx, out, err);
