@@ -96,11 +96,13 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) | build/fuzz
 	clang $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -fsanitize=fuzzer,address,undefined -iquote lib $< \
 		$(filter-out lib/version.c,$(LIB_SRCS)) $(GLIBC_LIBS) -o $@
 
+# each target runs FUZZ_SECONDS from the seeds in tests/fuzz/corpus/<target>
 fuzz: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do echo "fuzz: $$f ($(FUZZ_SECONDS) s)"; \
-		mkdir -p build/fuzz/corpus/$$(basename $$f); \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 build/fuzz/corpus/$$(basename $$f) >build/fuzz/$$(basename $$f).log 2>&1 \
-		|| { tail -30 build/fuzz/$$(basename $$f).log; exit 1; }; done
+	@n=0; for f in $(FUZZ_BINS); do t=$$(basename $$f); echo "fuzz: $$t ($(FUZZ_SECONDS) s)"; \
+		mkdir -p build/fuzz/corpus/$$t; cp -n tests/fuzz/corpus/$$t/* build/fuzz/corpus/$$t/ 2>/dev/null; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 build/fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1 \
+		|| { tail -30 build/fuzz/$$t.log; echo "$$n passed, 1 failed"; exit 1; }; n=$$((n + 1)); done; \
+		echo "$$n passed, 0 failed"
 
 bench: sandbox tests/helpers/sbx-probe
 	bash bench/startup.sh
