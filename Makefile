@@ -7,6 +7,9 @@ VERSION ?= 0.1.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR ?=
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wformat=2
@@ -119,6 +122,10 @@ lint:
 # --- install ----------------------------------------------------------------
 install: sandbox
 	install -D -m 0755 sandbox $(DESTDIR)$(BINDIR)/sandbox
+	install -D -m 0644 sandbox.1 $(DESTDIR)$(MANDIR)/man1/sandbox.1
+	install -D -m 0644 completions/sandbox.bash $(DESTDIR)$(BASHCOMPDIR)/sandbox
+	install -D -m 0644 completions/_sandbox $(DESTDIR)$(ZSHCOMPDIR)/_sandbox
+	install -D -m 0644 completions/sandbox.fish $(DESTDIR)$(FISHCOMPDIR)/sandbox.fish
 
 build/musl build/glibc build/unit build/asan build/fuzz build/gen:
 	mkdir -p $@

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/doctor.h"
 #include "lib/error.h"
 #include "lib/options.h"
 #include "lib/run.h"
@@ -385,11 +386,17 @@ static int cmd_shell(struct sbx_global *g, int argc, char **argv)
 	return ret;
 }
 
+/* `COMMAND --help` / `-h` for commands that take no other flag. */
+static bool wants_help(int argc, char **argv)
+{
+	return argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+}
+
 static int cmd_version(struct sbx_global *g, int argc, char **argv)
 {
 	(void)g;
-	(void)argc;
-	(void)argv;
+	if (wants_help(argc, argv))
+		return print_help("version");
 	version_print();
 	return 0;
 }
@@ -397,7 +404,44 @@ static int cmd_version(struct sbx_global *g, int argc, char **argv)
 static int cmd_help(struct sbx_global *g, int argc, char **argv)
 {
 	(void)g;
+	if (wants_help(argc, argv))
+		return print_help("help");
 	return print_help(argc > 1 ? argv[1] : NULL);
+}
+
+static int cmd_doctor(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct doctor_report r;
+	bool json = false;
+	char *out;
+	int c, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return print_help("doctor");
+		if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0))
+			json = optarg[0] == 'j';
+		else if (c == 'f')
+			return usage_error("doctor", "invalid --format `%s` (text or json)", optarg);
+		else
+			return usage_error("doctor", "unknown flag `%s`", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return usage_error("doctor", "unexpected argument `%s`", argv[optind]);
+	doctor_run(g, &r);
+	out = json ? doctor_format_json(&r) : doctor_format_text(&r);
+	fputs(out, stdout);
+	ret = doctor_report_ok(&r) ? 0 : 1;
+	free(out);
+	doctor_report_free(&r);
+	return ret;
 }
 
 static const struct command commands[] = {
@@ -409,6 +453,19 @@ static const struct command commands[] = {
 	  "Interactive login shell in a sandbox (default IMAGE `host`), with $HOME\n"
 	  "and the current directory bound read-write, your own uid (--userns keep-id)\n"
 	  "and the host's network; a TTY when stdin is one.\n" },
+	{ "doctor", cmd_doctor, "doctor [--format text|json]",
+	  "Check this host: kernel, user namespaces, newuidmap/newgidmap, your\n"
+	  "/etc/subuid and /etc/subgid ranges, overlayfs in a user namespace (tried\n"
+	  "for real), user xattrs on the store, cgroup v2 delegation, /dev/net/tun,\n"
+	  "ping_group_range and seccomp. One line per check: ok, warn or missing,\n"
+	  "what was found and, for a problem, the command that fixes it.\n"
+	  "Exits 0 when everything `run` needs works (warn lines are optional\n"
+	  "features), 1 otherwise.\n"
+	  "\n"
+	  "Options:\n"
+	  "      --format text|json  output format (json: an array of objects\n"
+	  "                          {check, status, detail, fix, required})\n"
+	  "  -h, --help              this text\n" },
 	{ "version", cmd_version, "version", "Print the version and the versions of the linked libraries.\n" },
 	{ "help", cmd_help, "help [COMMAND]", "Show help for sandbox or one of its commands.\n" },
 	{ NULL, NULL, NULL, NULL },

@@ -46,19 +46,7 @@ struct field {
  */
 bool passwd_parse_id(const char *s, size_t len, uint32_t *out)
 {
-	uint64_t v = 0;
-
-	if (len == 0 || len > 10)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > PASSWD_ID_MAX)
-		return false;
-	*out = (uint32_t)v;
-	return true;
+	return util_parse_u32n(s, len, PASSWD_ID_MAX, out);
 }
 
 /**
@@ -442,9 +430,7 @@ int passwd_read_file(int rootfd, const char *path, char **buf, size_t *len,
 {
 	const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 	cleanup_error struct sbx_error *open_err = NULL;
-	cleanup_free char *data = NULL;
 	cleanup_close int fd = -1;
-	size_t n = 0, cap;
 	struct stat st;
 
 	*buf = NULL;
@@ -476,36 +462,7 @@ int passwd_read_file(int rootfd, const char *path, char **buf, size_t *len,
 		return sbx_error_set(err, EINVAL, "`%s` is not a regular file", path);
 	if (st.st_size > (off_t)PASSWD_MAX_FILE)
 		return sbx_error_set(err, EFBIG, "read `%s`", path);
-	cap = (size_t)st.st_size + 1;
-	data = xmalloc(cap);
-	for (;;) {
-		ssize_t r;
-
-		if (n + 1 >= cap) {
-			char *nd;
-
-			if (cap > PASSWD_MAX_FILE)
-				return sbx_error_set(err, EFBIG, "read `%s`", path);
-			nd = realloc(data, cap * 2);
-			if (!nd)
-				return sbx_error_set(err, ENOMEM, "read `%s`", path);
-			data = nd;
-			cap *= 2;
-		}
-		r = read(fd, data + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return sbx_error_set(err, errno, "read `%s`", path);
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	data[n] = '\0';
-	*buf = steal_pointer(&data);
-	*len = n;
-	return 0;
+	return util_read_fd(fd, PASSWD_MAX_FILE, path, buf, len, err);
 }
 
 /**

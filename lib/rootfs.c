@@ -19,11 +19,16 @@
  *
  * The `host` image cannot be one overlay with lowerdir=/: the kernel refuses
  * to clone a mount that has mounts locked on top of it (the host's /proc,
- * /sys, /dev are locked in a user namespace), so each top-level directory
- * of the host gets its own overlay (or, when it has mounts below it, a
- * recursive read-only bind), on a tmpfs root. Their writable layers live on
- * a private tmpfs: an upper directory on the host's root filesystem would
- * be inside its own lower layer, which overlayfs refuses (ELOOP).
+ * /sys, /dev are locked in a user namespace). And the root directory of an
+ * overlay shows the owner of its upper directory, which cannot be the
+ * host's root (unmapped): an overlay over /etc would let root inside create
+ * /etc/x. So the root is a tmpfs holding read-only binds of the host's
+ * top-level entries, with a private writable overlay on every directory
+ * the caller owns, at the top level or one below (/home/USER, /srv/X): what
+ * the caller can write on the host it can write inside, to the private
+ * layer; everything else stays unwritable, as on the host. The writable
+ * layers live on a private tmpfs: an upper directory on the host's root
+ * filesystem would be inside its own lower layer (ELOOP).
  */
 #include "rootfs.h"
 
@@ -189,6 +194,94 @@ static int write_generated(const struct rootfs_spec *s, int dirfd, struct sbx_er
 }
 
 /**
+ * host_overlay() - a private writable layer over the caller's host
+ *		    directory @src, attached at the same path in the root
+ * @s:		the spec
+ * @rootfd:	the new root
+ * @stage:	path of the staging tmpfs
+ * @src:	absolute host path of a directory the caller owns
+ * @st:		its stat
+ *
+ * The overlay's root directory shows the upper directory's owner and mode,
+ * so the upper directory gets those of @src (the caller owns both).
+ *
+ * Return: 1 when attached, 0 when overlayfs refused (mounts locked below
+ * it: the caller binds it read-only instead), -errno on other failures.
+ */
+static int host_overlay(const struct rootfs_spec *s, int rootfd, const char *stage, const char *src,
+			const struct stat *st)
+{
+	cleanup_free char *name = xstrdup(src + 1);
+	cleanup_free char *up = NULL, *wk = NULL;
+	cleanup_error struct sbx_error *oerr = NULL;
+	char *lowers[1] = { (char *)src };
+	struct overlay_layers l = { .lowers = lowers, .n_lowers = 1, .volatile_upper = true };
+	int ovl = -1;
+
+	(void)s;
+	for (char *p = name; *p; p++)
+		if (*p == '/')
+			*p = ':';
+	up = xasprintf("%s/%s.u", stage, name);
+	wk = xasprintf("%s/%s.w", stage, name);
+	if (mkdir(up, 0755) < 0 || mkdir(wk, 0700) < 0)
+		return -errno;
+	(void)!chown(up, st->st_uid, st->st_gid);
+	(void)!chmod(up, st->st_mode & 07777);
+	l.upper = up;
+	l.work = wk;
+	if (overlay_mount_fd(&l, &ovl, &oerr) < 0) {
+		sbx_debug("`%s` is bound read-only: %s", src, oerr->msg);
+		return 0;
+	}
+	if (attach_tree(ovl, src, rootfd, src + 1, false, &oerr) < 0) {
+		sbx_debug("`%s`: %s", src, oerr->msg);
+		return -(oerr->errnum ? oerr->errnum : EINVAL);
+	}
+	return 1;
+}
+
+/**
+ * host_caller_dirs() - private writable layers over the caller's own
+ *			directories one level below a host directory it does
+ *			not own (/home/USER, /var/mail/USER, /srv/PROJECT)
+ * @s:		the spec
+ * @rootfd:	the new root
+ * @stage:	path of the staging tmpfs
+ * @parent:	absolute host path, bound read-only in the root
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int host_caller_dirs(const struct rootfs_spec *s, int rootfd, const char *stage, const char *parent,
+			    struct sbx_error **err)
+{
+	DIR *d = opendir(parent);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d)
+		return 0; /* not readable by the caller: nothing of it is writable */
+	while ((de = readdir(d)) && ret == 0) {
+		cleanup_free char *src = NULL;
+		struct stat st;
+
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		src = xasprintf("%s/%s", parent, de->d_name);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != s->caller_uid)
+			continue;
+		if (host_overlay(s, rootfd, stage, src, &st) < 0)
+			ret = sbx_error_set(err, EIO, "overlay `%s`", src);
+	}
+	closedir(d);
+	return ret;
+}
+
+/**
  * host_root() - build the `host` image: one overlay per top-level directory
  * @s:		the spec
  * @rootfd:	the new root, a tmpfs
@@ -236,39 +329,19 @@ static int host_root(const struct rootfs_spec *s, int rootfd, const char *stage,
 				ret = sbx_error_set(err, errno, "symlink `/%s`", n);
 			continue;
 		}
-		if (S_ISDIR(st.st_mode) && !s->read_only) {
-			cleanup_free char *up = xasprintf("%s/%s.u", stage, n);
-			cleanup_free char *wk = xasprintf("%s/%s.w", stage, n);
-			char *lowers[1] = { src };
-			struct overlay_layers l = {
-				.lowers = lowers, .n_lowers = 1, .upper = up, .work = wk, .volatile_upper = true,
-			};
-			cleanup_error struct sbx_error *oerr = NULL;
-			int ovl = -1;
-
-			if (mkdirat(rootfd, n, 0755) < 0 || mkdir(up, 0755) < 0 || mkdir(wk, 0700) < 0) {
-				ret = sbx_error_set(err, errno, "prepare layer for `/%s`", n);
-				continue;
-			}
-			/*
-			 * The overlay's root directory shows the upper directory's
-			 * owner and mode. It cannot be given the host owner (root
-			 * is not mapped), so it gets the host mode and, where it is
-			 * mapped, root of the sandbox as owner: with --userns
-			 * keep-id the caller cannot create entries in /etc either.
-			 */
-			(void)!chown(up, 0, 0);
-			(void)!chmod(up, st.st_mode & 07777);
-			if (overlay_mount_fd(&l, &ovl, &oerr) == 0) {
-				ret = attach_tree(ovl, src, rootfd, n, false, err);
-				continue;
-			}
-			/* mounts below it are locked: a read-only view instead */
-			sbx_debug("`/%s` is bound read-only: %s", n, oerr->msg);
-		}
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 			continue;
+		if (S_ISDIR(st.st_mode) && !s->read_only && st.st_uid == s->caller_uid) {
+			ret = host_overlay(s, rootfd, stage, src, &st);
+			if (ret <= 0) {
+				ret = ret < 0 ? sbx_error_set(err, -ret, "overlay `%s`", src) : 0;
+				continue;
+			}
+			ret = 0;
+		}
 		ret = bind_into_root(src, rootfd, n, true, err);
+		if (ret == 0 && S_ISDIR(st.st_mode) && !s->read_only)
+			ret = host_caller_dirs(s, rootfd, stage, src, err);
 	}
 	closedir(d);
 	return ret;
@@ -328,6 +401,34 @@ static int image_root(const struct rootfs_spec *s, int basefd, const char *stage
 	}
 	*rootfd = tree;
 	return 0;
+}
+
+/**
+ * mount_cgroup2() - cgroup2 at /sys/fs/cgroup, showing the sandbox's cgroup
+ *		     namespace (its own cgroup as the root)
+ * @rootfd:	descriptor of the new root
+ * @rw:		writable (--privileged); read-only otherwise, as docker does
+ * @err:	error out-parameter
+ *
+ * Over a /sys bound from the host the hierarchy's superblock may already be
+ * mounted at that very place, and the kernel refuses to stack a filesystem
+ * on its own root (EBUSY): a tmpfs goes in between then.
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int mount_cgroup2(int rootfd, bool rw, struct sbx_error **err)
+{
+	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (rw ? 0 : MS_RDONLY);
+
+	if (mount_fs_in_root(rootfd, "sys/fs/cgroup", "cgroup2", flags, NULL, err) == 0)
+		return 0;
+	if ((*err)->errnum != EBUSY)
+		return -1;
+	sbx_error_cleanup(err);
+	if (mount_fs_in_root(rootfd, "sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     "mode=0755,size=16k", err) < 0)
+		return -1;
+	return mount_fs_in_root(rootfd, "sys/fs/cgroup", "cgroup2", flags, NULL, err);
 }
 
 static int setup_dev(const struct rootfs_spec *s, int rootfd, struct sbx_error **err)
@@ -616,6 +717,8 @@ int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err)
 		if (bind_into_root("/sys", rootfd, "sys", true, err) < 0)
 			return -1;
 	}
+	if (s->cgroup_mount && mount_cgroup2(rootfd, s->privileged, err) < 0)
+		return -1;
 	if (setup_dev(s, rootfd, err) < 0)
 		return -1;
 	if (s->host) {

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "options.h"
@@ -21,8 +22,10 @@ struct rootfs_spec {
 	const char *etc_hosts;
 	const char *etc_resolv;
 	bool own_netns;			/* sysfs can be mounted fresh */
+	bool cgroup_mount;		/* cgroup2 at /sys/fs/cgroup (own cgroup namespace) */
 	bool gid_tty_mapped;		/* gid 5 exists inside: devpts gid=5 */
 	bool privileged;		/* no masked or read-only /proc paths */
+	uid_t caller_uid;		/* the caller's uid as seen inside */
 	const struct sbx_volume *volumes;
 	size_t n_volumes;
 	const struct sbx_tmpfs *tmpfs;

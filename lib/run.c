@@ -49,6 +49,7 @@
 #include <sys/capability.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "init.h"
 #include "passwd.h"
 #include "rootfs.h"
@@ -82,6 +83,7 @@ struct run_ctx {
 	char *hostname;
 	char *etc_hostname, *etc_hosts, *etc_resolv;
 	int sync;			/* our end of the socketpair */
+	struct cgroup_sandbox cg;	/* own cgroup with the limits (cgroup.c) */
 	sigset_t saved_mask;
 };
 
@@ -419,6 +421,11 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 		_exit(SBX_EXIT_FAILURE);
 	if (err)
 		goto fail;
+	/* the supervisor moved us into our cgroup: root the namespace there */
+	if (c->cg.path && unshare(CLONE_NEWCGROUP) < 0) {
+		sbx_error_set(&err, errno, "create the cgroup namespace");
+		goto fail;
+	}
 	if (userns_can_setgroups(&c->plan) && setgroups(0, NULL) < 0) {
 		sbx_error_set(&err, errno, "setgroups");
 		goto fail;
@@ -534,11 +541,6 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 
 	if (resolve_image(c, err) < 0)
 		return -1;
-	if (o->memory >= 0 || o->pids_limit >= 0 || o->cpus > 0) {
-		sbx_error_set(err, 0, "resource limits cannot be enforced: this build of sandbox has no cgroup v2 support yet");
-		sbx_error_hint(err, "run without --memory, --pids-limit and --cpus");
-		return -1;
-	}
 	if (o->publish.n)
 		return sbx_error_set(err, 0, "-p `%s`: port forwarding needs user-mode networking, which this build lacks", o->publish.v[0]);
 	if (caps_compute(&o->cap_add, &o->cap_drop, o->privileged, &c->caps, err) < 0)
@@ -575,10 +577,20 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	c->rs.own_netns = o->network != SBX_NET_HOST;
 	c->rs.gid_tty_mapped = userns_gid_mapped(&c->plan, 5);
 	c->rs.privileged = o->privileged;
+	c->rs.caller_uid = c->plan.run_uid;
 	c->rs.volumes = o->volumes;
 	c->rs.n_volumes = o->n_volumes;
 	c->rs.tmpfs = o->tmpfs;
 	c->rs.n_tmpfs = o->n_tmpfs;
+	{
+		struct cgroup_limits lim = { .memory = o->memory, .pids = o->pids_limit, .cpus = o->cpus };
+		char short_id[STATE_SHORT_ID_LEN + 1];
+
+		snprintf(short_id, sizeof(short_id), "%.*s", STATE_SHORT_ID_LEN, c->st.id);
+		if (cgroup_create(&lim, short_id, o->global->runroot, &c->cg, err) < 0)
+			return -1;
+		c->rs.cgroup_mount = c->cg.path != NULL;
+	}
 	return 0;
 }
 
@@ -610,7 +622,7 @@ static void warn_fallback_once(const struct run_ctx *c)
  */
 int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err)
 {
-	struct run_ctx c = { .o = o, .sync = -1 };
+	struct run_ctx c = { .o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT };
 	cleanup_close int pidfd = -1;
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
 			      CLONE_NEWIPC | CLONE_NEWCGROUP;
@@ -624,6 +636,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		goto out;
 	sbx_debug_phase("clone");
 	warn_fallback_once(&c);
+	if (c.cg.path)
+		flags &= ~(unsigned long)CLONE_NEWCGROUP; /* PID 1 unshares it once moved */
 	if (o->network != SBX_NET_HOST)
 		flags |= CLONE_NEWNET;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -648,6 +662,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 	sv[1] = -1;
 	c.sync = sv[0];
 	pidfd = sys_pidfd_open(pid, 0);
+	if (cgroup_enter(&c.cg, pid, err) < 0)
+		goto kill;
 	sbx_debug_phase("maps");
 	{
 		struct userns_maps_job *job = NULL;
@@ -708,8 +724,19 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		};
 
 		ret = supervise_wait(&so, exit_status, err);
-		pid = 0;
 		sbx_debug_phase("exited");
+		if (ret < 0)
+			goto kill;
+		pid = 0;
+	}
+	if (cgroup_oom_kills(&c.cg) > 0) {
+		char size[32];
+
+		cgroup_format_size(c.cg.memory, size, sizeof(size));
+		if (*exit_status == 128 + SIGKILL)
+			sbx_log(SBX_LOG_ERROR, "command killed by the OOM killer (memory.max=%s)", size);
+		else
+			sbx_warn("the OOM killer killed a process in the sandbox (memory.max=%s)", size);
 	}
 	goto out;
 kill:
@@ -726,6 +753,7 @@ out:
 		close(sv[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
+	cgroup_destroy(&c.cg);
 	if (ret < 0 || o->rm)
 		state_remove(&c.st);
 	else

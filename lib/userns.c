@@ -84,19 +84,7 @@ static const char *const helper_dirs[] = { "/usr/bin", "/usr/sbin", "/bin", "/sb
  */
 static bool parse_u32(const char *s, size_t len, uint32_t *out)
 {
-	uint64_t v = 0;
-
-	if (len == 0 || len > 10)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > UINT32_MAX)
-		return false;
-	*out = (uint32_t)v;
-	return true;
+	return util_parse_u32n(s, len, UINT32_MAX, out);
 }
 
 /* One well-formed line of /etc/subuid. */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -204,31 +205,33 @@ int util_write_file_at(int dirfd, const char *path, const char *data, size_t len
 }
 
 /**
- * util_read_file() - read a whole file into a NUL-terminated buffer
- * @path:	file to read
+ * util_read_fd() - read what is left of @fd into a NUL-terminated buffer
+ * @fd:		descriptor to read
+ * @max:	refuse (EFBIG) contents longer than this
+ * @what:	name for messages (a path)
  * @out:	set to the malloc'd contents
  * @len:	if not NULL, set to the length without the terminator
  * @err:	error out-parameter
  *
  * Return: 0, or a negative value with *err set.
  */
-int util_read_file(const char *path, char **out, size_t *len, struct sbx_error **err)
+int util_read_fd(int fd, size_t max, const char *what, char **out, size_t *len, struct sbx_error **err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	cleanup_free char *buf = NULL;
 	size_t cap = 4096, n = 0;
 
-	if (fd < 0)
-		return sbx_error_set(err, errno, "open `%s`", path);
 	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t r;
 
 		if (n + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
+			char *nb;
 
+			if (cap > max)
+				return sbx_error_set(err, EFBIG, "read `%s`", what);
+			nb = realloc(buf, cap * 2);
 			if (!nb)
-				return sbx_error_set(err, ENOMEM, "read `%s`", path);
+				return sbx_error_set(err, ENOMEM, "read `%s`", what);
 			buf = nb;
 			cap *= 2;
 		}
@@ -236,17 +239,63 @@ int util_read_file(const char *path, char **out, size_t *len, struct sbx_error *
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return sbx_error_set(err, errno, "read `%s`", path);
+			return sbx_error_set(err, errno, "read `%s`", what);
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 	}
+	if (n > max)
+		return sbx_error_set(err, EFBIG, "read `%s`", what);
 	buf[n] = '\0';
 	if (len)
 		*len = n;
 	*out = steal_pointer(&buf);
 	return 0;
+}
+
+/**
+ * util_read_file() - read a whole file into a NUL-terminated buffer
+ * @path:	file to read
+ * @out:	set to the malloc'd contents
+ * @len:	if not NULL, set to the length without the terminator
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int util_read_file(const char *path, char **out, size_t *len, struct sbx_error **err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return sbx_error_set(err, errno, "open `%s`", path);
+	return util_read_fd(fd, SIZE_MAX / 4, path, out, len, err);
+}
+
+/**
+ * util_parse_u32n() - parse @len decimal digits (no sign, no spaces)
+ * @s:		the digits
+ * @len:	how many
+ * @max:	largest value accepted
+ * @out:	the value
+ *
+ * Return: true if valid.
+ */
+bool util_parse_u32n(const char *s, size_t len, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0 || len > 10)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
 }
 
 /**

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -64,7 +65,9 @@ ssize_t util_write_all(int fd, const void *buf, size_t len);
 ssize_t util_read_all(int fd, void *buf, size_t len);
 int util_write_file_at(int dirfd, const char *path, const char *data, size_t len,
 		       int mode, struct sbx_error **err);
+int util_read_fd(int fd, size_t max, const char *what, char **out, size_t *len, struct sbx_error **err);
 int util_read_file(const char *path, char **out, size_t *len, struct sbx_error **err);
+bool util_parse_u32n(const char *s, size_t len, uint32_t max, uint32_t *out);
 int util_read_small(const char *path, char *buf, size_t size);
 int util_mkdir_p(const char *path, mode_t mode, struct sbx_error **err);
 int util_rm_rf(const char *path, struct sbx_error **err);

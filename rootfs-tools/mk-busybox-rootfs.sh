@@ -163,8 +163,11 @@ EOF
 chmod 644 "$new/etc/passwd" "$new/etc/group"
 printf '%s\n' "$stamp" >"$new/$STAMP_NAME"
 
+old=
 if [ -e "$dest" ]; then
-	rm -rf -- "$dest"
+	old=$(mktemp -d "$parent/.rootfs-old.XXXXXX")
+	mv -- "$dest" "$old/rootfs"
 fi
 mv -- "$new" "$dest"
 trap 'rm -rf -- "$work"' EXIT
+[ -z "$old" ] || rm -rf -- "$old"

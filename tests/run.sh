@@ -10,7 +10,8 @@
 #
 # As root it only prepares the stage (tests/setup-root.sh: users sbxtest and
 # sbxnosub, subordinate ranges, /dev/net/tun), copies the binary, the unit test
-# binaries, tests/ and rootfs-tools/ to a fresh world-readable directory, and runs
+# binaries, tests/, rootfs-tools/, completions/ and sandbox.1 to a fresh
+# world-readable directory, and runs
 # the suite there as `sbxtest`, then the no-subordinate-range cases as `sbxnosub`.
 # Root never runs a sandbox test itself.
 # As a normal user it runs the suite as that user and says what it skips and why.
@@ -120,6 +121,8 @@ run_as_root() {
 			-exec cp -p {} "$stage/build/unit/" \;
 	fi
 	cp -a "$SRC_DIR/tests" "$SRC_DIR/rootfs-tools" "$stage/"
+	# what tests/integration/10-completions.sh checks
+	cp -a "$SRC_DIR/completions" "$SRC_DIR/sandbox.1" "$stage/" 2>/dev/null
 	chmod -R a+rX "$stage"
 
 	# Failing newuidmap/newgidmap that pass the tool's "setuid root" check; the

@@ -399,11 +399,37 @@ static int cmd_subreaper(char **argv)
 	return 127;
 }
 
+/**
+ * cmd_alloc() - allocate and touch @mb MiB, one MiB at a time (memory limits)
+ * @mb:	size in MiB (text)
+ *
+ * Prints "allocated N MB" when all of it was touched; an OOM kill ends the
+ * process before that.
+ *
+ * Return: 0, or 1 when malloc failed
+ */
+static int cmd_alloc(const char *mb)
+{
+	long n = parse_long(mb);
+
+	for (long i = 0; i < n; i++) {
+		char *p = malloc(1 << 20);
+
+		if (!p) {
+			printf("malloc failed after %ld MB\n", i);
+			return 1;
+		}
+		memset(p, 0x5a, 1 << 20);
+	}
+	printf("allocated %ld MB\n", n);
+	return 0;
+}
+
 static void usage(void)
 {
 	fputs("usage: sbx-probe keyctl | denied SYSCALL... | status | zombies | doublefork\n"
 	      "                 | setuid N | setgid N | chown PATH UID GID | tiocsti\n"
-	      "                 | sleep-sig SECS | fds | subreaper CMD [ARG...]\n",
+	      "                 | sleep-sig SECS | fds | subreaper CMD [ARG...] | alloc MB\n",
 	      stderr);
 }
 
@@ -432,6 +458,8 @@ int main(int argc, char **argv)
 		return cmd_sleep_sig(argv[2]);
 	if (!strcmp(cmd, "fds") && argc == 2)
 		return cmd_fds();
+	if (!strcmp(cmd, "alloc") && argc == 3)
+		return cmd_alloc(argv[2]);
 	if (!strcmp(cmd, "subreaper") && argc > 2)
 		return cmd_subreaper(argv + 2);
 	usage();

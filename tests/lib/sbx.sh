@@ -6,7 +6,7 @@
 #   SANDBOX          absolute path of the binary under test (SANDBOX_BIN overrides;
 #                    default: ./sandbox of this checkout)
 #   BUSYBOX_ROOTFS   busybox root filesystem with /bin/sbx-probe (built on demand
-#                    into /tmp/sandbox-tests-$UID/ when unset)
+#                    into /tmp/sandbox-tests-$UID-N/ when unset)
 #   SBX_PROBE        host path of the sbx-probe helper
 #   SBX_NO_SUBUID    non-empty: why subordinate-id tests must skip (set by run.sh)
 # Per test (t_hook_setup): SANDBOX_ROOT=$T_TMP/root, SANDBOX_RUNROOT=$T_TMP/run,
@@ -30,7 +30,8 @@ export SANDBOX
 
 # Build the probe and the busybox rootfs once per user when a file runs alone.
 if [ -z "${BUSYBOX_ROOTFS:-}" ] && [ "${1:-}" != "--t-run-one" ]; then
-	sbx_cache=/tmp/sandbox-tests-$(id -u)
+	# one cache per user and checkout (another checkout may have another probe)
+	sbx_cache=/tmp/sandbox-tests-$(id -u)-$(printf '%s' "$SBX_SRC_DIR" | cksum | cut -d' ' -f1)
 	mkdir -p "$sbx_cache"
 	if ! bash "$SBX_TESTS_DIR/helpers/build.sh" "$sbx_cache/sbx-probe" ||
 		! bash "$SBX_SRC_DIR/rootfs-tools/mk-busybox-rootfs.sh" --probe "$sbx_cache/sbx-probe" \
