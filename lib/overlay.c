@@ -112,9 +112,9 @@ int overlay_mount_fd(const struct overlay_layers *l, int *mntfd, struct sbx_erro
 	}
 	if (r == 0)
 		return 0;
-	sbx_error_set(err, -r, "mount overlay (lowerdir `%s`%s%s)%s%s", l->n_lowers ? l->lowers[0] : "",
-		      l->upper ? ", upperdir `" : "", l->upper ? l->upper : "", why[0] ? ": " : "",
-		      why[0] ? why + 2 : "");
+	sbx_error_set(err, -r, "mount overlay (lowerdir `%s`%s%s%s)%s%s", l->n_lowers ? l->lowers[0] : "",
+		      l->upper ? ", upperdir `" : "", l->upper ? l->upper : "", l->upper ? "`" : "",
+		      why[0] ? ": " : "", why[0] ? why + 2 : "");
 	if (r == -ENOSYS || r == -EPERM || r == -ENODEV)
 		sbx_error_hint(err, "overlayfs in a user namespace needs Linux >= 5.11; see `sandbox doctor`");
 	else if (r == -ELOOP)

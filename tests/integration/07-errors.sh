@@ -40,6 +40,13 @@ test_rootfs_missing() {
 	expect_125 "$T_TMP/no-such-rootfs" run --network none "$T_TMP/no-such-rootfs" true
 }
 
+# The kernel refuses an overlay whose lower directory has mounts locked
+# below it (the host's / in a user namespace): the error names overlayfs.
+test_overlay_refused() {
+	expect_125 "overlay" run --network none / true
+	assert_file_has_content "$T_ERR" '^hint: '
+}
+
 test_rootfs_not_a_directory() {
 	echo "not a rootfs" >"$T_TMP/afile"
 	expect_125 "$T_TMP/afile" run --network none "$T_TMP/afile" true
@@ -120,6 +127,7 @@ t "unknown flag or command: 125" test_bad_flag
 t "bad option values: 125" test_bad_option_values
 t "missing rootfs: 125" test_rootfs_missing
 t "rootfs not a directory: 125" test_rootfs_not_a_directory
+t "overlay refused by the kernel: 125 naming overlay" test_overlay_refused
 t "command not found: 127, one line" test_command_not_found
 t "not executable: 126, one line" test_not_executable
 t "-u unknown in the image: 125" test_unknown_user
