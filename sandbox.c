@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,10 @@
 
 #include "lib/doctor.h"
 #include "lib/error.h"
+#include "lib/exec.h"
+#include "lib/image.h"
+#include "lib/lifecycle.h"
+#include "lib/net.h"
 #include "lib/options.h"
 #include "lib/run.h"
 #include "lib/state.h"
@@ -55,6 +60,7 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 static const char run_options_help[] =
 	"Options:\n"
 	"      --rm                      remove the sandbox when it exits\n"
+	"  -d, --detach                  run in the background, print the id\n"
 	"      --name NAME               name of the sandbox (unique per user)\n"
 	"  -i, --interactive             keep stdin open\n"
 	"  -t, --tty                     allocate a pseudo-terminal\n"
@@ -68,7 +74,9 @@ static const char run_options_help[] =
 	"  -v, --volume HOST:PATH[:ro|rw]  bind mount\n"
 	"      --tmpfs PATH[:OPTIONS]    tmpfs mount (docker syntax)\n"
 	"      --read-only               no writable layer\n"
-	"      --network none|host       network namespace (default none)\n"
+	"      --network slirp[:mtu=N]|none|host  network (default slirp: user-mode NAT)\n"
+	"  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]  forward a host port (slirp)\n"
+	"      --allow-host-loopback     the host's 127.0.0.1 at 10.0.2.2 (slirp)\n"
 	"      --dns IP                  nameserver for /etc/resolv.conf\n"
 	"      --userns auto|keep-id|single  user namespace mapping (default auto)\n"
 	"      --cap-add CAP, --cap-drop CAP  adjust the capability set\n"
@@ -85,6 +93,7 @@ enum {
 
 static const struct option run_longopts[] = {
 	{ "rm", no_argument, NULL, OPT_RM },
+	{ "detach", no_argument, NULL, 'd' },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "tty", no_argument, NULL, 't' },
@@ -145,9 +154,10 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ite:w:u:v:p:h", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+dite:w:u:v:p:h", run_longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RM: o->rm = true; break;
+		case 'd': o->detach = true; break;
 		case OPT_NAME:
 			if (!*optarg || strchr(optarg, '/') || optarg[0] == '.')
 				return usage_error(cmd, "invalid --name `%s`", optarg), -1;
@@ -200,10 +210,14 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 				o->network = SBX_NET_NONE;
 			else if (strcmp(optarg, "host") == 0)
 				o->network = SBX_NET_HOST;
-			else if (strncmp(optarg, "slirp", 5) == 0)
-				return usage_error(cmd, "--network `%s`: user-mode networking is not built into this version yet (use none or host)", optarg), -1;
-			else
-				return usage_error(cmd, "invalid --network `%s` (none or host)", optarg), -1;
+			else if (strcmp(optarg, "slirp") == 0)
+				o->network = SBX_NET_SLIRP;
+			else if (strncmp(optarg, "slirp:", 6) == 0) {
+				o->network = SBX_NET_SLIRP;
+				if (net_parse_slirp_options(optarg + 6, &o->net_mtu, &err) < 0)
+					return report(err), -1;
+			} else
+				return usage_error(cmd, "invalid --network `%s` (slirp[:mtu=N], none or host)", optarg), -1;
 			break;
 		case 'p': strv_push(&o->publish, optarg); break;
 		case OPT_ALLOW_HOST_LOOPBACK: o->allow_host_loopback = true; break;
@@ -272,6 +286,16 @@ static int finish_run(struct sbx_run_opts *o)
 	cleanup_error struct sbx_error *err = NULL;
 	int status = 0;
 
+	if (o->detach) {
+		char id[STATE_ID_LEN + 1];
+
+		if (o->tty)
+			return usage_error("run", "%s", "-d with -t is not supported yet");
+		if (lifecycle_run_detached(o, id, &err) < 0)
+			return report(err);
+		printf("%s\n", id);
+		return 0;
+	}
 	if (run_sandbox(o, &status, &err) < 0)
 		return report(err);
 	return status;
@@ -370,11 +394,25 @@ static int cmd_shell(struct sbx_global *g, int argc, char **argv)
 		options_run_free(&o);
 		return SBX_EXIT_FAILURE;
 	}
+	if (o.detach) {
+		options_run_free(&o);
+		return usage_error("shell", "%s", "-d: a shell is interactive (use `sandbox run -d`)");
+	}
 	if (argc - first > 1) {
 		options_run_free(&o);
 		return usage_error("shell", "unexpected argument `%s` (a command? use `sandbox run`)", argv[first + 1]);
 	}
 	o.image = first < argc ? argv[first] : "host";
+	if (o.name) {
+		cleanup_error struct sbx_error *err = NULL;
+
+		/* a named shell keeps its writable layer for the next one */
+		o.rm = false;
+		if (lifecycle_reuse_named(&o, &err) < 0) {
+			options_run_free(&o);
+			return report(err);
+		}
+	}
 	if (home && home[0] == '/' && access(home, F_OK) == 0)
 		add_volume(&o, home);
 	if (getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/") != 0)
@@ -382,6 +420,7 @@ static int cmd_shell(struct sbx_global *g, int argc, char **argv)
 	if (getcwd(cwd, sizeof(cwd)) && !o.workdir)
 		o.workdir = cwd;
 	ret = finish_run(&o);
+	free((char *)o.reuse_id);
 	options_run_free(&o);
 	return ret;
 }
@@ -444,15 +483,436 @@ static int cmd_doctor(struct sbx_global *g, int argc, char **argv)
 	return ret;
 }
 
+/* Parse flags with getopt_long; "+" stops at the first operand. */
+static int next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	return getopt_long(argc, argv, shortopts, longopts, NULL);
+}
+
+static int bad_flag(const char *cmd, char **argv, int c)
+{
+	if (c == ':')
+		return usage_error(cmd, "flag `%s` needs a value", argv[optind - 1]);
+	if (optopt && optopt < 256)
+		return usage_error(cmd, "unknown flag `-%c` (or it needs a value)", (char)optopt);
+	return usage_error(cmd, "unknown flag `%s` (or it needs a value)", argv[optind - 1]);
+}
+
+static int cmd_exec(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
+		{ "user", required_argument, NULL, 'u' },  { "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct sbx_error *err = NULL;
+	struct exec_opts xo = { 0 };
+	int c, status = 0, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = next_opt(argc, argv, "+itu:e:w:h", longopts)) != -1) {
+		switch (c) {
+		case 'i': xo.interactive = true; break;
+		case 't': xo.tty = true; break;
+		case 'u': xo.user = optarg; break;
+		case 'e':
+			if (strchr(optarg, '='))
+				strv_push(&xo.env, optarg);
+			else if (getenv(optarg))
+				strv_push_take(&xo.env, xasprintf("%s=%s", optarg, getenv(optarg)));
+			break;
+		case 'w':
+			if (optarg[0] != '/') {
+				strv_clear(&xo.env);
+				return usage_error("exec", "--workdir `%s` must be an absolute path", optarg);
+			}
+			xo.workdir = optarg;
+			break;
+		case 'h': strv_clear(&xo.env); return print_help("exec");
+		default: strv_clear(&xo.env); return bad_flag("exec", argv, c);
+		}
+	}
+	if (argc - optind < 2) {
+		strv_clear(&xo.env);
+		return usage_error("exec", "%s", argc - optind < 1 ? "missing SANDBOX" : "missing CMD");
+	}
+	xo.sandbox = argv[optind];
+	xo.argv = argv + optind + 1;
+	ret = exec_in_sandbox(g, &xo, &status, &err);
+	strv_clear(&xo.env);
+	return ret < 0 ? report(err) : status;
+}
+
+static int cmd_ps(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' }, { "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct lc_sandbox *v;
+	bool all = false, json = false;
+	size_t n;
+	char *out;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = next_opt(argc, argv, "+ah", longopts)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
+			json = optarg[0] == 'j';
+		else if (c == 'f')
+			return usage_error("ps", "invalid --format `%s` (table or json)", optarg);
+		else if (c == 'h')
+			return print_help("ps");
+		else
+			return bad_flag("ps", argv, c);
+	}
+	if (optind < argc)
+		return usage_error("ps", "unexpected argument `%s`", argv[optind]);
+	lifecycle_list(g, all, &v, &n);
+	out = json ? lifecycle_format_json(v, n) : lifecycle_format_table(v, n);
+	fputs(out, stdout);
+	free(out);
+	lifecycle_free_list(v, n);
+	return 0;
+}
+
+enum lc_action { LC_STOP, LC_KILL, LC_RM };
+
+/* stop, kill and rm: one action on each SANDBOX operand; the ids of those done are printed. */
+static int lifecycle_each(struct sbx_global *g, const char *cmd, int argc, char **argv, enum lc_action a, int arg)
+{
+	int ret = 0;
+
+	if (optind >= argc)
+		return usage_error(cmd, "%s", "missing SANDBOX");
+	for (int i = optind; i < argc; i++) {
+		cleanup_error struct sbx_error *err = NULL;
+		struct lc_sandbox sb;
+		int r;
+
+		if (lifecycle_find(g, argv[i], &sb, &err) < 0) {
+			ret = report(err);
+			continue;
+		}
+		if (a == LC_STOP)
+			r = lifecycle_stop(&sb, arg, &err);
+		else if (a == LC_KILL)
+			r = lifecycle_kill(&sb, arg, &err);
+		else
+			r = lifecycle_rm(g, &sb, arg, &err);
+		if (r < 0)
+			ret = report(err);
+		else
+			printf("%s\n", argv[i]);
+		lifecycle_free(&sb);
+	}
+	return ret;
+}
+
+static int cmd_stop(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "time", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	unsigned long long secs = 10;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = next_opt(argc, argv, "+t:h", longopts)) != -1) {
+		if (c == 't' && !util_parse_uint(optarg, 1000000, &secs))
+			return usage_error("stop", "invalid --time `%s` (seconds)", optarg);
+		else if (c == 'h')
+			return print_help("stop");
+		else if (c != 't')
+			return bad_flag("stop", argv, c);
+	}
+	return lifecycle_each(g, "stop", argc, argv, LC_STOP, (int)secs);
+}
+
+static int cmd_kill(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "signal", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int c, sig = SIGKILL;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = next_opt(argc, argv, "+s:h", longopts)) != -1) {
+		if (c == 's' && (sig = lifecycle_parse_signal(optarg)) < 0)
+			return usage_error("kill", "invalid --signal `%s`", optarg);
+		else if (c == 'h')
+			return print_help("kill");
+		else if (c != 's')
+			return bad_flag("kill", argv, c);
+	}
+	return lifecycle_each(g, "kill", argc, argv, LC_KILL, sig);
+}
+
+static int cmd_rm(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	bool force = false;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = next_opt(argc, argv, "+fh", longopts)) != -1) {
+		if (c == 'f')
+			force = true;
+		else if (c == 'h')
+			return print_help("rm");
+		else
+			return bad_flag("rm", argv, c);
+	}
+	return lifecycle_each(g, "rm", argc, argv, LC_RM, force);
+}
+
+static int cmd_logs(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "follow", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	cleanup_error struct sbx_error *err = NULL;
+	struct lc_sandbox sb;
+	bool follow = false;
+	int c, r;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = next_opt(argc, argv, "+fh", longopts)) != -1) {
+		if (c == 'f')
+			follow = true;
+		else if (c == 'h')
+			return print_help("logs");
+		else
+			return bad_flag("logs", argv, c);
+	}
+	if (optind >= argc)
+		return usage_error("logs", "%s", "missing SANDBOX");
+	if (argc - optind > 1)
+		return usage_error("logs", "unexpected argument `%s`", argv[optind + 1]);
+	if (lifecycle_find(g, argv[optind], &sb, &err) < 0)
+		return report(err);
+	fflush(stdout);
+	r = lifecycle_logs(&sb, follow, &err);
+	lifecycle_free(&sb);
+	return r < 0 ? report(err) : 0;
+}
+
+static int cmd_prune(struct sbx_global *g, int argc, char **argv)
+{
+	struct lc_sandbox *v;
+	size_t n;
+	int ret = 0;
+
+	if (wants_help(argc, argv))
+		return print_help("prune");
+	if (argc > 1)
+		return usage_error("prune", "unexpected argument `%s`", argv[1]);
+	lifecycle_list(g, true, &v, &n);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_error struct sbx_error *err = NULL;
+
+		if (v[i].status != LC_EXITED)
+			continue;
+		if (lifecycle_rm(g, &v[i], false, &err) < 0)
+			ret = report(err);
+		else
+			printf("%s\n", v[i].id);
+	}
+	lifecycle_free_list(v, n);
+	/* then the image store: blobs and layers no image uses (image.c) */
+	{
+		cleanup_error struct sbx_error *err = NULL;
+		char *out = NULL;
+
+		if (image_prune(g->root, &out, &err) < 0)
+			ret = report(err);
+		else
+			fputs(out, stdout);
+		free(out);
+	}
+	return ret;
+}
+
+/* Flags of the image commands: -f/--force, --format table|json, -h. */
+static int image_flags(const char *cmd, int argc, char **argv, bool *force, bool *json)
+{
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, force ? "+fh" : "+h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return print_help(cmd), -2;
+		if (c == 'f' && force)
+			*force = true;
+		else if (c == 'F' && json && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
+			*json = optarg[0] == 'j';
+		else if (c == 'F' && json)
+			return usage_error(cmd, "invalid --format `%s` (table or json)", optarg), -1;
+		else
+			return usage_error(cmd, "unknown flag `%s`", argv[optind - 1]), -1;
+	}
+	return optind;
+}
+
+static int cmd_import(struct sbx_global *g, int argc, char **argv)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	char *out = NULL;
+	int first = image_flags("import", argc, argv, NULL, NULL);
+
+	if (first < 0)
+		return first == -2 ? 0 : SBX_EXIT_FAILURE;
+	if (argc - first < 1 || argc - first > 2)
+		return usage_error("import", "%s", argc - first < 1 ? "missing FILE or DIR" : "too many arguments");
+	if (image_import(g->root, argv[first], argc - first > 1 ? argv[first + 1] : NULL, &out, &err) < 0)
+		return report(err);
+	fputs(out, stdout);
+	free(out);
+	return 0;
+}
+
+static int cmd_images(struct sbx_global *g, int argc, char **argv)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	bool json = false;
+	char *out = NULL;
+	int first = image_flags("images", argc, argv, NULL, &json);
+
+	if (first < 0)
+		return first == -2 ? 0 : SBX_EXIT_FAILURE;
+	if (first < argc)
+		return usage_error("images", "unexpected argument `%s`", argv[first]);
+	if (image_list(g->root, json, &out, &err) < 0)
+		return report(err);
+	fputs(out, stdout);
+	free(out);
+	return 0;
+}
+
+static int cmd_rmi(struct sbx_global *g, int argc, char **argv)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	bool force = false;
+	char *out = NULL;
+	int first = image_flags("rmi", argc, argv, &force, NULL);
+
+	if (first < 0)
+		return first == -2 ? 0 : SBX_EXIT_FAILURE;
+	if (first >= argc)
+		return usage_error("rmi", "%s", "missing IMAGE");
+	if (image_remove(g->root, argv + first, (size_t)(argc - first), force, &out, &err) < 0)
+		return report(err);
+	fputs(out, stdout);
+	free(out);
+	return 0;
+}
+
+static int cmd_inspect(struct sbx_global *g, int argc, char **argv)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	bool json = true;
+	char *out = NULL;
+	int first = image_flags("inspect", argc, argv, NULL, &json);
+
+	if (first < 0)
+		return first == -2 ? 0 : SBX_EXIT_FAILURE;
+	if (argc - first != 1)
+		return usage_error("inspect", "%s", first >= argc ? "missing IMAGE" : "one IMAGE at a time");
+	if (image_inspect(g->root, argv[first], &out, &err) < 0)
+		return report(err);
+	fputs(out, stdout);
+	free(out);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "run", cmd_run, "run [OPTIONS] IMAGE [CMD [ARG...]]",
 	  "Create and start a sandbox, wait for it and exit with its status.\n"
-	  "IMAGE is `host` (the host's / read-only with a private writable layer)\n"
-	  "or a directory holding a root filesystem.\n" },
+	  "IMAGE is `host` (the host's / read-only with a private writable layer),\n"
+	  "a directory holding a root filesystem, or an image in the store\n"
+	  "(`sandbox import`; NAME[:TAG] finds localhost/NAME:TAG first), whose\n"
+	  "Entrypoint, Cmd, Env, WorkingDir and User apply under the options.\n" },
 	{ "shell", cmd_shell, "shell [OPTIONS] [IMAGE]",
 	  "Interactive login shell in a sandbox (default IMAGE `host`), with $HOME\n"
 	  "and the current directory bound read-write, your own uid (--userns keep-id)\n"
-	  "and the host's network; a TTY when stdin is one.\n" },
+	  "and the host's network; a TTY when stdin is one. The writable layer is\n"
+	  "thrown away on exit, unless --name NAME is given: then the sandbox is\n"
+	  "kept, and the next `shell --name NAME` continues with its writable layer\n"
+	  "(`sandbox rm NAME` ends it).\n" },
+	{ "exec", cmd_exec, "exec [OPTIONS] SANDBOX CMD [ARG...]",
+	  "Run a command inside a running sandbox: its namespaces, cgroup,\n"
+	  "capabilities, seccomp filter and no_new_privs. Exits with its status.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -i, --interactive       keep stdin open\n"
+	  "  -t, --tty               allocate a pseudo-terminal in the sandbox\n"
+	  "  -u, --user UID[:GID]|NAME[:GROUP]  user inside (default: the sandbox's)\n"
+	  "  -e, --env K=V           set an environment variable\n"
+	  "  -w, --workdir DIR       working directory inside\n"
+	  "  -h, --help              this text\n" },
+	{ "ps", cmd_ps, "ps [-a] [--format table|json]",
+	  "List running sandboxes: id, name, image, command, status, created.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -a, --all               also the sandboxes that are not running\n"
+	  "      --format table|json  output format\n"
+	  "  -h, --help              this text\n" },
+	{ "stop", cmd_stop, "stop [-t SECS] SANDBOX...",
+	  "Stop sandboxes: SIGTERM to the command, SIGKILL after the timeout.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -t, --time SECS         seconds to wait before SIGKILL (default 10)\n"
+	  "  -h, --help              this text\n" },
+	{ "kill", cmd_kill, "kill [-s SIG] SANDBOX...",
+	  "Send a signal to sandboxes (SIGKILL by default).\n"
+	  "\n"
+	  "Options:\n"
+	  "  -s, --signal SIG        signal name or number\n"
+	  "  -h, --help              this text\n" },
+	{ "rm", cmd_rm, "rm [-f] SANDBOX...",
+	  "Remove sandboxes that are not running: writable layer, state, name.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -f, --force             kill a running sandbox first\n"
+	  "  -h, --help              this text\n" },
+	{ "logs", cmd_logs, "logs [-f] SANDBOX",
+	  "Print the output of a sandbox started with `run -d`.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -f, --follow            keep printing while the sandbox runs\n"
+	  "  -h, --help              this text\n" },
+	{ "prune", cmd_prune, "prune", "Remove every sandbox that is not running, then the image store's\n"
+	  "blobs and layers that no image uses.\n" },
+	{ "import", cmd_import, "import FILE|DIR [NAME[:TAG]]",
+	  "Load an image into the store: a docker-archive tar (`docker save`), an OCI\n"
+	  "layout (directory or tar), or a rootfs tarball (plain, gzip or zstd).\n"
+	  "Every blob is checked against its digest, every layer against its diff_id.\n"
+	  "A short NAME is stored as localhost/NAME:TAG (TAG defaults to latest).\n" },
+	{ "images", cmd_images, "images [--format table|json]", "List the images in the store.\n" },
+	{ "rmi", cmd_rmi, "rmi [-f] IMAGE...",
+	  "Remove image names, then the blobs and layers no other image uses.\n" },
+	{ "inspect", cmd_inspect, "inspect [--format json] IMAGE",
+	  "Print an image as JSON: manifest digest, config, and every layer's\n"
+	  "digest, diff_id and size.\n" },
 	{ "doctor", cmd_doctor, "doctor [--format text|json]",
 	  "Check this host: kernel, user namespaces, newuidmap/newgidmap, your\n"
 	  "/etc/subuid and /etc/subgid ranges, overlayfs in a user namespace (tried\n"

@@ -395,6 +395,13 @@ measure single "sandbox --userns single" -- \
 	"$sandbox" run --rm --network none --userns single "$rootfs" /bin/true
 measure auto "sandbox (userns auto)" -- \
 	"$sandbox" run --rm --network none "$rootfs" /bin/true
+# 2b: the same with user-mode networking (tap, libslirp helper)
+if [ -w /dev/net/tun ]; then
+	measure slirp "sandbox --network slirp" -- \
+		"$sandbox" run --rm --network slirp "$rootfs" /bin/true
+else
+	skip slirp "sandbox --network slirp" "skipped (/dev/net/tun is not accessible)"
+fi
 
 # 3: bubblewrap; --unshare-user --uid 0 --gid 0 makes the caller root inside, as sandbox does.
 if have bwrap; then

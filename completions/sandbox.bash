@@ -161,7 +161,7 @@ _sandbox_value() {
 	case $flag in
 	--root | --runroot) _sandbox_files "$cur" -d ;;
 	--log-level) _sandbox_reply "$cur" error warn info debug ;;
-	--network | --net) _sandbox_reply "$cur" none host ;;
+	--network | --net) _sandbox_reply "$cur" slirp none host ;;
 	--userns) _sandbox_reply "$cur" auto keep-id single ;;
 	--security-opt)
 		case $cur in

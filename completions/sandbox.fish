@@ -159,7 +159,7 @@ complete -c sandbox -n "__sandbox_flag $rs --hostname" -l hostname -x -d 'UTS ho
 complete -c sandbox -n "__sandbox_flag $rs --volume" -s v -l volume -r -F -d 'bind mount HOST:PATH[:ro|rw]'
 complete -c sandbox -n "__sandbox_flag $rs --tmpfs" -l tmpfs -x -d 'tmpfs mount PATH[:OPTIONS]'
 complete -c sandbox -n "__sandbox_flag $rs --read-only" -l read-only -d 'no writable layer'
-complete -c sandbox -n "__sandbox_flag $rs --network" -l network -x -a 'none host' -d network
+complete -c sandbox -n "__sandbox_flag $rs --network" -l network -x -a 'slirp none host' -d network
 complete -c sandbox -n "__sandbox_flag $rs --publish" -s p -l publish -x -d 'publish a port'
 complete -c sandbox -n "__sandbox_flag $rs --allow-host-loopback" -l allow-host-loopback -d 'reach the host loopback'
 complete -c sandbox -n "__sandbox_flag $rs --dns" -l dns -x -d nameserver

@@ -855,14 +855,14 @@ static void check_tun(struct doctor_check *c)
 	}
 	if (e == ENOENT)
 		check_set(c, DOCTOR_WARN,
-			  xstrdup("no `/dev/net/tun`: user-mode (slirp) networking will need it"),
+			  xstrdup("no `/dev/net/tun`: the default network (slirp) needs it; use `--network none` or `host`"),
 			  xstrdup("as root: modprobe tun (or: mkdir -p /dev/net && mknod -m 0666 "
 				  "/dev/net/tun c 10 200)"));
 	else
 		check_set(
 		    c, DOCTOR_WARN,
-		    xasprintf("cannot open `/dev/net/tun` (%s): user-mode (slirp) networking will "
-			      "need it",
+		    xasprintf("cannot open `/dev/net/tun` (%s): the default network (slirp) needs it; "
+			      "use `--network none` or `host`",
 			      strerror(e)),
 		    xstrdup(e == EACCES ? "as root: chmod 0666 /dev/net/tun" : "as root: modprobe tun"));
 }

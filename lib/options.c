@@ -13,11 +13,13 @@ void options_run_init(struct sbx_run_opts *o, const struct sbx_global *g)
 	o->global = g;
 	o->init = true;
 	o->no_new_privs = true;
-	/* user-mode networking (slirp) is not built in yet: no network by default */
-	o->network = SBX_NET_NONE;
+	/* own network namespace with user-mode NAT (net.c, slirp_helper.c) */
+	o->network = SBX_NET_SLIRP;
+	o->net_mtu = 65520;
 	o->userns = SBX_USERNS_AUTO;
 	o->memory = -1;
 	o->pids_limit = -1;
+	o->notify_fd = -1;
 }
 
 void options_run_free(struct sbx_run_opts *o)

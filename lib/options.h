@@ -58,6 +58,8 @@ struct sbx_run_opts {
 	char *name;
 	bool rm;
 	bool detach;
+	int notify_fd;		/* -d: "OK <id>" once the command started; -1 */
+	const char *reuse_id;	/* start this exited sandbox again (`shell --name`) */
 	bool interactive;
 	bool tty;
 
@@ -72,6 +74,7 @@ struct sbx_run_opts {
 	/* isolation */
 	enum sbx_userns_mode userns;
 	enum sbx_network_mode network;
+	unsigned net_mtu;	/* slirp: MTU of the sandbox's eth0 */
 	struct strv publish;	/* -p specs, validated by the network module */
 	bool allow_host_loopback;
 	char *dns;

@@ -12,6 +12,14 @@
  * `volatile` (Linux >= 5.10) skips every sync of the upper layer, including
  * the one at unmount that otherwise makes a sandbox's exit wait for the
  * disk; it is used for writable layers that are thrown away anyway.
+ *
+ * Many layers: Linux >= 6.8 takes each lower directory in its own
+ * `lowerdir+` fsconfig() call (no length limit; recent kernels refuse a
+ * `:`-joined `lowerdir` through fsconfig). Older kernels parse the options
+ * into one page (legacy mount data, 4 KiB), which ~100 store paths of 80
+ * characters overflow: there the lowers are opened and named by the short
+ * /proc/self/fd/N links of those descriptors once the joined string gets
+ * long (overlay resolves each path, magic links included, at fsconfig time).
  */
 #include "overlay.h"
 
@@ -20,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "syscalls.h"
@@ -39,34 +48,99 @@ static void kernel_reason(int fsfd, char *buf, size_t size)
 	buf[0] = '\0';
 }
 
-static int try_fsmount(const struct overlay_layers *l, bool userxattr, int *mntfd, char *why, size_t whylen)
-{
-	cleanup_close int fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
-	cleanup_free char *lowers = NULL;
-	size_t len = 1;
-	int fd;
+bool overlay_force_joined_lowers;
 
-	why[0] = '\0';
-	if (fs < 0)
-		return -errno;
+/* Linux >= 6.8 has `lowerdir+` (one fsconfig() call per lower layer). */
+static bool kernel_has_lowerdir_plus(void)
+{
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+
+	if (overlay_force_joined_lowers || uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 8);
+}
+
+/*
+ * The lowers as one `:`-joined option; past LOWERS_MAX bytes each is named
+ * by /proc/self/fd/N of an O_PATH descriptor kept in @fds (closed by the
+ * caller after the mount is created).
+ */
+#define LOWERS_MAX 3000
+static char *join_lowers(const struct overlay_layers *l, int *fds)
+{
+	size_t len = 1;
+	bool short_names;
+	char *lowers;
+
 	for (size_t i = 0; i < l->n_lowers; i++)
 		len += strlen(l->lowers[i]) * 2 + 1;
+	short_names = len > LOWERS_MAX;
+	if (short_names)
+		len = l->n_lowers * 32 + 1;
 	lowers = xcalloc(1, len);
 	for (size_t i = 0; i < l->n_lowers; i++) {
 		char *p = lowers + strlen(lowers);
+		char name[32];
+		const char *path = l->lowers[i];
 
+		if (short_names) {
+			fds[i] = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			snprintf(name, sizeof(name), "/proc/self/fd/%d", fds[i]);
+			path = name;
+		}
 		if (i)
 			*p++ = ':';
 		/* with fsconfig only `:` (and the escape itself) are special */
-		for (const char *c = l->lowers[i]; *c; c++) {
+		for (const char *c = path; *c; c++) {
 			if (*c == ':' || *c == '\\')
 				*p++ = '\\';
 			*p++ = *c;
 		}
 		*p = '\0';
 	}
+	return lowers;
+}
+
+static int set_lowers(int fs, const struct overlay_layers *l, int *fds)
+{
+	cleanup_free char *lowers = NULL;
+
+	if (kernel_has_lowerdir_plus()) {
+		for (size_t i = 0; i < l->n_lowers; i++)
+			if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", l->lowers[i], 0) < 0)
+				return -1;
+		return 0;
+	}
+	lowers = join_lowers(l, fds);
+	return sys_fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lowers, 0);
+}
+
+static void close_fds(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+}
+
+static int try_fsmount(const struct overlay_layers *l, bool userxattr, int *mntfd, char *why, size_t whylen)
+{
+	cleanup_close int fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
+	int *fds = xmalloc((l->n_lowers + 1) * sizeof(int));
+	int fd;
+
+	why[0] = '\0';
+	for (size_t i = 0; i < l->n_lowers; i++)
+		fds[i] = -1;
+	if (fs < 0) {
+		int e = errno;
+
+		close_fds(fds, l->n_lowers);
+		return -e;
+	}
 	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 ||
-	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lowers, 0) < 0 ||
+	    set_lowers(fs, l, fds) < 0 ||
 	    (l->upper && (sys_fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", l->upper, 0) < 0 ||
 			  sys_fsconfig(fs, FSCONFIG_SET_STRING, "workdir", l->work, 0) < 0)) ||
 	    (l->upper && l->volatile_upper && sys_fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0) ||
@@ -75,8 +149,10 @@ static int try_fsmount(const struct overlay_layers *l, bool userxattr, int *mntf
 		int e = errno;
 
 		kernel_reason(fs, why, whylen);
+		close_fds(fds, l->n_lowers);
 		return -e;
 	}
+	close_fds(fds, l->n_lowers);
 	fd = sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;

@@ -16,6 +16,8 @@ struct overlay_layers {
 	bool volatile_upper;	/* no syncs: the upper layer is thrown away */
 };
 
+/* tests: use the joined `lowerdir` of kernels before 6.8 */
+extern bool overlay_force_joined_lowers;
 int overlay_mount_fd(const struct overlay_layers *l, int *mntfd, struct sbx_error **err);
 
 #endif /* SBX_OVERLAY_H */

@@ -218,10 +218,32 @@ static int host_overlay(const struct rootfs_spec *s, int rootfd, const char *sta
 	struct overlay_layers l = { .lowers = lowers, .n_lowers = 1, .volatile_upper = true };
 	int ovl = -1;
 
-	(void)s;
 	for (char *p = name; *p; p++)
 		if (*p == '/')
 			*p = ':';
+	/* overlayfs refuses an upper directory inside its own lower one
+	 * (ELOOP): over the directory holding the store the writable layer
+	 * stays in memory (`shell` binds $HOME read-write anyway) */
+	if (s->persist_upper && !(strncmp(s->persist_upper, src, strlen(src)) == 0 &&
+				  s->persist_upper[strlen(src)] == '/')) {
+		up = xasprintf("%s/%s.u", s->persist_upper, name);
+		wk = xasprintf("%s/%s.w", s->persist_upper, name);
+		if ((mkdir(up, 0755) < 0 && errno != EEXIST) || (mkdir(wk, 0700) < 0 && errno != EEXIST)) {
+			sbx_debug("`%s`: the writable layer stays in memory: %s", src, strerror(errno));
+		} else {
+			struct overlay_layers pl = { .lowers = lowers, .n_lowers = 1, .upper = up, .work = wk };
+
+			(void)!chown(up, st->st_uid, st->st_gid);
+			(void)!chmod(up, st->st_mode & 07777);
+			if (overlay_mount_fd(&pl, &ovl, &oerr) == 0)
+				goto attach;
+			sbx_debug("`%s`: the writable layer stays in memory: %s", src, oerr->msg);
+			sbx_error_free(oerr);
+			oerr = NULL;
+		}
+		free(up);
+		free(wk);
+	}
 	up = xasprintf("%s/%s.u", stage, name);
 	wk = xasprintf("%s/%s.w", stage, name);
 	if (mkdir(up, 0755) < 0 || mkdir(wk, 0700) < 0)
@@ -234,6 +256,7 @@ static int host_overlay(const struct rootfs_spec *s, int rootfd, const char *sta
 		sbx_debug("`%s` is bound read-only: %s", src, oerr->msg);
 		return 0;
 	}
+attach:
 	if (attach_tree(ovl, src, rootfd, src + 1, false, &oerr) < 0) {
 		sbx_debug("`%s`: %s", src, oerr->msg);
 		return -(oerr->errnum ? oerr->errnum : EINVAL);

@@ -17,6 +17,8 @@ struct rootfs_spec {
 	const char *upper;		/* writable layer in the store; NULL: in memory */
 	const char *work;
 	bool volatile_upper;		/* the writable layer is thrown away (--rm) */
+	const char *persist_upper;	/* host: writable layers kept in this directory
+					   (ROOT/sandboxes/<id>/upper), NULL: in memory */
 	bool read_only;			/* no writable layer at all */
 	const char *etc_hostname;	/* contents of the generated /etc files */
 	const char *etc_hosts;

@@ -12,6 +12,11 @@
  * 2. The supervisor writes PID 1's uid/gid maps (newuidmap and newgidmap
  *    run concurrently, or a single-ID map written directly) and sends
  *    MSG_MAPS_DONE.
+ * 2b. With --network slirp (the default) PID 1 first brings up lo and the
+ *    tap eth0 of its network namespace (net.c) and sends the tap with
+ *    MSG_NET_TAP; the supervisor forks the network helper (slirp_helper.c:
+ *    libslirp, -p ports, then it isolates itself) and reports its one-line
+ *    error if it fails. The helper is killed when PID 1 has exited.
  * 3. PID 1, now root of its user namespace with every capability in it,
  *    builds and enters the root (rootfs.c), resolves the user, working
  *    directory and environment inside it, opens the pty in the sandbox's
@@ -28,6 +33,11 @@
  *    --rm). The sandbox's mounts live in its own mount namespace and
  *    vanish with it; PID 1 dies with the supervisor (PR_SET_PDEATHSIG) and
  *    takes the whole PID namespace with it.
+ * 7. The supervisor records the command's status (ROOT/sandboxes/<id>/exit,
+ *    `ps -a`). With -d it runs in a session of its own (lifecycle.c): its
+ *    output and the command's go to ctr.log from before the clone on, and it
+ *    tells the waiting `sandbox run -d` once the command runs (-d with -t is
+ *    refused).
  */
 #include "run.h"
 
@@ -50,7 +60,9 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "image.h"
 #include "init.h"
+#include "net.h"
 #include "passwd.h"
 #include "rootfs.h"
 #include "safepath.h"
@@ -63,6 +75,7 @@
 #include "util.h"
 
 enum { MSG_MAPS_DONE = 1, MSG_READY, MSG_ERROR, MSG_GO };
+enum { MSG_NET_TAP = 16 };	/* PID 1 -> supervisor: the tap (--network slirp) */
 
 struct sync_msg {
 	int type;
@@ -76,7 +89,9 @@ struct run_ctx {
 	struct state_sandbox st;
 	struct userns_plan plan;
 	struct rootfs_spec rs;
-	char *lowers[1];
+	char **lowers;			/* image layers, topmost first */
+	size_t n_lowers;
+	struct image_run image;		/* an image from the store: its config */
 	bool host;
 	uint64_t caps;
 	struct sbx_seccomp_filter *filter;	/* NULL: unconfined */
@@ -84,6 +99,8 @@ struct run_ctx {
 	char *etc_hostname, *etc_hosts, *etc_resolv;
 	int sync;			/* our end of the socketpair */
 	struct cgroup_sandbox cg;	/* own cgroup with the limits (cgroup.c) */
+	struct net_publish *publish;	/* parsed -p specs */
+	pid_t net_helper;		/* libslirp helper (slirp_helper.c), 0 if none */
 	sigset_t saved_mask;
 };
 
@@ -95,7 +112,8 @@ static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/us
  * @err:	error out-parameter
  *
  * `host`, or a directory (an argument with a `/` or starting with `.`).
- * References to registry images are looked up in the image store.
+ * Anything else is an image reference, looked up in the image store
+ * (image.c): its layers become the lower directories, topmost first.
  *
  * Return: 0, or negative with *err set.
  */
@@ -109,8 +127,14 @@ static int resolve_image(struct run_ctx *c, struct sbx_error **err)
 		c->host = true;
 		return 0;
 	}
-	if (!strchr(img, '/') && img[0] != '.')
-		return sbx_error_set(err, 0, "image `%s`: not in the local store", img);
+	if (img[0] != '.' && img[0] != '/' && (!strchr(img, '/') || access(img, F_OK) < 0)) {
+		if (image_resolve(c->o->global->root, img, &c->image, err) < 0)
+			return -1;
+		c->lowers = steal_pointer(&c->image.lowers);
+		c->n_lowers = c->image.n_lowers;
+		c->image.n_lowers = 0;
+		return 0;
+	}
 	abs = realpath(img, NULL);
 	if (!abs)
 		return sbx_error_set(err, errno, "rootfs `%s`", img);
@@ -118,7 +142,9 @@ static int resolve_image(struct run_ctx *c, struct sbx_error **err)
 		free(abs);
 		return sbx_error_set(err, ENOTDIR, "rootfs `%s`", img);
 	}
+	c->lowers = xcalloc(2, sizeof(char *));
 	c->lowers[0] = abs;
+	c->n_lowers = 1;
 	return 0;
 }
 
@@ -205,8 +231,10 @@ static int plan_exec(struct run_ctx *c, struct exec_plan *x, struct sbx_error **
 {
 	struct sbx_run_opts *o = c->o;
 	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	const struct image_config *ic = &c->image.config;
+	const char *workdir = o->workdir ? o->workdir : ic->workdir;
 	char spec[64];
-	const char *user = o->user;
+	const char *user = o->user ? o->user : ic->user;
 
 	if (!user) {
 		snprintf(spec, sizeof(spec), "%u:%u", (unsigned)c->plan.run_uid, (unsigned)c->plan.run_gid);
@@ -217,12 +245,12 @@ static int plan_exec(struct run_ctx *c, struct exec_plan *x, struct sbx_error **
 	if (!o->user && c->plan.run_uid == 0) {
 		/* the image's root: no supplementary groups beyond its own */
 	}
-	x->workdir = xstrdup(o->workdir ? o->workdir : (o->login_shell && x->creds.home ? x->creds.home : "/"));
-	if (o->workdir) {
-		cleanup_close int wfd = safepath_open(rootfd, o->workdir, O_PATH | O_DIRECTORY, NULL);
+	x->workdir = xstrdup(workdir ? workdir : (o->login_shell && x->creds.home ? x->creds.home : "/"));
+	if (workdir) {
+		cleanup_close int wfd = safepath_open(rootfd, workdir, O_PATH | O_DIRECTORY, NULL);
 
-		if (wfd < 0 && (safepath_mkdir_p(rootfd, o->workdir, 0755, err) < 0))
-			return sbx_error_wrap(err, "working directory `%s`", o->workdir);
+		if (wfd < 0 && (safepath_mkdir_p(rootfd, workdir, 0755, err) < 0))
+			return sbx_error_wrap(err, "working directory `%s`", workdir);
 	}
 	strv_push_take(&x->env, xasprintf("PATH=%s", default_path));
 	strv_push_take(&x->env, xasprintf("HOSTNAME=%s", c->hostname));
@@ -233,9 +261,27 @@ static int plan_exec(struct run_ctx *c, struct exec_plan *x, struct sbx_error **
 		strv_push(&x->env, "TERM=xterm");
 	strv_push(&x->env, "container=sandbox");
 	strv_push_take(&x->env, xasprintf("SANDBOX=%s", c->st.id));
+	/* the image config's Env, then -e (later entries win) */
+	for (char **e = ic->env; e && *e; e++)
+		strv_push(&x->env, *e);
 	for (size_t i = 0; i < o->env.n; i++)
 		strv_push(&x->env, o->env.v[i]);
 	env_dedup(&x->env);
+	if (!o->entrypoint && (ic->entrypoint || ic->cmd)) {
+		/* docker's rule: Entrypoint + (the operands, else Cmd);
+		 * --entrypoint (already in o->argv) drops both */
+		struct strv v = { 0 };
+		char *const *rest = o->argv && o->argv[0] ? o->argv : ic->cmd;
+
+		for (char **e = ic->entrypoint; e && *e; e++)
+			strv_push(&v, *e);
+		for (char *const *e = rest; e && *e; e++)
+			strv_push(&v, *e);
+		if (v.n) {
+			x->argv = v.v;
+			return 0;
+		}
+	}
 	if (o->argv && o->argv[0]) {
 		x->argv = o->argv;
 	} else {
@@ -251,14 +297,14 @@ static int plan_exec(struct run_ctx *c, struct exec_plan *x, struct sbx_error **
 }
 
 /**
- * find_and_exec() - execve @argv, searching PATH of the new environment
+ * run_find_and_exec() - execve @argv, searching PATH of the new environment
  * @argv:	command and arguments
  * @envp:	environment
  * @login:	prefix argv[0] with `-` (a login shell)
  *
  * Return: only on failure: 127 when not found, 126 when not executable.
  */
-static int find_and_exec(char **argv, char **envp, bool login)
+int run_find_and_exec(char **argv, char **envp, bool login)
 {
 	const char *file = argv[0], *path = default_path;
 	char buf[PATH_MAX];
@@ -323,6 +369,61 @@ static int clear_caps(struct sbx_error **err)
 }
 
 /**
+ * run_drop_privileges() - the command's privilege drop, shared by `run` and
+ *			   `exec`: bounding set, groups, user, capabilities,
+ *			   no_new_privs and the seccomp filter, in that order
+ * @p:		what to apply
+ * @creds:	the user (its groups are filtered to those mapped inside)
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set (the caller must not exec then).
+ */
+int run_drop_privileges(const struct run_privs *p, struct passwd_creds *creds, struct sbx_error **err)
+{
+	bool root = creds->uid == 0;
+
+	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
+	 * while we still have it, as runc does */
+	if (!p->no_new_privs && p->filter && seccomp_load_filter(p->filter, err) < 0)
+		return -1;
+	if (drop_bounding(p->caps, err) < 0)
+		return -1;
+	if (p->can_setgroups) {
+		size_t n = 0;
+
+		/* groups of the image without an ID outside cannot be joined */
+		for (size_t i = 0; i < creds->n_groups; i++)
+			if (userns_gid_mapped(p->plan, creds->groups[i]))
+				creds->groups[n++] = creds->groups[i];
+		if (setgroups(n, creds->groups) < 0)
+			return sbx_error_set(err, errno, "setgroups");
+	}
+	if (setresgid(creds->gid, creds->gid, creds->gid) < 0) {
+		sbx_error_set(err, errno, "setgid %u", (unsigned)creds->gid);
+		if (!userns_gid_mapped(p->plan, creds->gid))
+			sbx_error_hint(err, "gid %u is not mapped in the user namespace (see /etc/subgid)", (unsigned)creds->gid);
+		return -1;
+	}
+	if (setresuid(creds->uid, creds->uid, creds->uid) < 0) {
+		sbx_error_set(err, errno, "setuid %u", (unsigned)creds->uid);
+		if (!userns_uid_mapped(p->plan, creds->uid))
+			sbx_error_hint(err, "uid %u is not mapped in the user namespace (see /etc/subuid)", (unsigned)creds->uid);
+		return -1;
+	}
+	if (root) {
+		if (caps_apply(p->caps, err) < 0)
+			return -1;
+	} else if (clear_caps(err) < 0) {
+		return -1;
+	}
+	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return sbx_error_set(err, errno, "set no_new_privs");
+	if (p->no_new_privs && p->filter && seccomp_load_filter(p->filter, err) < 0)
+		return -1;
+	return 0;
+}
+
+/**
  * exec_command() - last steps in the command's process, then execve
  * @c:		context
  * @x:		what plan_exec() resolved
@@ -333,7 +434,6 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 {
 	cleanup_error struct sbx_error *err = NULL;
 	struct sbx_run_opts *o = c->o;
-	bool root = x->creds.uid == 0;
 
 	init_restore_signals(&c->saved_mask);
 	if (x->pty_slave >= 0 && tty_make_controlling(x->pty_slave, &err) < 0)
@@ -350,51 +450,18 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 		sbx_error_set(&err, errno, "working directory `%s`", x->workdir);
 		goto fail;
 	}
-	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
-	 * while we still have it, as runc does */
-	if (!o->no_new_privs && c->filter && seccomp_load_filter(c->filter, &err) < 0)
-		goto fail;
-	if (drop_bounding(c->caps, &err) < 0)
-		goto fail;
-	if (userns_can_setgroups(&c->plan)) {
-		size_t n = 0;
+	{
+		struct run_privs p = {
+			.caps = c->caps, .filter = c->filter, .no_new_privs = o->no_new_privs,
+			.can_setgroups = userns_can_setgroups(&c->plan), .plan = &c->plan,
+		};
 
-		/* groups of the image without an ID outside cannot be joined */
-		for (size_t i = 0; i < x->creds.n_groups; i++)
-			if (userns_gid_mapped(&c->plan, x->creds.groups[i]))
-				x->creds.groups[n++] = x->creds.groups[i];
-		if (setgroups(n, x->creds.groups) < 0) {
-			sbx_error_set(&err, errno, "setgroups");
+		if (run_drop_privileges(&p, &x->creds, &err) < 0)
 			goto fail;
-		}
 	}
-	if (setresgid(x->creds.gid, x->creds.gid, x->creds.gid) < 0) {
-		sbx_error_set(&err, errno, "setgid %u", (unsigned)x->creds.gid);
-		if (!userns_gid_mapped(&c->plan, x->creds.gid))
-			sbx_error_hint(&err, "gid %u is not mapped in the user namespace (see /etc/subgid)", (unsigned)x->creds.gid);
-		goto fail;
-	}
-	if (setresuid(x->creds.uid, x->creds.uid, x->creds.uid) < 0) {
-		sbx_error_set(&err, errno, "setuid %u", (unsigned)x->creds.uid);
-		if (!userns_uid_mapped(&c->plan, x->creds.uid))
-			sbx_error_hint(&err, "uid %u is not mapped in the user namespace (see /etc/subuid)", (unsigned)x->creds.uid);
-		goto fail;
-	}
-	if (root) {
-		if (caps_apply(c->caps, &err) < 0)
-			goto fail;
-	} else if (clear_caps(&err) < 0) {
-		goto fail;
-	}
-	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		sbx_error_set(&err, errno, "set no_new_privs");
-		goto fail;
-	}
-	if (o->no_new_privs && c->filter && seccomp_load_filter(c->filter, &err) < 0)
-		goto fail;
 	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	sbx_debug_phase("exec");
-	return find_and_exec(x->argv, x->env.v, o->login_shell);
+	return run_find_and_exec(x->argv, x->env.v, o->login_shell);
 fail:
 	sbx_log(SBX_LOG_ERROR, "%s", err->msg);
 	return SBX_EXIT_FAILURE;
@@ -433,6 +500,27 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
 		sbx_error_set(&err, errno, "set hostname `%s`", c->hostname);
 		goto fail;
+	}
+	if (c->o->network == SBX_NET_SLIRP) {
+		int tap = -1;
+
+		sbx_debug_phase("net");
+		if (net_setup_sandbox(c->o->net_mtu, &tap, &err) < 0)
+			goto fail;
+		m.type = MSG_NET_TAP;
+		if (tty_send_fd(c->sync, tap, &m, sizeof(m.type), &err) < 0)
+			_exit(SBX_EXIT_FAILURE);
+		close(tap);
+		/* then our user and network namespaces, for the helper's TCP
+		 * forwards (portfwd.c); -1 (none sent) makes it use libslirp's */
+		for (int i = 0; i < 2; i++) {
+			int ns = open(i ? "/proc/self/ns/net" : "/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+
+			if (tty_send_fd(c->sync, ns, &m, sizeof(m.type), &err) < 0)
+				_exit(SBX_EXIT_FAILURE);
+			if (ns >= 0)
+				close(ns);
+		}
 	}
 	sbx_debug_phase("rootfs");
 	if (rootfs_setup(&c->rs, &err) < 0)
@@ -490,11 +578,16 @@ fail:
 static int prepare_files(struct run_ctx *c, struct sbx_error **err)
 {
 	struct sbx_run_opts *o = c->o;
-	bool disk_layer = !c->host && !o->read_only && !o->rm;
+	bool disk_layer = !o->read_only && !o->rm;
+	cleanup_free char *user = o->user ? NULL : xasprintf("%u:%u", (unsigned)c->plan.run_uid, (unsigned)c->plan.run_gid);
+	struct state_exec_info x = {
+		.caps = c->caps, .user = o->user ? o->user : user, .cgroup = c->cg.path, .hostname = c->hostname,
+	};
 
-	if (state_mkdirs(&c->st, !o->rm, disk_layer, err) < 0)
+	/* -d made them before the clone, for the log */
+	if (!c->st.have_rundir && state_mkdirs(&c->st, !o->rm, disk_layer, err) < 0)
 		return -1;
-	return state_write_config(&c->st, o, c->host ? "host" : c->lowers[0], err);
+	return state_write_config(&c->st, o, c->host ? "host" : c->image.name ? c->image.name : c->lowers[0], &x, err);
 }
 
 /**
@@ -524,6 +617,8 @@ static void generate_etc(struct run_ctx *c)
 				 c->hostname);
 	if (c->o->dns)
 		c->etc_resolv = xasprintf("nameserver %s\n", c->o->dns);
+	else if (c->o->network == SBX_NET_SLIRP)
+		c->etc_resolv = xstrdup("nameserver 10.0.2.3\n"); /* libslirp's DNS forwarder */
 	else if (util_read_file("/etc/resolv.conf", &c->etc_resolv, NULL, NULL) < 0)
 		c->etc_resolv = xstrdup("");
 }
@@ -541,8 +636,16 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 
 	if (resolve_image(c, err) < 0)
 		return -1;
-	if (o->publish.n)
-		return sbx_error_set(err, 0, "-p `%s`: port forwarding needs user-mode networking, which this build lacks", o->publish.v[0]);
+	if (o->publish.n && o->network != SBX_NET_SLIRP)
+		return sbx_error_set(err, 0, "-p `%s`: port forwarding needs `--network slirp`", o->publish.v[0]);
+	if (o->network == SBX_NET_SLIRP) {
+		c->publish = xcalloc(o->publish.n + 1, sizeof(*c->publish));
+		for (size_t i = 0; i < o->publish.n; i++)
+			if (net_parse_publish(o->publish.v[i], &c->publish[i], err) < 0)
+				return -1;
+		if (net_check_publish(c->publish, o->publish.n, err) < 0 || net_check_tun(err) < 0)
+			return -1;
+	}
 	if (caps_compute(&o->cap_add, &o->cap_drop, o->privileged, &c->caps, err) < 0)
 		return sbx_error_wrap(err, "--cap-add/--cap-drop");
 	/* a profile file is read and checked now; the built-in filter is
@@ -558,7 +661,8 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	}
 	if (userns_plan_make(o->userns, &c->plan, err) < 0)
 		return -1;
-	if (state_alloc(o->global, o->name, &c->st, err) < 0)
+	if (o->reuse_id ? state_reuse(o->global, o->reuse_id, &c->st, err) < 0
+			: state_alloc(o->global, o->name, &c->st, err) < 0)
 		return -1;
 	c->hostname = o->hostname ? xstrdup(o->hostname) : xasprintf("%.*s", STATE_SHORT_ID_LEN, c->st.id);
 	c->rs.host = c->host;
@@ -567,13 +671,15 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	c->rs.etc_hosts = c->etc_hosts;
 	c->rs.etc_resolv = c->etc_resolv;
 	c->rs.lowers = c->lowers;
-	c->rs.n_lowers = c->host ? 0 : 1;
+	c->rs.n_lowers = c->n_lowers;
 	c->rs.read_only = o->read_only;
 	if (!c->host && !o->read_only && !o->rm) {
 		/* --rm: the writable layer lives in memory, nothing to clean up */
 		c->rs.upper = xasprintf("%s/upper", c->st.dir);
 		c->rs.work = xasprintf("%s/work", c->st.dir);
 	}
+	if (c->host && !o->read_only && !o->rm)
+		c->rs.persist_upper = xasprintf("%s/upper", c->st.dir);
 	c->rs.own_netns = o->network != SBX_NET_HOST;
 	c->rs.gid_tty_mapped = userns_gid_mapped(&c->plan, 5);
 	c->rs.privileged = o->privileged;
@@ -592,6 +698,53 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 		c->rs.cgroup_mount = c->cg.path != NULL;
 	}
 	return 0;
+}
+
+/**
+ * detach_output() - -d: the sandbox's directories now, and its output (and
+ *		     the supervisor's) to ctr.log there
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * The log lives in ROOT/sandboxes/<id>/ (RUNROOT/<id>/ with --rm) and
+ * outlives the sandbox with it. Called before the clone, so the sandbox's
+ * command inherits it as stdout and stderr; stdin is /dev/null.
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int detach_output(struct run_ctx *c, struct sbx_error **err)
+{
+	struct sbx_run_opts *o = c->o;
+	cleanup_free char *log = NULL;
+	cleanup_close int fd = -1;
+	cleanup_close int null = -1;
+
+	if (state_mkdirs(&c->st, !o->rm, !o->read_only && !o->rm, err) < 0)
+		return -1;
+	log = xasprintf("%s/ctr.log", c->st.have_dir ? c->st.dir : c->st.rundir);
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return sbx_error_set(err, errno, "create the log `%s`", log);
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		return sbx_error_set(err, errno, "open `/dev/null`");
+	if (dup2(null, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
+		return sbx_error_set(err, errno, "redirect the output to `%s`", log);
+	return 0;
+}
+
+/* -d: tell the waiting `sandbox run -d` that the command has started. */
+static void detach_notify(struct run_ctx *c)
+{
+	char buf[STATE_ID_LEN + 8];
+	int n;
+
+	if (c->o->notify_fd < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "OK %s\n", c->st.id);
+	(void)!write(c->o->notify_fd, buf, (size_t)n);
+	close(c->o->notify_fd);
+	c->o->notify_fd = -1;
 }
 
 static void warn_fallback_once(const struct run_ctx *c)
@@ -633,6 +786,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 
 	sbx_debug_phase("prepare");
 	if (prepare(&c, err) < 0)
+		goto out;
+	if (o->detach && detach_output(&c, err) < 0)
 		goto out;
 	sbx_debug_phase("clone");
 	warn_fallback_once(&c);
@@ -683,7 +838,29 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		sbx_error_set(err, errno, "start the sandbox");
 		goto kill;
 	}
-	ret = recv_type(c.sync, MSG_READY, o->tty ? &master : NULL, &m);
+	ret = 0;
+	if (o->network == SBX_NET_SLIRP) {
+		cleanup_close int tap = -1, userns = -1, netns = -1;
+
+		ret = recv_type(c.sync, MSG_NET_TAP, &tap, &m);
+		if (ret == 0)
+			ret = recv_type(c.sync, MSG_NET_TAP, &userns, &m);
+		if (ret == 0)
+			ret = recv_type(c.sync, MSG_NET_TAP, &netns, &m);
+		if (ret == 0) {
+			struct net_helper_config nc = { .mtu = o->net_mtu, .allow_host_loopback = o->allow_host_loopback,
+							.publish = c.publish, .n_publish = o->publish.n,
+							.userns_fd = userns, .netns_fd = netns };
+
+			sbx_debug_phase("net helper");
+			if (net_helper_start(tap, &nc, &c.net_helper, err) < 0) {
+				ret = -1;
+				goto kill;
+			}
+		}
+	}
+	if (ret == 0)
+		ret = recv_type(c.sync, MSG_READY, o->tty ? &master : NULL, &m);
 	if (ret != 0) {
 		if (ret == MSG_ERROR) {
 			sbx_error_set(err, 0, "%s", m.msg);
@@ -701,6 +878,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		ret = -1;
 		goto kill;
 	}
+	if (!o->tty)
+		detach_notify(&c);
 	if (o->tty) {
 		int term = tty_find_terminal();
 
@@ -729,6 +908,12 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 			goto kill;
 		pid = 0;
 	}
+	{
+		cleanup_error struct sbx_error *e = NULL;
+
+		if (state_write_exit(&c.st, *exit_status, cgroup_oom_kills(&c.cg) > 0, &e) < 0)
+			sbx_warn("%s", e->msg);
+	}
 	if (cgroup_oom_kills(&c.cg) > 0) {
 		char size[32];
 
@@ -746,6 +931,7 @@ kill:
 			;
 	}
 out:
+	net_helper_stop(&c.net_helper);
 	tty_raw_restore(&raw);
 	if (master >= 0)
 		close(master);
@@ -762,12 +948,17 @@ out:
 	state_free(&c.st);
 	userns_plan_free(&c.plan);
 	seccomp_filter_free(c.filter);
-	free(c.lowers[0]);
+	for (size_t i = 0; i < c.n_lowers; i++)
+		free(c.lowers[i]);
+	free(c.lowers);
+	image_run_free(&c.image);
+	free(c.publish);
 	free(c.hostname);
 	free(c.etc_hostname);
 	free(c.etc_hosts);
 	free(c.etc_resolv);
 	free((char *)c.rs.upper);
 	free((char *)c.rs.work);
+	free((char *)c.rs.persist_upper);
 	return ret;
 }

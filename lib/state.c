@@ -117,6 +117,31 @@ int state_alloc(const struct sbx_global *g, const char *name, struct state_sandb
 	return 0;
 }
 
+/**
+ * state_reuse() - the paths of an exited sandbox that starts again with its
+ *		   writable layer (`shell --name NAME`)
+ * @g:		ROOT and RUNROOT
+ * @id:		its full id
+ * @st:		filled on success; state_remove() then leaves the store
+ *		directory and the name alone
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int state_reuse(const struct sbx_global *g, const char *id, struct state_sandbox *st, struct sbx_error **err)
+{
+	memset(st, 0, sizeof(*st));
+	if (strlen(id) != STATE_ID_LEN)
+		return sbx_error_set(err, EINVAL, "sandbox id `%s`", id);
+	memcpy(st->id, id, STATE_ID_LEN + 1);
+	if (ensure_private_dir(g->runroot, err) < 0)
+		return -1;
+	st->dir = xasprintf("%s/sandboxes/%s", g->root, id);
+	st->rundir = xasprintf("%s/%s", g->runroot, id);
+	st->reused = true;
+	return 0;
+}
+
 static int mkdir_in(const char *dir, const char *name, mode_t mode, struct sbx_error **err)
 {
 	cleanup_free char *p = xasprintf("%s/%s", dir, name);
@@ -141,8 +166,31 @@ int state_mkdirs(struct state_sandbox *st, bool store_dir, bool layer_dirs, stru
 	if (mkdir(st->rundir, 0700) < 0)
 		return sbx_error_set(err, errno, "mkdir `%s`", st->rundir);
 	st->have_rundir = true;
+	{
+		/* the supervisor, for `ps` until PID 1 is recorded */
+		cleanup_free char *sup = xasprintf("%s/supervisor", st->rundir);
+		unsigned long long start = 0;
+		char buf[48];
+		int n;
+
+		state_proc_start_time(getpid(), &start);
+		n = snprintf(buf, sizeof(buf), "%d %llu\n", (int)getpid(), start);
+		if (util_write_file_at(AT_FDCWD, sup, buf, (size_t)n, 0644, err) < 0)
+			return -1;
+	}
 	if (!store_dir)
 		return 0;
+	if (st->reused) {
+		cleanup_free char *exitf = xasprintf("%s/exit", st->dir);
+		cleanup_free char *up = xasprintf("%s/upper", st->dir);
+		cleanup_free char *wk = xasprintf("%s/work", st->dir);
+
+		st->have_dir = true;
+		unlink(exitf);
+		if (layer_dirs && ((mkdir(up, 0755) < 0 && errno != EEXIST) || (mkdir(wk, 0700) < 0 && errno != EEXIST)))
+			return sbx_error_set(err, errno, "mkdir `%s`", up);
+		return 0;
+	}
 	if (mkdir(st->dir, 0700) < 0)
 		return sbx_error_set(err, errno, "mkdir `%s`", st->dir);
 	st->have_dir = true;
@@ -162,12 +210,13 @@ static void json_set_str(json_t *o, const char *k, const char *v)
  * @st:		the sandbox
  * @o:		its options
  * @image:	the image as resolved (a path, `host`, or a reference)
+ * @x:		what `exec` reapplies (capabilities, seccomp, user, cgroup)
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set.
  */
 int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts *o,
-		       const char *image, struct sbx_error **err)
+		       const char *image, const struct state_exec_info *x, struct sbx_error **err)
 {
 	const char *dir = st->have_dir ? st->dir : st->rundir;
 	cleanup_free char *path = xasprintf("%s/config.json", dir);
@@ -185,6 +234,35 @@ int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts
 	json_object_set_new(root, "command", argv);
 	json_object_set_new(root, "created", json_integer((json_int_t)ts.tv_sec));
 	json_object_set_new(root, "rm", json_boolean(o->rm));
+	json_object_set_new(root, "detach", json_boolean(o->detach));
+	if (x) {
+		json_t *env = json_array();
+		char caps[24];
+
+		/* a string: jansson's integers are signed */
+		snprintf(caps, sizeof(caps), "%llx", (unsigned long long)x->caps);
+		json_set_str(root, "caps", caps);
+		json_set_str(root, "user", x->user);
+		json_set_str(root, "cgroup", x->cgroup);
+		json_set_str(root, "hostname", x->hostname);
+		json_set_str(root, "workdir", o->workdir);
+		if (o->privileged || (o->seccomp_profile && strcmp(o->seccomp_profile, "unconfined") == 0)) {
+			json_set_str(root, "seccomp", "unconfined");
+		} else if (o->seccomp_profile) {
+			cleanup_free char *abs = realpath(o->seccomp_profile, NULL);
+
+			json_set_str(root, "seccomp", abs ? abs : o->seccomp_profile);
+		} else {
+			json_set_str(root, "seccomp", NULL);
+		}
+		json_object_set_new(root, "no_new_privs", json_boolean(o->no_new_privs));
+		json_object_set_new(root, "privileged", json_boolean(o->privileged));
+		json_object_set_new(root, "init", json_boolean(o->init));
+		json_object_set_new(root, "own_netns", json_boolean(o->network != SBX_NET_HOST));
+		for (size_t i = 0; i < o->env.n; i++)
+			json_array_append_new(env, json_string(o->env.v[i]));
+		json_object_set_new(root, "env", env);
+	}
 	ret = json_dump_file(root, tmp, JSON_COMPACT);
 	json_decref(root);
 	if (ret < 0)
@@ -194,12 +272,93 @@ int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts
 	return 0;
 }
 
+/**
+ * state_proc_start_time() - start time of a process (field 22 of
+ *			     /proc/PID/stat, clock ticks after boot)
+ * @pid:	the process
+ * @start:	set on success
+ *
+ * With the pid, it names one process for good: a reused pid has another
+ * start time.
+ *
+ * Return: 0, or -1 when the process does not exist or is a zombie.
+ */
+int state_proc_start_time(pid_t pid, unsigned long long *start)
+{
+	char path[64], buf[1024];
+	const char *p;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (util_read_small(path, buf, sizeof(buf)) < 0)
+		return -1;
+	/* the command name (field 2) may hold spaces and parentheses */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	/* field 3 (the state) starts at p + 2: a zombie is not running */
+	p += 2;
+	if (*p == 'Z' || *p == 'X' || *p == 'x')
+		return -1;
+	for (n = 3; n < 22 && p; n++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p || sscanf(p, "%llu", start) != 1)
+		return -1;
+	return 0;
+}
+
+/**
+ * state_write_pid() - record PID 1 of the sandbox and its supervisor (host
+ *		       pids and start times) in RUNROOT/<id>/pid: the sandbox
+ *		       is running
+ * @st:		the sandbox
+ * @pid:	PID 1 as the host sees it
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
 int state_write_pid(const struct state_sandbox *st, pid_t pid, struct sbx_error **err)
 {
 	cleanup_free char *path = xasprintf("%s/pid", st->rundir);
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	cleanup_free char *tmp = xasprintf("%s/.pid.tmp", st->rundir);
+	unsigned long long start = 0, sup_start = 0;
+	char buf[96];
+	int n;
 
+	state_proc_start_time(pid, &start);
+	state_proc_start_time(getpid(), &sup_start);
+	/* PID 1 and the supervisor, each with its start time */
+	n = snprintf(buf, sizeof(buf), "%d %llu %d %llu\n", (int)pid, start, (int)getpid(), sup_start);
+	if (util_write_file_at(AT_FDCWD, tmp, buf, (size_t)n, 0644, err) < 0)
+		return -1;
+	if (rename(tmp, path) < 0)
+		return sbx_error_set(err, errno, "rename `%s`", tmp);
+	return 0;
+}
+
+/**
+ * state_write_exit() - record the command's exit status in
+ *			ROOT/sandboxes/<id>/exit (`ps -a` shows it)
+ * @st:		the sandbox; nothing is written without a store directory
+ * @status:	exit status (128+N for signal N)
+ * @oom:	the OOM killer killed a process of the sandbox
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int state_write_exit(const struct state_sandbox *st, int status, bool oom, struct sbx_error **err)
+{
+	cleanup_free char *path = NULL;
+	char buf[32];
+	int n;
+
+	if (!st->have_dir)
+		return 0;
+	path = xasprintf("%s/exit", st->dir);
+	n = snprintf(buf, sizeof(buf), "%d%s\n", status, oom ? " oom" : "");
 	return util_write_file_at(AT_FDCWD, path, buf, (size_t)n, 0644, err);
 }
 
@@ -231,6 +390,8 @@ void state_remove(struct state_sandbox *st)
 	cleanup_error struct sbx_error *err = NULL;
 
 	state_remove_rundir(st);
+	if (st->reused)
+		return; /* the kept writable layer outlives a failed start */
 	if (st->have_dir && util_rm_rf(st->dir, &err) < 0)
 		sbx_warn("cannot remove `%s`: %s", st->dir, err->msg);
 	st->have_dir = false;

@@ -90,9 +90,12 @@ add_counts() {
 # cleanup may have left (files of subordinate ids need root), unless T_KEEP=1.
 cleanup_stage() {
 	[ "${T_KEEP:-0}" = 1 ] && return
-	[ -n "${STAGE:-}" ] && rm -rf -- "$STAGE"
-	find /tmp -maxdepth 1 -name 'sbxt.*' \( -user "$TEST_USER" -o -user "$NOSUB_USER" \) \
-		-exec rm -rf -- {} + 2>/dev/null
+	[ -n "${STAGE:-}" ] || return
+	# only this run's: another run may be going on at the same time
+	[ -e "$STAGE/.started" ] &&
+		find /tmp -maxdepth 1 -name 'sbxt.*' -newer "$STAGE/.started" \
+			\( -user "$TEST_USER" -o -user "$NOSUB_USER" \) -exec rm -rf -- {} + 2>/dev/null
+	rm -rf -- "$STAGE"
 }
 run_as_root() {
 	local stage bin user w rc p f s
@@ -106,6 +109,7 @@ run_as_root() {
 	stage=$(mktemp -d /tmp/sandbox-tests.XXXXXX) || exit 1
 	chmod 755 "$stage"
 	STAGE=$stage
+	touch "$STAGE/.started"
 	trap cleanup_stage EXIT
 	trap 'exit 130' INT TERM
 

@@ -93,7 +93,7 @@ test_bash_run_flags() {
 }
 
 test_bash_values() {
-	assert_completes "host none" run --network ""
+	assert_completes "host none slirp" run --network ""
 	assert_completes "host" run --network h
 	assert_completes "host" run --network=h
 	assert_completes "host" run --network = h
@@ -155,7 +155,7 @@ test_fish() {
 	mkdir -p bin && ln -sf "$SANDBOX" bin/sandbox
 	PATH=$T_TMP/bin:$PATH
 	assert_eq "$(help_commands | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')" "$(fish_complete 'sandbox ')" "fish: commands"
-	assert_eq "host none" "$(fish_complete 'sandbox run --network ')" "fish: --network"
+	assert_eq "host none slirp" "$(fish_complete 'sandbox run --network ')" "fish: --network"
 	assert_eq "auto keep-id single" "$(fish_complete 'sandbox run --userns ')" "fish: --userns"
 	assert_eq "json text" "$(fish_complete 'sandbox doctor --format ')" "fish: doctor --format"
 	out=$(fish_complete 'sandbox run --')

@@ -180,6 +180,12 @@ check "--cpus where cpu is not delegated: exit 125 naming the cpu controller" \
 as_user $NOCPU "$RUN --memory 32m /image true"
 check "--memory where memory is delegated (cpu is not): runs" '[ $rc = 0 ] && no_sandbox_cgroups $cg/user.slice/nocpu.service/deleg'
 
+# ---- exec joins the sandbox's cgroup (issue 6) ------------------------------------
+as_user $SCOPE "id=\$(sandbox run -d --network none --pids-limit 25 /image sleep 60) && sandbox exec \$id sh -c 'cat /proc/self/cgroup /sys/fs/cgroup/pids.max'; r=\$?; sandbox rm -f \$id >/dev/null; exit \$r"
+check "exec into a detached sandbox with limits: in its cgroup (0::/, pids.max 25)" \
+	'[ $rc = 0 ] && [ "$(cat $OUT | tr "\n" " ")" = "0::/ 25 " ]'
+check "no cgroup left after exec and rm -f" 'no_sandbox_cgroups $U'
+
 check "no lock file left in the runroot" '[ -z "$(ls -A /tmp/sandbox-1000 | grep "^.cgroup-")" ]'
 
 echo "1..$n"

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* exec.c - run a process inside a running sandbox (`sandbox exec`)
+ *
+ * Theory of operation (all in the `sandbox exec` process unless said):
+ *
+ * 1. Find the sandbox (lifecycle.c) and check that PID 1 lives: a pidfd is
+ *    opened, then the recorded start time is checked, so the pidfd names
+ *    PID 1 of this sandbox and not a process that reused its pid. We make
+ *    ourselves non-dumpable first: nothing in the sandbox may ptrace us or
+ *    the child before it drops its privileges (execve undoes it).
+ * 2. Still in the host's namespaces: compile the seccomp filter the
+ *    sandbox's command got (config.json keeps the profile, the capability
+ *    set, no_new_privs), read which ids are mapped (/proc/PID/uid_map,
+ *    gid_map, setgroups), and move into the sandbox's cgroup if it has one.
+ * 3. Join through the command (PID 2; join_via_command() says why not
+ *    through our init) the user namespace first, then mount, PID, UTS, IPC, network and
+ *    cgroup: one setns(pidfd, flags) (Linux >= 5.8), else one setns() per
+ *    /proc/PID/ns/NAME descriptor, opened before the first one (PID 1 is not
+ *    dumpable, so those are closed to us: Linux >= 5.8 is needed in practice).
+ *    The host network (--network host) is left out. Joining the mount
+ *    namespace puts our root and working directory at the sandbox's root.
+ * 4. Resolve the user in the sandbox's /etc/passwd, open a pty on its devpts
+ *    (-t), and fork: setns(CLONE_NEWPID) only applies to children. The
+ *    child drops privileges exactly as run's command does
+ *    (run_drop_privileges()) and execs.
+ * 5. We stay as its parent: relay the pty and forward signals
+ *    (supervise_wait()), reap it (no zombie is left), and exit with its
+ *    status. If the sandbox stops, the kernel kills the child with the PID
+ *    namespace.
+ */
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "lifecycle.h"
+#include "passwd.h"
+#include "run.h"
+#include "seccomp.h"
+#include "supervise.h"
+#include "syscalls.h"
+#include "tty.h"
+#include "userns.h"
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+static const char exec_default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+static const struct {
+	const char *name;
+	int flag;
+} namespaces[] = {
+    {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},	 {"uts", CLONE_NEWUTS},
+    {"ipc", CLONE_NEWIPC},   {"net", CLONE_NEWNET}, {"cgroup", CLONE_NEWCGROUP},
+};
+
+static const char *cfg_str(json_t *c, const char *k)
+{
+	json_t *v = json_object_get(c, k);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Parse a uid_map/gid_map into @r; return the number of lines. */
+static size_t read_map(pid_t pid, const char *which, struct userns_range *r, size_t max)
+{
+	cleanup_free char *text = NULL;
+	char path[64];
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, which);
+	if (util_read_file(path, &text, NULL, NULL) < 0)
+		return 0;
+	for (char *line = text; line && *line && n < max;) {
+		char *next = strchr(line, '\n');
+		unsigned a, b, c;
+
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "%u %u %u", &a, &b, &c) == 3)
+			r[n++] = (struct userns_range){.inside = a, .outside = b, .count = c};
+		line = next;
+	}
+	return n;
+}
+
+/**
+ * join_namespaces() - setns into every namespace of @pid we do not share
+ * @pid:	PID 1 of the sandbox
+ * @pidfd:	its pidfd
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+/*
+ * Take the root directory of @pid (opened before the setns) as ours: setns
+ * into a mount namespace puts us at the root of its mount tree, which is the
+ * sandbox's root after pivot_root, but not where the sandbox had to chroot
+ * (an initramfs root cannot be pivoted).
+ */
+static void enter_root_of(int rootfd)
+{
+	if (rootfd < 0)
+		return;
+	if (fchdir(rootfd) == 0 && chroot(".") == 0)
+		(void)!chdir("/");
+	close(rootfd);
+}
+
+static int join_namespaces(pid_t pid, int pidfd, bool own_netns, struct sbx_error **err)
+{
+	char rootpath[64];
+	int rootfd;
+	int fds[ARRAY_SIZE(namespaces)];
+	int flags = 0, ret = 0;
+
+	/* PID 1 is not dumpable: its /proc/PID/ns entries are closed to us, so
+	 * we cannot compare them with ours; the network namespace is the only
+	 * one a sandbox may share with the host */
+	for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++)
+		if (namespaces[i].flag != CLONE_NEWNET || own_netns)
+			flags |= namespaces[i].flag;
+	snprintf(rootpath, sizeof(rootpath), "/proc/%d/root", (int)pid);
+	rootfd = open(rootpath, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pidfd >= 0 && setns(pidfd, flags) == 0) {
+		enter_root_of(rootfd);
+		return 0;
+	}
+	if (pidfd >= 0 && errno != EINVAL) {
+		ret = sbx_error_set(err, errno, "join the sandbox's namespaces");
+		if (rootfd >= 0)
+			close(rootfd);
+		return ret;
+	}
+	/* before Linux 5.8: one descriptor per namespace, all opened first */
+	for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++) {
+		char path[64];
+
+		fds[i] = -1;
+		if (!(flags & namespaces[i].flag) || ret < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, namespaces[i].name);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			ret =
+			    sbx_error_set(err, errno, "open `%s` (setns with a pidfd needs Linux 5.8)", path);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(namespaces) && ret == 0; i++)
+		if (fds[i] >= 0 && setns(fds[i], namespaces[i].flag) < 0)
+			ret =
+			    sbx_error_set(err, errno, "join the sandbox's %s namespace", namespaces[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (ret == 0)
+		enter_root_of(rootfd);
+	else if (rootfd >= 0)
+		close(rootfd);
+	return ret;
+}
+
+/* The parent pid of @pid (field 4 of /proc/PID/stat), or -1. */
+static pid_t proc_ppid(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *p;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (util_read_small(path, buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
+		return -1;
+	if (sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+/**
+ * join_via_command() - join the namespaces through the sandbox's command
+ * @pid1:	PID 1 of the sandbox (our init)
+ * @own_netns:	the sandbox has its own network namespace
+ * @err:	error out-parameter
+ *
+ * Our init is not dumpable (nothing inside may ptrace it), and it never
+ * exec'd, so its memory belongs to the host's user namespace: the kernel
+ * refuses us its namespaces (a ptrace access check). The command, a child
+ * of PID 1, exec'd inside and is in the same namespaces: join through it,
+ * with a pidfd checked to be a child of PID 1 after it was opened.
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int join_via_command(pid_t pid1, bool own_netns, struct sbx_error **err)
+{
+	cleanup_free char *children = NULL;
+	char path[64];
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid1, (int)pid1);
+	if (util_read_file(path, &children, NULL, NULL) < 0 || !children[0])
+		return sbx_error_set(err, 0, "the sandbox's command has exited: the sandbox is stopping");
+	for (char *tok = strtok(children, " \n"); tok; tok = strtok(NULL, " \n")) {
+		cleanup_close int fd = -1;
+		pid_t c = (pid_t)atoi(tok);
+
+		if (c <= 0 || (fd = sys_pidfd_open(c, 0)) < 0 || proc_ppid(c) != pid1)
+			continue;
+		sbx_error_free(*err);
+		*err = NULL;
+		ret = join_namespaces(c, fd, own_netns, err);
+		if (ret == 0)
+			return 0;
+	}
+	if (ret < 0 && *err)
+		return ret;
+	return sbx_error_set(err, 0, "the sandbox's command has exited: the sandbox is stopping");
+}
+
+/* Later entries win: drop earlier ones with the same key. */
+static void env_dedup(struct strv *env)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < env->n; i++) {
+		const char *eq = strchr(env->v[i], '=');
+		size_t kl = eq ? (size_t)(eq - env->v[i]) : strlen(env->v[i]);
+		bool later = false;
+
+		for (size_t j = i + 1; j < env->n && !later; j++)
+			later = strncmp(env->v[j], env->v[i], kl) == 0 &&
+				(env->v[j][kl] == '=' || !env->v[j][kl]);
+		if (later)
+			free(env->v[i]);
+		else
+			env->v[w++] = env->v[i];
+	}
+	env->n = w;
+	if (env->v)
+		env->v[w] = NULL;
+}
+
+struct exec_child {
+	struct run_privs privs;
+	struct passwd_creds creds;
+	struct strv env;
+	const char *workdir;
+	char **argv;
+	int pty_slave;
+	bool interactive;
+	sigset_t saved_mask;
+};
+
+/* In the forked child (inside the PID namespace): never returns. */
+static _Noreturn void exec_child(struct exec_child *x)
+{
+	cleanup_error struct sbx_error *err = NULL;
+
+	init_restore_signals(&x->saved_mask);
+	if (x->pty_slave >= 0 && tty_make_controlling(x->pty_slave, &err) < 0)
+		goto fail;
+	if (!x->interactive && x->pty_slave < 0) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (null >= 0 && null != STDIN_FILENO) {
+			dup2(null, STDIN_FILENO);
+			close(null);
+		}
+	}
+	if (chdir(x->workdir) < 0) {
+		sbx_error_set(&err, errno, "working directory `%s`", x->workdir);
+		goto fail;
+	}
+	if (run_drop_privileges(&x->privs, &x->creds, &err) < 0)
+		goto fail;
+	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	_exit(run_find_and_exec(x->argv, x->env.v, false));
+fail:
+	sbx_log(SBX_LOG_ERROR, "%s", err->msg);
+	_exit(SBX_EXIT_FAILURE);
+}
+
+/**
+ * exec_in_sandbox() - `sandbox exec`: run a command in a running sandbox
+ * @g:		ROOT and RUNROOT
+ * @xo:		what to run, and how
+ * @exit_status:	the command's status (128+N for signal N)
+ * @err:	error out-parameter
+ *
+ * Return: 0 when the command ran (whatever its status), negative with *err
+ * set when it could not be started.
+ */
+int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_status,
+		    struct sbx_error **err)
+{
+	struct lc_sandbox sb;
+	struct exec_child x = {.pty_slave = -1, .interactive = xo->interactive};
+	struct userns_plan plan;
+	struct sbx_seccomp_filter *filter = NULL;
+	struct tty_raw raw = {.fd = -1};
+	cleanup_close int pidfd = -1;
+	cleanup_close int childfd = -1;
+	cleanup_close int rootfd = -1;
+	int master = -1, ret = -1;
+	json_t *c;
+	const char *profile, *user;
+	unsigned long long caps = 0;
+	pid_t child;
+
+	if (lifecycle_find(g, xo->sandbox, &sb, err) < 0)
+		return -1;
+	/* nothing in the sandbox may ptrace us, or the child before its
+	 * privileges are dropped (runc's CVE-2016-9962): execve makes the
+	 * command dumpable again */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	memset(&plan, 0, sizeof(plan));
+	c = sb.config;
+	if (!lifecycle_running(&sb)) {
+		sbx_error_set(err, 0, "%s: the sandbox is not running", xo->sandbox);
+		goto out;
+	}
+	if (!c || !cfg_str(c, "caps")) {
+		sbx_error_set(err, 0,
+			      "%s: the sandbox was started by an older sandbox: exec needs its settings",
+			      xo->sandbox);
+		goto out;
+	}
+	pidfd = sys_pidfd_open(sb.pid, 0);
+	if (pidfd < 0 && errno != ENOSYS) {
+		sbx_error_set(err, 0, "%s: the sandbox is not running", xo->sandbox);
+		goto out;
+	}
+	if (!lifecycle_running(&sb)) {
+		sbx_error_set(err, 0, "%s: the sandbox is not running", xo->sandbox);
+		goto out;
+	}
+	caps = strtoull(cfg_str(c, "caps"), NULL, 16);
+	profile = cfg_str(c, "seccomp");
+	if (seccomp_build(profile, caps, &filter, err) < 0)
+		goto out;
+	x.privs.caps = caps;
+	x.privs.filter = filter;
+	x.privs.no_new_privs = json_is_true(json_object_get(c, "no_new_privs"));
+	{
+		char buf[16], path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)sb.pid);
+		x.privs.can_setgroups =
+		    util_read_small(path, buf, sizeof(buf)) > 0 && strcmp(buf, "allow") == 0;
+	}
+	plan.n_uid = read_map(sb.pid, "uid_map", plan.uid, USERNS_MAX_LINES);
+	plan.n_gid = read_map(sb.pid, "gid_map", plan.gid, USERNS_MAX_LINES);
+	x.privs.plan = &plan;
+	if (cfg_str(c, "cgroup")) {
+		cleanup_free char *procs = xasprintf("%s/cgroup.procs", cfg_str(c, "cgroup"));
+
+		if (util_write_file_at(AT_FDCWD, procs, "0", 1, 0644, err) < 0) {
+			sbx_error_wrap(err, "join the sandbox's cgroup");
+			goto out;
+		}
+	}
+	{
+		bool own_netns = !json_is_false(json_object_get(c, "own_netns"));
+
+		if (json_is_false(json_object_get(c, "init"))
+			? join_namespaces(sb.pid, pidfd, own_netns, err) < 0
+			: join_via_command(sb.pid, own_netns, err) < 0)
+			goto out;
+	}
+	/* our root is the sandbox's now */
+	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	user = xo->user ? xo->user : cfg_str(c, "user");
+	if (passwd_resolve_spec(rootfd, user ? user : "0:0", &x.creds, err) < 0) {
+		sbx_error_wrap(err, "user `%s`", user ? user : "0:0");
+		goto out;
+	}
+	x.workdir = xo->workdir ? xo->workdir : cfg_str(c, "workdir") ? cfg_str(c, "workdir") : "/";
+	strv_push_take(&x.env, xasprintf("PATH=%s", exec_default_path));
+	if (cfg_str(c, "hostname"))
+		strv_push_take(&x.env, xasprintf("HOSTNAME=%s", cfg_str(c, "hostname")));
+	strv_push_take(&x.env, xasprintf("HOME=%s", x.creds.home ? x.creds.home : "/"));
+	if (x.creds.user)
+		strv_push_take(&x.env, xasprintf("USER=%s", x.creds.user));
+	if (xo->tty)
+		strv_push_take(&x.env, xasprintf("TERM=%s", getenv("TERM") ? getenv("TERM") : "xterm"));
+	strv_push(&x.env, "container=sandbox");
+	strv_push_take(&x.env, xasprintf("SANDBOX=%s", sb.id));
+	{
+		json_t *env = json_object_get(c, "env"), *e;
+		size_t i;
+
+		json_array_foreach(env, i, e) if (json_is_string(e)) strv_push(&x.env, json_string_value(e));
+	}
+	for (size_t i = 0; i < xo->env.n; i++)
+		strv_push(&x.env, xo->env.v[i]);
+	env_dedup(&x.env);
+	x.argv = xo->argv;
+	if (xo->tty && tty_open_pty(&master, &x.pty_slave, err) < 0)
+		goto out;
+	supervise_block_signals(&x.saved_mask);
+	child = fork();
+	if (child < 0) {
+		sbx_error_set(err, errno, "fork");
+		goto out;
+	}
+	if (child == 0)
+		exec_child(&x);
+	if (x.pty_slave >= 0) {
+		close(x.pty_slave);
+		x.pty_slave = -1;
+	}
+	childfd = sys_pidfd_open(child, 0);
+	if (master >= 0 && xo->interactive && isatty(STDIN_FILENO) &&
+	    tty_raw_enter(STDIN_FILENO, &raw, err) < 0) {
+		kill(child, SIGKILL);
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+		goto out;
+	}
+	{
+		struct supervise_opts so = {
+		    .pid = child,
+		    .pidfd = childfd,
+		    .pty_master = master,
+		    .stdin_open = xo->interactive,
+		};
+
+		ret = supervise_wait(&so, exit_status, err);
+		if (ret < 0) {
+			kill(child, SIGKILL);
+			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+	}
+out:
+	tty_raw_restore(&raw);
+	if (master >= 0)
+		close(master);
+	if (x.pty_slave >= 0)
+		close(x.pty_slave);
+	strv_clear(&x.env);
+	passwd_creds_free(&x.creds);
+	seccomp_filter_free(filter);
+	lifecycle_free(&sb);
+	return ret;
+}

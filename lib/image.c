@@ -1,0 +1,1468 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* image.c - image references, manifests and configs, import, list, remove, inspect
+ *
+ * Images are stored the way a registry serves them: an OCI manifest blob
+ * (config + layer descriptors) whose digest the name index points at. An
+ * OCI layout is copied blob by blob (every digest checked); a docker-archive
+ * (`docker save`) gets a manifest written for it; a plain rootfs tarball
+ * becomes one layer with a minimal config. Every write runs in the store's
+ * user namespace (store_in_userns()) with the store's lock held; reference
+ * counts are computed, not kept: after a name is removed, whatever no
+ * remaining image's manifest reaches is removed (image_gc()).
+ */
+#include "image.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "safepath.h"
+#include "store.h"
+#include "util.h"
+
+#define MAX_JSON	   (16 << 20)
+#define MT_OCI_MANIFEST	   "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_INDEX	   "application/vnd.oci.image.index.v1+json"
+#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_LIST	   "application/vnd.docker.distribution.manifest.list.v2+json"
+
+/* ---- references ------------------------------------------------------------ */
+
+static bool repo_component_ok(const char *s, size_t n)
+{
+	if (n == 0 || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!(islower(c) || isdigit(c) || c == '.' || c == '_' || c == '-'))
+			return false;
+		if (i && !isalnum(c) && !isalnum((unsigned char)s[i - 1]) && !(c == '_' && s[i - 1] == '_'))
+			return false;
+	}
+	return true;
+}
+
+static bool registry_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 255)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '-' && s[i] != ':' &&
+		    s[i] != '[' && s[i] != ']')
+			return false;
+	return s[0] != '-' && s[0] != '.';
+}
+
+/**
+ * image_ref_parse() - parse `[REGISTRY/]NAME[:TAG][@sha256:DIGEST]`
+ * @s:		the reference
+ * @r:		filled; free with image_ref_free()
+ * @err:	error out-parameter
+ *
+ * A first component with a `.` or `:`, or `localhost`, is a registry;
+ * without one the registry is docker.io and a one-component name gains
+ * `library/`. The tag defaults to `latest` unless a digest is given.
+ *
+ * Return: 0, or negative with *err set.
+ */
+int image_ref_parse(const char *s, struct image_ref *r, struct sbx_error **err)
+{
+	cleanup_free char *work = NULL;
+	char *at, *name, *slash, *colon;
+	size_t n;
+
+	memset(r, 0, sizeof(*r));
+	if (!s || !*s || strlen(s) > 512)
+		return sbx_error_set(err, 0, "image reference `%.80s`: empty or too long", s ? s : "");
+	work = xstrdup(s);
+	at = strchr(work, '@');
+	if (at) {
+		*at++ = '\0';
+		if (!store_digest_valid(at))
+			return sbx_error_set(err, 0, "image reference `%s`: bad digest (sha256:<64 hex>)", s);
+		r->digest = xstrdup(at);
+	}
+	name = work;
+	slash = strchr(name, '/');
+	colon = strrchr(name, ':');
+	if (colon && (!slash || colon > strrchr(name, '/'))) {
+		const char *t = colon + 1;
+		size_t tl = strlen(t);
+
+		if (tl == 0 || tl > 128 || !(isalnum((unsigned char)t[0]) || t[0] == '_'))
+			goto bad;
+		for (size_t i = 0; i < tl; i++)
+			if (!isalnum((unsigned char)t[i]) && t[i] != '_' && t[i] != '.' && t[i] != '-')
+				goto bad;
+		r->tag = xstrdup(t);
+		*colon = '\0';
+	}
+	slash = strchr(name, '/');
+	if (slash &&
+	    (memchr(name, '.', (size_t)(slash - name)) || memchr(name, ':', (size_t)(slash - name)) ||
+	     (slash - name == 9 && strncmp(name, "localhost", 9) == 0))) {
+		if (!registry_ok(name, (size_t)(slash - name)))
+			goto bad;
+		r->registry = strndup(name, (size_t)(slash - name));
+		name = slash + 1;
+	} else {
+		r->short_name = true;
+		r->registry = xstrdup("docker.io");
+	}
+	n = strlen(name);
+	if (n == 0 || n > 255)
+		goto bad;
+	for (const char *p = name;;) {
+		const char *e = strchrnul(p, '/');
+
+		if (!repo_component_ok(p, (size_t)(e - p)))
+			goto bad;
+		if (!*e)
+			break;
+		p = e + 1;
+	}
+	r->given_repo = xstrdup(name);
+	if (strcmp(r->registry, "docker.io") == 0 && !strchr(name, '/'))
+		r->repo = xasprintf("library/%s", name);
+	else
+		r->repo = xstrdup(name);
+	if (strlen(r->repo) > 255)
+		goto bad; /* the full name's limit, `library/` included */
+	if (!r->tag && !r->digest)
+		r->tag = xstrdup("latest");
+	return 0;
+bad:
+	image_ref_free(r);
+	return sbx_error_set(
+	    err, 0,
+	    "image reference `%s`: invalid (want [REGISTRY/]NAME[:TAG][@sha256:DIGEST], lowercase name)", s);
+}
+
+/**
+ * image_ref_string() - the full form, `REGISTRY/REPO[:TAG][@DIGEST]`
+ * @r:		a parsed reference
+ *
+ * Return: a new string.
+ */
+char *image_ref_string(const struct image_ref *r)
+{
+	return xasprintf("%s/%s%s%s%s%s", r->registry, r->repo, r->tag ? ":" : "", r->tag ? r->tag : "",
+			 r->digest ? "@" : "", r->digest ? r->digest : "");
+}
+
+void image_ref_free(struct image_ref *r)
+{
+	free(r->registry);
+	free(r->repo);
+	free(r->tag);
+	free(r->digest);
+	free(r->given_repo);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- manifests and configs -------------------------------------------------- */
+
+static json_t *parse_json(const char *json, size_t len, const char *what, struct sbx_error **err)
+{
+	json_error_t je;
+	json_t *j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+
+	if (!j)
+		sbx_error_set(err, 0, "%s: bad JSON: %s (line %d)", what, je.text, je.line);
+	else if (!json_is_object(j)) {
+		json_decref(j);
+		j = NULL;
+		sbx_error_set(err, 0, "%s: not a JSON object", what);
+	}
+	return j;
+}
+
+static int copy_digest(json_t *d, char out[LAYER_DIGEST_LEN], const char *what, struct sbx_error **err)
+{
+	const char *s = json_string_value(d);
+
+	if (!store_digest_valid(s))
+		return sbx_error_set(err, 0, "%s: missing or unsupported digest `%.80s`", what, s ? s : "");
+	memcpy(out, s, LAYER_DIGEST_LEN);
+	return 0;
+}
+
+/**
+ * image_manifest_parse() - an OCI or Docker schema 2 image manifest
+ * @json:	the manifest
+ * @len:	its length
+ * @m:		filled; free with image_manifest_free()
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set (schema 1 and indexes are refused).
+ */
+int image_manifest_parse(const char *json, size_t len, struct image_manifest *m, struct sbx_error **err)
+{
+	json_t *j = parse_json(json, len, "manifest", err), *layers, *l;
+	const char *mt;
+	size_t i;
+	int ret = -1;
+
+	memset(m, 0, sizeof(*m));
+	if (!j)
+		return -1;
+	mt = json_string_value(json_object_get(j, "mediaType"));
+	if (json_integer_value(json_object_get(j, "schemaVersion")) != 2) {
+		sbx_error_set(err, 0,
+			      "manifest: schema version %lld is not supported (Docker schema 1 images are "
+			      "deprecated; re-push the image)",
+			      (long long)json_integer_value(json_object_get(j, "schemaVersion")));
+		goto out;
+	}
+	if (mt && (strcmp(mt, MT_OCI_INDEX) == 0 || strcmp(mt, MT_DOCKER_LIST) == 0)) {
+		sbx_error_set(err, 0, "manifest: an index where an image manifest was expected");
+		goto out;
+	}
+	if (copy_digest(json_object_get(json_object_get(j, "config"), "digest"), m->config, "manifest config",
+			err) < 0)
+		goto out;
+	m->config_size = (uint64_t)json_integer_value(json_object_get(json_object_get(j, "config"), "size"));
+	layers = json_object_get(j, "layers");
+	if (!json_is_array(layers)) {
+		sbx_error_set(err, 0, "manifest: no `layers` array");
+		goto out;
+	}
+	m->layers = xcalloc(json_array_size(layers) + 1, sizeof(*m->layers));
+	json_array_foreach(layers, i, l)
+	{
+		const char *lmt = json_string_value(json_object_get(l, "mediaType"));
+		json_int_t sz = json_integer_value(json_object_get(l, "size"));
+
+		if (copy_digest(json_object_get(l, "digest"), m->layers[i].digest, "manifest layer", err) < 0)
+			goto out;
+		if (lmt && strstr(lmt, "nondistributable") != NULL && json_object_get(l, "urls")) {
+			sbx_error_set(err, 0,
+				      "manifest: foreign layer `%s` (non-distributable) is not supported",
+				      m->layers[i].digest);
+			goto out;
+		}
+		m->layers[i].media_type = xstrdup(lmt ? lmt : "application/vnd.oci.image.layer.v1.tar");
+		m->layers[i].size = sz > 0 ? (uint64_t)sz : 0;
+		m->n_layers = i + 1;
+	}
+	ret = 0;
+out:
+	json_decref(j);
+	if (ret < 0)
+		image_manifest_free(m);
+	return ret;
+}
+
+void image_manifest_free(struct image_manifest *m)
+{
+	for (size_t i = 0; i < m->n_layers; i++)
+		free(m->layers[i].media_type);
+	free(m->layers);
+	memset(m, 0, sizeof(*m));
+}
+
+/**
+ * image_index_pick() - the manifest for linux/@arch in an OCI index or
+ *			Docker manifest list
+ * @json:	the index
+ * @len:	its length
+ * @arch:	GOARCH name ("amd64"); entries without a platform match too
+ * @out:	the manifest's digest
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int image_index_pick(const char *json, size_t len, const char *arch, char out[LAYER_DIGEST_LEN],
+		     struct sbx_error **err)
+{
+	json_t *j = parse_json(json, len, "index", err), *ms, *m;
+	size_t i;
+	int ret = -1;
+
+	if (!j)
+		return -1;
+	ms = json_object_get(j, "manifests");
+	if (!json_is_array(ms) || json_array_size(ms) == 0) {
+		sbx_error_set(err, 0, "index: no `manifests`");
+		goto out;
+	}
+	json_array_foreach(ms, i, m)
+	{
+		json_t *p = json_object_get(m, "platform");
+		const char *os = json_string_value(json_object_get(p, "os"));
+		const char *a = json_string_value(json_object_get(p, "architecture"));
+
+		if (p && ((os && strcmp(os, "linux") != 0) || (a && strcmp(a, arch) != 0)))
+			continue;
+		ret = copy_digest(json_object_get(m, "digest"), out, "index entry", err);
+		goto out;
+	}
+	sbx_error_set(err, 0, "index: no manifest for linux/%s", arch);
+out:
+	json_decref(j);
+	return ret;
+}
+
+static char **strv_from_json(json_t *a, struct sbx_error **err, const char *what)
+{
+	char **v;
+	size_t i;
+	json_t *x;
+
+	if (!a || json_is_null(a))
+		return NULL;
+	if (!json_is_array(a)) {
+		sbx_error_set(err, 0, "image config: `%s` is not an array", what);
+		return (char **)-1;
+	}
+	v = xcalloc(json_array_size(a) + 1, sizeof(char *));
+	json_array_foreach(a, i, x)
+	{
+		if (!json_is_string(x)) {
+			for (size_t k = 0; k < i; k++)
+				free(v[k]);
+			free(v);
+			sbx_error_set(err, 0, "image config: `%s` has a non-string element", what);
+			return (char **)-1;
+		}
+		v[i] = xstrdup(json_string_value(x));
+	}
+	return v;
+}
+
+/**
+ * image_config_parse() - the parts of an image config that run uses
+ * @json:	the config
+ * @len:	its length
+ * @c:		filled; free with image_config_free()
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int image_config_parse(const char *json, size_t len, struct image_config *c, struct sbx_error **err)
+{
+	json_t *j = parse_json(json, len, "image config", err), *cfg, *ids, *x;
+	char **ep, **cmd, **env;
+	size_t i;
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	if (!j)
+		return -1;
+	cfg = json_object_get(j, "config");
+	if (!cfg)
+		cfg = json_object_get(j, "container_config");
+	ep = strv_from_json(json_object_get(cfg, "Entrypoint"), err, "Entrypoint");
+	if (ep == (char **)-1)
+		goto out;
+	c->entrypoint = ep;
+	cmd = strv_from_json(json_object_get(cfg, "Cmd"), err, "Cmd");
+	if (cmd == (char **)-1)
+		goto out;
+	c->cmd = cmd;
+	env = strv_from_json(json_object_get(cfg, "Env"), err, "Env");
+	if (env == (char **)-1)
+		goto out;
+	c->env = env;
+	if (json_string_value(json_object_get(cfg, "WorkingDir")) &&
+	    *json_string_value(json_object_get(cfg, "WorkingDir")))
+		c->workdir = xstrdup(json_string_value(json_object_get(cfg, "WorkingDir")));
+	if (json_string_value(json_object_get(cfg, "User")) &&
+	    *json_string_value(json_object_get(cfg, "User")))
+		c->user = xstrdup(json_string_value(json_object_get(cfg, "User")));
+	ids = json_object_get(json_object_get(j, "rootfs"), "diff_ids");
+	if (!json_is_array(ids)) {
+		sbx_error_set(err, 0, "image config: no `rootfs.diff_ids`");
+		goto out;
+	}
+	c->diff_ids = xcalloc(json_array_size(ids) + 1, sizeof(char *));
+	json_array_foreach(ids, i, x)
+	{
+		if (!store_digest_valid(json_string_value(x))) {
+			sbx_error_set(err, 0, "image config: diff_id `%.80s` is not a sha256 digest",
+				      json_string_value(x) ? json_string_value(x) : "");
+			goto out;
+		}
+		c->diff_ids[i] = xstrdup(json_string_value(x));
+		c->n_diff_ids = i + 1;
+	}
+	ret = 0;
+out:
+	json_decref(j);
+	if (ret < 0)
+		image_config_free(c);
+	return ret;
+}
+
+void image_config_free(struct image_config *c)
+{
+	util_strvfreep(&c->entrypoint);
+	util_strvfreep(&c->cmd);
+	util_strvfreep(&c->env);
+	util_strvfreep(&c->diff_ids);
+	free(c->workdir);
+	free(c->user);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- the index ------------------------------------------------------------- */
+
+/* The index entry of @ref: exact name first, then localhost/NAME for short
+ * names, then the docker.io form. */
+static json_t *index_find(json_t *index, const char *ref, char **name, struct sbx_error **err)
+{
+	struct image_ref r;
+	cleanup_free char *full = NULL, *local = NULL;
+	json_t *imgs = json_object_get(index, "images"), *e;
+	const char *cands[3];
+	size_t i;
+
+	if (image_ref_parse(ref, &r, err) < 0)
+		return NULL;
+	full = image_ref_string(&r);
+	if (r.short_name)
+		local = xasprintf("localhost/%s%s%s%s%s", r.given_repo, r.tag ? ":" : "", r.tag ? r.tag : "",
+				  r.digest ? "@" : "", r.digest ? r.digest : "");
+	cands[0] = local;
+	cands[1] = full;
+	cands[2] = NULL;
+	for (int k = 0; k < 2; k++) {
+		if (!cands[k])
+			continue;
+		json_array_foreach(imgs, i, e)
+		{
+			const char *n = json_string_value(json_object_get(e, "name"));
+
+			if (n && strcmp(n, cands[k]) == 0) {
+				if (name)
+					*name = xstrdup(n);
+				image_ref_free(&r);
+				return e;
+			}
+		}
+	}
+	/* NAME@DIGEST, or a bare image id prefix */
+	json_array_foreach(imgs, i, e)
+	{
+		const char *d = json_string_value(json_object_get(e, "digest"));
+
+		if (d && r.digest && strcmp(d, r.digest) == 0) {
+			if (name)
+				*name = xstrdup(json_string_value(json_object_get(e, "name")));
+			image_ref_free(&r);
+			return e;
+		}
+	}
+	sbx_error_set(err, 0, "image `%s`: not in the local store%s", ref,
+		      r.short_name || strcmp(r.registry, "localhost") != 0
+			  ? " (sandbox pull is not implemented yet)"
+			  : "");
+	image_ref_free(&r);
+	return NULL;
+}
+
+/* Read a stored manifest and its config. */
+static int load_image(struct store *s, const char *digest, struct image_manifest *m, struct image_config *c,
+		      json_t **config_json, struct sbx_error **err)
+{
+	cleanup_free char *mbuf = NULL, *cbuf = NULL;
+	size_t ml, cl;
+
+	if (store_blob_read(s, digest, MAX_JSON, &mbuf, &ml, err) < 0 ||
+	    image_manifest_parse(mbuf, ml, m, err) < 0)
+		return sbx_error_wrap(err, "manifest `%s`", digest);
+	if (store_blob_read(s, m->config, MAX_JSON, &cbuf, &cl, err) < 0 ||
+	    (c && image_config_parse(cbuf, cl, c, err) < 0)) {
+		image_manifest_free(m);
+		return sbx_error_wrap(err, "config `%s`", m->config);
+	}
+	if (c && c->n_diff_ids != m->n_layers) {
+		image_manifest_free(m);
+		image_config_free(c);
+		return sbx_error_set(err, 0, "image `%s`: %zu layers but %zu diff_ids", digest, m->n_layers,
+				     c->n_diff_ids);
+	}
+	if (config_json)
+		*config_json = json_loadb(cbuf, cl, 0, NULL);
+	return 0;
+}
+
+/**
+ * image_resolve() - find @ref in the store at @root for `run`
+ * @root:	ROOT
+ * @ref:	the reference as given
+ * @out:	layers (topmost first) and config; free with image_run_free()
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int image_resolve(const char *root, const char *ref, struct image_run *out, struct sbx_error **err)
+{
+	struct store s;
+	struct image_manifest m;
+	json_t *index = NULL, *e;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (store_open(&s, root, false, err) < 0)
+		return -1;
+	if (store_index_load(&s, &index, err) < 0)
+		goto out;
+	e = index_find(index, ref, &out->name, err);
+	if (!e)
+		goto out;
+	if (load_image(&s, json_string_value(json_object_get(e, "digest")), &m, &out->config, NULL, err) < 0)
+		goto out;
+	out->lowers = xcalloc(out->config.n_diff_ids + 1, sizeof(char *));
+	for (size_t i = 0; i < out->config.n_diff_ids; i++) {
+		const char *d = out->config.diff_ids[out->config.n_diff_ids - 1 - i];
+
+		if (!store_layer_exists(&s, d)) {
+			sbx_error_set(err, ENOENT, "image `%s`: layer `%s` is missing from the store", ref,
+				      d);
+			image_manifest_free(&m);
+			goto out;
+		}
+		out->lowers[out->n_lowers++] = store_layer_path(&s, d);
+	}
+	image_manifest_free(&m);
+	if (out->n_lowers == 0) {
+		sbx_error_set(err, 0, "image `%s`: has no layers", ref);
+		goto out;
+	}
+	ret = 0;
+out:
+	json_decref(index);
+	store_close(&s);
+	if (ret < 0)
+		image_run_free(out);
+	return ret;
+}
+
+void image_run_free(struct image_run *r)
+{
+	free(r->name);
+	for (size_t i = 0; i < r->n_lowers; i++)
+		free(r->lowers[i]);
+	free(r->lowers);
+	image_config_free(&r->config);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- garbage collection ------------------------------------------------------- */
+
+static bool in_set(json_t *set, const char *d)
+{
+	return json_object_get(set, d) != NULL;
+}
+
+/**
+ * image_gc() - remove blobs and layers no image in the index reaches
+ * @s:		store (writer, in the user namespace)
+ * @blobs:	counts removed blobs
+ * @layers:	counts removed layers
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int image_gc(struct store *s, json_t *index, int *blobs, int *layers, struct sbx_error **err)
+{
+	json_t *keep = json_object(), *e;
+	size_t i;
+	DIR *d;
+	struct dirent *de;
+	int ret = -1;
+
+	*blobs = *layers = 0;
+	json_array_foreach(json_object_get(index, "images"), i, e)
+	{
+		const char *dg = json_string_value(json_object_get(e, "digest"));
+		struct image_manifest m;
+		struct image_config c;
+
+		if (!store_digest_valid(dg))
+			continue;
+		json_object_set_new(keep, dg, json_true());
+		if (load_image(s, dg, &m, &c, NULL, err) < 0) {
+			/* an image we cannot read keeps everything: never guess */
+			json_decref(keep);
+			return sbx_error_wrap(err, "image `%s`",
+					      json_string_value(json_object_get(e, "name")));
+		}
+		json_object_set_new(keep, m.config, json_true());
+		for (size_t k = 0; k < m.n_layers; k++)
+			json_object_set_new(keep, m.layers[k].digest, json_true());
+		for (size_t k = 0; k < c.n_diff_ids; k++)
+			json_object_set_new(keep, c.diff_ids[k], json_true());
+		image_manifest_free(&m);
+		image_config_free(&c);
+	}
+	{
+		cleanup_close int bfd = openat(s->fd, "blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		d = bfd >= 0 ? fdopendir(take_fd(&bfd)) : NULL;
+	}
+	while (d && (de = readdir(d))) {
+		char dg[LAYER_DIGEST_LEN + 8];
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) != 64)
+			continue;
+		snprintf(dg, sizeof(dg), "sha256:%.64s", de->d_name);
+		if (!in_set(keep, dg) && store_blob_remove(s, dg) == 0)
+			(*blobs)++;
+	}
+	if (d)
+		closedir(d);
+	{
+		cleanup_close int lfd = openat(s->fd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		d = lfd >= 0 ? fdopendir(take_fd(&lfd)) : NULL;
+	}
+	while (d && (de = readdir(d))) {
+		char dg[LAYER_DIGEST_LEN + 8];
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) != 64)
+			continue;
+		snprintf(dg, sizeof(dg), "sha256:%.64s", de->d_name);
+		if (in_set(keep, dg))
+			continue;
+		if (store_layer_remove(s, dg, err) < 0)
+			goto out;
+		(*layers)++;
+	}
+	ret = 0;
+out:
+	if (d)
+		closedir(d);
+	json_decref(keep);
+	return ret;
+}
+
+/* ---- import -------------------------------------------------------------------- */
+
+struct import_job {
+	const char *root;
+	const char *src;
+	const char *name; /* NAME[:TAG] given, or NULL */
+};
+
+static const char *layer_media_type(enum layer_compression c)
+{
+	return c == LAYER_GZIP	 ? "application/vnd.oci.image.layer.v1.tar+gzip"
+	       : c == LAYER_ZSTD ? "application/vnd.oci.image.layer.v1.tar+zstd"
+				 : "application/vnd.oci.image.layer.v1.tar";
+}
+
+/* Digest, size and compression of a layer archive that need not be unpacked. */
+static int describe_archive(int fd, struct store_layer_info *info, struct sbx_error **err)
+{
+	cleanup_free uint8_t *buf = xmalloc(1 << 20);
+	mbedtls_sha256_context h;
+	unsigned char d[32];
+	ssize_t n;
+
+	memset(info, 0, sizeof(*info));
+	mbedtls_sha256_init(&h);
+	mbedtls_sha256_starts_ret(&h, 0);
+	while ((n = read(fd, buf, 1 << 20)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			mbedtls_sha256_free(&h);
+			return sbx_error_set(err, errno, "read layer");
+		}
+		if (info->size == 0 && n >= 4)
+			info->comp = buf[0] == 0x1f && buf[1] == 0x8b ? LAYER_GZIP
+				     : buf[0] == 0x28 && buf[1] == 0xb5 && buf[2] == 0x2f && buf[3] == 0xfd
+					 ? LAYER_ZSTD
+					 : LAYER_PLAIN;
+		mbedtls_sha256_update_ret(&h, buf, (size_t)n);
+		info->size += (uint64_t)n;
+	}
+	mbedtls_sha256_finish_ret(&h, d);
+	mbedtls_sha256_free(&h);
+	memcpy(info->digest, "sha256:", 7);
+	for (int i = 0; i < 32; i++)
+		snprintf(info->digest + 7 + 2 * i, 3, "%02x", d[i]);
+	return 0;
+}
+
+/* localhost/NAME:TAG for a short NAME[:TAG], the full form otherwise. */
+static int import_name(const char *given, char **out, struct sbx_error **err)
+{
+	struct image_ref r;
+
+	if (image_ref_parse(given, &r, err) < 0)
+		return -1;
+	if (r.digest) {
+		image_ref_free(&r);
+		return sbx_error_set(err, 0, "image name `%s`: a digest cannot be a name", given);
+	}
+	if (r.short_name)
+		*out = xasprintf("localhost/%s:%s", r.given_repo, r.tag);
+	else
+		*out = image_ref_string(&r);
+	image_ref_free(&r);
+	return 0;
+}
+
+/* A default name from a file name: lowercase, [a-z0-9._-], extensions off. */
+static char *name_from_path(const char *path)
+{
+	cleanup_free char *b = xstrdup(util_basename(path));
+	static const char *const ext[] = {".tar.gz", ".tgz", ".tar.zst", ".tar", ".oci"};
+	size_t w = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ext); i++) {
+		size_t bl = strlen(b), el = strlen(ext[i]);
+
+		if (bl > el && strcmp(b + bl - el, ext[i]) == 0) {
+			b[bl - el] = '\0';
+			break;
+		}
+	}
+	for (size_t i = 0; b[i]; i++) {
+		char c = (char)tolower((unsigned char)b[i]);
+
+		if (isalnum((unsigned char)c) ||
+		    ((c == '.' || c == '_' || c == '-') && w && isalnum((unsigned char)b[w - 1])))
+			b[w++] = c;
+	}
+	while (w && !isalnum((unsigned char)b[w - 1]))
+		w--;
+	b[w] = '\0';
+	return w ? xasprintf("localhost/%s:latest", b) : xstrdup("localhost/imported:latest");
+}
+
+static int index_add(struct store *s, json_t *index, const char *name, const char *digest)
+{
+	json_t *imgs = json_object_get(index, "images"), *e;
+	size_t i;
+
+	(void)s;
+	for (i = 0; i < json_array_size(imgs);) {
+		e = json_array_get(imgs, i);
+		if (strcmp(json_string_value(json_object_get(e, "name")) ?: "", name) == 0)
+			json_array_remove(imgs, i);
+		else
+			i++;
+	}
+	return json_array_append_new(imgs, json_pack("{s:s, s:s, s:I}", "name", name, "digest", digest,
+						     "created", (json_int_t)time(NULL)));
+}
+
+/* Put the JSON @j as a blob; its digest in @out. */
+static int put_json(struct store *s, json_t *j, char out[LAYER_DIGEST_LEN], uint64_t *size,
+		    struct sbx_error **err)
+{
+	cleanup_free char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+
+	if (!text)
+		return sbx_error_set(err, ENOMEM, "serialise JSON");
+	return store_blob_put(s, -1, (const uint8_t *)text, strlen(text), NULL, out, size, err);
+}
+
+static int read_member(int dirfd, const char *path, char **buf, size_t *len, struct sbx_error **err)
+{
+	cleanup_close int fd = safepath_open(dirfd, path, O_RDONLY, err);
+
+	if (fd < 0)
+		return sbx_error_wrap(err, "archive member `%s`", path);
+	return util_read_fd(fd, MAX_JSON, path, buf, len, err);
+}
+
+/* Unpack the archive @path inside @dirfd (checked against @want, @want_diff_id). */
+static int unpack_member(struct store *s, int dirfd, const char *path, const char *want,
+			 const char *want_diff_id, struct store_layer_info *info, struct sbx_error **err)
+{
+	cleanup_close int fd = -1;
+
+	if (want_diff_id && store_digest_valid(want_diff_id) && store_layer_exists(s, want_diff_id)) {
+		/* unpacked already; a docker archive's manifest still needs
+		 * the archive's digest */
+		if (!want) {
+			fd = safepath_open(dirfd, path, O_RDONLY, err);
+			if (fd < 0 || describe_archive(fd, info, err) < 0)
+				return sbx_error_wrap(err, "archive member `%s`", path);
+		}
+		return 0;
+	}
+	fd = safepath_open(dirfd, path, O_RDONLY, err);
+	if (fd < 0)
+		return sbx_error_wrap(err, "archive member `%s`", path);
+	return store_layer_unpack_fd(s, fd, want, want_diff_id, info, err);
+}
+
+/* OCI layout: index.json -> manifest -> config and layers. */
+static int import_oci(struct store *s, int dirfd, char manifest_digest[LAYER_DIGEST_LEN], char **refname,
+		      struct sbx_error **err)
+{
+	cleanup_free char *ibuf = NULL, *mbuf = NULL, *cbuf = NULL, *path = NULL;
+	struct image_manifest m = {0};
+	struct image_config c = {0};
+	size_t il, ml, cl;
+	json_t *idx, *first;
+	const char *mt;
+	int ret = -1;
+
+	if (read_member(dirfd, "index.json", &ibuf, &il, err) < 0)
+		return -1;
+	idx = parse_json(ibuf, il, "OCI index.json", err);
+	if (!idx)
+		return -1;
+	first = json_array_get(json_object_get(idx, "manifests"), 0);
+	if (json_string_value(
+		json_object_get(json_object_get(first, "annotations"), "org.opencontainers.image.ref.name")))
+		*refname = xstrdup(json_string_value(json_object_get(json_object_get(first, "annotations"),
+								     "org.opencontainers.image.ref.name")));
+	json_decref(idx);
+	if (image_index_pick(ibuf, il, "amd64", manifest_digest, err) < 0)
+		return sbx_error_wrap(err, "OCI index.json");
+	for (int depth = 0;; depth++) {
+		free(path);
+		free(mbuf);
+		mbuf = NULL;
+		path = xasprintf("blobs/sha256/%s", manifest_digest + 7);
+		if (read_member(dirfd, path, &mbuf, &ml, err) < 0)
+			return -1;
+		idx = parse_json(mbuf, ml, "manifest", err);
+		if (!idx)
+			return -1;
+		mt = json_string_value(json_object_get(idx, "mediaType"));
+		if (depth < 4 &&
+		    ((mt && (strcmp(mt, MT_OCI_INDEX) == 0 || strcmp(mt, MT_DOCKER_LIST) == 0)) ||
+		     (!mt && json_object_get(idx, "manifests")))) {
+			json_decref(idx);
+			if (image_index_pick(mbuf, ml, "amd64", manifest_digest, err) < 0)
+				return -1;
+			continue;
+		}
+		json_decref(idx);
+		break;
+	}
+	if (image_manifest_parse(mbuf, ml, &m, err) < 0)
+		return -1;
+	if (store_blob_put(s, -1, (const uint8_t *)mbuf, ml, manifest_digest, NULL, NULL, err) < 0)
+		goto out;
+	free(path);
+	path = xasprintf("blobs/sha256/%s", m.config + 7);
+	if (read_member(dirfd, path, &cbuf, &cl, err) < 0 || image_config_parse(cbuf, cl, &c, err) < 0 ||
+	    store_blob_put(s, -1, (const uint8_t *)cbuf, cl, m.config, NULL, NULL, err) < 0)
+		goto out;
+	if (c.n_diff_ids != m.n_layers) {
+		sbx_error_set(err, 0, "image: %zu layers but %zu diff_ids in its config", m.n_layers,
+			      c.n_diff_ids);
+		goto out;
+	}
+	/* layer archives are checked while they are unpacked, not copied */
+	for (size_t i = 0; i < m.n_layers; i++) {
+		struct store_layer_info info;
+
+		free(path);
+		path = xasprintf("blobs/sha256/%s", m.layers[i].digest + 7);
+		if (unpack_member(s, dirfd, path, m.layers[i].digest, c.diff_ids[i], &info, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	image_manifest_free(&m);
+	image_config_free(&c);
+	return ret;
+}
+
+/* docker save: manifest.json [{Config, RepoTags, Layers}]. */
+static int import_docker(struct store *s, int dirfd, char manifest_digest[LAYER_DIGEST_LEN], json_t *tags,
+			 struct sbx_error **err)
+{
+	cleanup_free char *buf = NULL, *cbuf = NULL;
+	struct image_config c = {0};
+	json_t *list, *e, *layers, *l, *man = NULL, *ldescs;
+	char cfg[LAYER_DIGEST_LEN];
+	uint64_t csize;
+	size_t len, cl, i;
+	int ret = -1;
+
+	if (read_member(dirfd, "manifest.json", &buf, &len, err) < 0)
+		return -1;
+	list = json_loadb(buf, len, 0, NULL);
+	if (!json_is_array(list) || json_array_size(list) == 0 || !json_is_object(json_array_get(list, 0))) {
+		json_decref(list);
+		return sbx_error_set(err, 0,
+				     "docker archive: manifest.json: bad JSON (want an array of images)");
+	}
+	if (json_array_size(list) > 1)
+		sbx_warn("docker archive holds %zu images: importing the first", json_array_size(list));
+	e = json_array_get(list, 0);
+	if (json_is_array(json_object_get(e, "RepoTags")))
+		json_array_extend(tags, json_object_get(e, "RepoTags"));
+	layers = json_object_get(e, "Layers");
+	if (!json_string_value(json_object_get(e, "Config")) || !json_is_array(layers)) {
+		sbx_error_set(err, 0, "docker archive: manifest.json: no Config or Layers");
+		goto out;
+	}
+	if (read_member(dirfd, json_string_value(json_object_get(e, "Config")), &cbuf, &cl, err) < 0 ||
+	    image_config_parse(cbuf, cl, &c, err) < 0 ||
+	    store_blob_put(s, -1, (const uint8_t *)cbuf, cl, NULL, cfg, &csize, err) < 0)
+		goto out;
+	if (c.n_diff_ids != json_array_size(layers)) {
+		sbx_error_set(err, 0, "docker archive: %zu layers but %zu diff_ids", json_array_size(layers),
+			      c.n_diff_ids);
+		goto out;
+	}
+	ldescs = json_array();
+	man = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:o}", "schemaVersion", 2, "mediaType",
+			MT_OCI_MANIFEST, "config", "mediaType", "application/vnd.oci.image.config.v1+json",
+			"digest", cfg, "size", (json_int_t)csize, "layers", ldescs);
+	json_array_foreach(layers, i, l)
+	{
+		struct store_layer_info info;
+
+		if (!json_string_value(l)) {
+			sbx_error_set(err, 0, "docker archive: manifest.json: a layer is not a path");
+			goto out;
+		}
+		if (unpack_member(s, dirfd, json_string_value(l), NULL, c.diff_ids[i], &info, err) < 0)
+			goto out;
+		json_array_append_new(ldescs,
+				      json_pack("{s:s, s:s, s:I}", "mediaType", layer_media_type(info.comp),
+						"digest", info.digest, "size", (json_int_t)info.size));
+	}
+	ret = put_json(s, man, manifest_digest, NULL, err);
+out:
+	json_decref(man);
+	json_decref(list);
+	image_config_free(&c);
+	return ret;
+}
+
+/* A plain rootfs tarball: one layer and a minimal config. */
+static int import_rootfs(struct store *s, int fd, char manifest_digest[LAYER_DIGEST_LEN],
+			 struct sbx_error **err)
+{
+	char cfg[LAYER_DIGEST_LEN], now[32];
+	struct store_layer_info info;
+	uint64_t csize;
+	json_t *config, *man;
+	time_t t = time(NULL);
+	int ret;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return sbx_error_set(err, errno, "rewind");
+	if (store_layer_unpack_fd(s, fd, NULL, NULL, &info, err) < 0)
+		return -1;
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	config = json_pack("{s:s, s:s, s:s, s:{s:[s]}, s:{s:s, s:[s]}}", "created", now, "architecture",
+			   "amd64", "os", "linux", "config", "Env",
+			   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "rootfs",
+			   "type", "layers", "diff_ids", info.diff_id);
+	ret = put_json(s, config, cfg, &csize, err);
+	json_decref(config);
+	if (ret < 0)
+		return -1;
+	man = json_pack("{s:i, s:s, s:{s:s, s:s, s:I}, s:[{s:s, s:s, s:I}]}", "schemaVersion", 2, "mediaType",
+			MT_OCI_MANIFEST, "config", "mediaType", "application/vnd.oci.image.config.v1+json",
+			"digest", cfg, "size", (json_int_t)csize, "layers", "mediaType",
+			layer_media_type(info.comp), "digest", info.digest, "size", (json_int_t)info.size);
+	ret = put_json(s, man, manifest_digest, NULL, err);
+	json_decref(man);
+	return ret;
+}
+
+struct archive_kind {
+	bool docker, oci;
+};
+
+static int note_member(void *arg, struct tar_reader *r, const struct tar_entry *e, struct sbx_error **err)
+{
+	struct archive_kind *k = arg;
+	char p[256];
+
+	(void)r;
+	(void)err;
+	if (layer_clean_path(e->path, p, sizeof(p)) == (size_t)-1)
+		return 0;
+	if (strcmp(p, "manifest.json") == 0)
+		k->docker = true;
+	else if (strcmp(p, "oci-layout") == 0 || strcmp(p, "index.json") == 0)
+		k->oci = true;
+	return 0;
+}
+
+static int do_import(void *arg, char *result, size_t size, struct sbx_error **err)
+{
+	struct import_job *j = arg;
+	char digest[LAYER_DIGEST_LEN];
+	cleanup_free char *tmp = NULL, *refname = NULL, *name = NULL;
+	cleanup_close int dirfd = -1, fd = -1;
+	struct archive_kind kind = {0};
+	json_t *index = NULL, *tags = json_array(), *t;
+	struct store s;
+	struct stat st;
+	size_t i;
+	int ret = -1;
+
+	if (store_open(&s, j->root, true, err) < 0) {
+		json_decref(tags);
+		return -1;
+	}
+	fd = open(j->src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		sbx_error_set(err, errno, "import `%s`", j->src);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		dirfd = take_fd(&fd);
+		kind.oci = faccessat(dirfd, "index.json", F_OK, 0) == 0;
+		kind.docker = !kind.oci && faccessat(dirfd, "manifest.json", F_OK, 0) == 0;
+		if (!kind.oci && !kind.docker) {
+			sbx_error_set(err, 0,
+				      "import `%s`: a directory without index.json (OCI layout) or "
+				      "manifest.json (docker archive)",
+				      j->src);
+			goto out;
+		}
+	} else {
+		struct layer_stream ls;
+		int r;
+
+		if (layer_stream_open(&ls, fd, NULL, 0, err) < 0) {
+			layer_stream_close(&ls);
+			goto wrap;
+		}
+		r = layer_tar_walk(&ls, note_member, &kind, err);
+		layer_stream_close(&ls);
+		if (r < 0)
+			goto wrap;
+		if (kind.docker || kind.oci) {
+			struct layer_unpack_opts o = {0};
+			struct layer_unpack_stats us;
+
+			if (lseek(fd, 0, SEEK_SET) < 0 || store_tmpdir(&s, &tmp, &dirfd, err) < 0)
+				goto wrap;
+			if (layer_stream_open(&ls, fd, NULL, 0, err) < 0) {
+				layer_stream_close(&ls);
+				goto wrap;
+			}
+			r = layer_unpack(&ls, dirfd, &o, &us, err);
+			layer_stream_close(&ls);
+			if (r < 0)
+				goto wrap;
+			if (kind.oci)
+				kind.docker = false;
+		}
+	}
+	if (kind.oci)
+		ret = import_oci(&s, dirfd, digest, &refname, err);
+	else if (kind.docker)
+		ret = import_docker(&s, dirfd, digest, tags, err);
+	else
+		ret = import_rootfs(&s, fd, digest, err);
+	if (ret < 0)
+		goto wrap;
+	ret = -1;
+	if (store_index_load(&s, &index, err) < 0)
+		goto out;
+	if (j->name) {
+		if (import_name(j->name, &name, err) < 0)
+			goto out;
+		index_add(&s, index, name, digest);
+		snprintf(result, size, "Loaded image: %s\n", name);
+	} else if (json_array_size(tags) > 0) {
+		size_t off = 0;
+
+		json_array_foreach(tags, i, t)
+		{
+			cleanup_free char *n = NULL;
+
+			if (!json_string_value(t) || import_name(json_string_value(t), &n, err) < 0)
+				goto out;
+			index_add(&s, index, n, digest);
+			off += (size_t)snprintf(result + off, off < size ? size - off : 0,
+						"Loaded image: %s\n", n);
+			if (off >= size)
+				off = size;
+		}
+		/* a docker archive names docker.io images by their short names */
+	} else {
+		name = name_from_path(j->src);
+		if (refname && (strchr(refname, '/') || strchr(refname, ':'))) {
+			/* an OCI ref.name that is a whole reference */
+			free(name);
+			name = NULL;
+			if (import_name(refname, &name, err) < 0)
+				goto out;
+		} else if (refname) {
+			/* the usual ref.name: a tag */
+			char *colon = strrchr(name, ':');
+			cleanup_free char *n = NULL;
+
+			*colon = '\0';
+			n = xasprintf("%s:%s", name, refname);
+			free(name);
+			name = NULL;
+			if (import_name(n, &name, err) < 0)
+				goto out;
+		}
+		index_add(&s, index, name, digest);
+		snprintf(result, size, "Loaded image: %s\n", name);
+	}
+	if (store_index_save(&s, index, err) < 0)
+		goto out;
+	if (s.totals.devices_skipped)
+		sbx_warn("import: %llu device nodes skipped (a sandbox gets its own /dev)",
+			 (unsigned long long)s.totals.devices_skipped);
+	if (s.totals.owners_collapsed)
+		sbx_warn("import: %llu files keep your own uid/gid: a single-ID user namespace has no other "
+			 "IDs (see `sandbox doctor`)",
+			 (unsigned long long)s.totals.owners_collapsed);
+	ret = 0;
+	goto out;
+wrap:
+	sbx_error_wrap(err, "import `%s`", j->src);
+	ret = -1;
+out:
+	json_decref(index);
+	json_decref(tags);
+	if (ret < 0) {
+		/* the store as it was: blobs this import stored and no image
+		 * names go again (the lock is still held) */
+		cleanup_error struct sbx_error *e2 = NULL;
+		json_t *idx = NULL;
+		int nb, nl;
+
+		if (store_index_load(&s, &idx, &e2) == 0)
+			image_gc(&s, idx, &nb, &nl, &e2);
+		json_decref(idx);
+	}
+	store_close(&s);
+	return ret;
+}
+
+/**
+ * image_import() - import a docker archive, an OCI layout or a rootfs tarball
+ * @root:	ROOT
+ * @src:	file or directory
+ * @name:	NAME[:TAG] (stored as localhost/NAME:TAG), or NULL
+ * @report:	"Loaded image: NAME" lines
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set (the store unchanged).
+ */
+int image_import(const char *root, const char *src, const char *name, char **report, struct sbx_error **err)
+{
+	struct import_job j = {root, src, name};
+	char out[8192] = "";
+
+	if (name) {
+		cleanup_free char *n = NULL;
+
+		if (import_name(name, &n, err) < 0)
+			return -1;
+	}
+	if (store_in_userns(do_import, &j, out, sizeof(out), err) < 0)
+		return -1;
+	*report = xstrdup(out);
+	return 0;
+}
+
+/* ---- rmi, prune ------------------------------------------------------------- */
+
+struct remove_job {
+	const char *root;
+	char *const *refs;
+	size_t n;
+	bool force;
+	bool prune;
+};
+
+/* The id of a sandbox (ROOT/sandboxes/<id>/config.json) made from @name. */
+static char *image_used_by(struct store *s, const char *name)
+{
+	cleanup_close int dfd = openat(s->fd, "sandboxes", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	char *found = NULL;
+	DIR *d;
+
+	d = dfd >= 0 ? fdopendir(take_fd(&dfd)) : NULL;
+	while (d && !found && (de = readdir(d))) {
+		cleanup_free char *p = NULL, *buf = NULL;
+		json_t *j;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/sandboxes/%s/config.json", s->root, de->d_name);
+		if (util_read_file(p, &buf, NULL, NULL) < 0)
+			continue;
+		j = json_loads(buf, 0, NULL);
+		if (j && json_string_value(json_object_get(j, "image")) &&
+		    strcmp(json_string_value(json_object_get(j, "image")), name) == 0)
+			found = xstrdup(de->d_name);
+		json_decref(j);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static int do_remove(void *arg, char *result, size_t size, struct sbx_error **err)
+{
+	struct remove_job *j = arg;
+	json_t *index = NULL;
+	struct store s;
+	size_t off = 0;
+	int nb, nl, ret = -1;
+
+	if (store_open(&s, j->root, true, err) < 0)
+		return -1;
+	if (store_index_load(&s, &index, err) < 0)
+		goto out;
+	for (size_t i = 0; i < j->n; i++) {
+		cleanup_free char *name = NULL;
+		json_t *imgs = json_object_get(index, "images"),
+		       *e = index_find(index, j->refs[i], &name, err);
+
+		if (!e)
+			goto out;
+		if (!j->force) {
+			cleanup_free char *id = image_used_by(&s, name);
+
+			if (id) {
+				sbx_error_set(err, 0, "image `%s`: used by sandbox %.12s", name, id);
+				sbx_error_hint(
+				    err, "remove it first (`sandbox rm %.12s`), or use `sandbox rmi -f`", id);
+				goto out;
+			}
+		}
+		for (size_t k = 0; k < json_array_size(imgs); k++) {
+			if (json_array_get(imgs, k) == e) {
+				json_array_remove(imgs, k);
+				break;
+			}
+		}
+		off += (size_t)snprintf(result + off, off < size ? size - off : 0, "Untagged: %s\n", name);
+		if (off > size)
+			off = size;
+	}
+	if (j->n && store_index_save(&s, index, err) < 0)
+		goto out;
+	if (image_gc(&s, index, &nb, &nl, err) < 0)
+		goto out;
+	if (nl || nb)
+		snprintf(result + off, off < size ? size - off : 0, "Deleted: %d layers, %d blobs\n", nl, nb);
+	ret = 0;
+out:
+	json_decref(index);
+	store_close(&s);
+	return ret;
+}
+
+/**
+ * image_remove() - `rmi`: remove names, then what no other image uses
+ * @root:	ROOT
+ * @refs:	references
+ * @n:		how many
+ * @force:	-f: also an image that sandboxes (kept without --rm) were made
+ *		from; they cannot start again
+ * @report:	"Untagged:"/"Deleted:" lines
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set (nothing removed when a name is
+ * unknown).
+ */
+int image_remove(const char *root, char *const *refs, size_t n, bool force, char **report,
+		 struct sbx_error **err)
+{
+	struct remove_job j = {root, refs, n, force, false};
+	char out[8192] = "";
+
+	if (store_in_userns(do_remove, &j, out, sizeof(out), err) < 0)
+		return -1;
+	*report = xstrdup(out);
+	return 0;
+}
+
+/**
+ * image_prune() - remove blobs and layers no image uses
+ * @root:	ROOT
+ * @report:	a "Deleted:" line
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int image_prune(const char *root, char **report, struct sbx_error **err)
+{
+	struct remove_job j = {root, NULL, 0, false, true};
+	char out[8192] = "";
+
+	if (store_in_userns(do_remove, &j, out, sizeof(out), err) < 0)
+		return -1;
+	*report = xstrdup(out);
+	return 0;
+}
+
+/* ---- images, inspect ---------------------------------------------------------- */
+
+static void human_size(uint64_t b, char *buf, size_t n)
+{
+	if (b >= 1000ULL * 1000 * 1000)
+		snprintf(buf, n, "%.3g GB", (double)b / 1e9);
+	else if (b >= 1000 * 1000)
+		snprintf(buf, n, "%.3g MB", (double)b / 1e6);
+	else
+		snprintf(buf, n, "%.3g kB", (double)b / 1e3);
+}
+
+/**
+ * image_list() - `images`
+ * @root:	ROOT
+ * @json:	a JSON array instead of the table
+ * @out:	the text
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int image_list(const char *root, bool json, char **out, struct sbx_error **err)
+{
+	json_t *index = NULL, *arr = json_array(), *e;
+	struct store s;
+	size_t i;
+	char *text = NULL;
+	size_t tl = 0;
+	FILE *f;
+	int ret = -1;
+
+	if (store_open(&s, root, false, err) < 0 || store_index_load(&s, &index, err) < 0) {
+		json_decref(arr);
+		store_close(&s);
+		return -1;
+	}
+	f = open_memstream(&text, &tl);
+	if (!json)
+		fprintf(f, "%-40s %-16s %-14s %-22s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
+			"SIZE");
+	json_array_foreach(json_object_get(index, "images"), i, e)
+	{
+		const char *name = json_string_value(json_object_get(e, "name")) ?: "";
+		const char *dg = json_string_value(json_object_get(e, "digest"));
+		struct image_manifest m;
+		uint64_t total = 0;
+		json_int_t created = json_integer_value(json_object_get(e, "created"));
+		const char *colon = strrchr(name, ':');
+		char when[32], sz[32];
+		time_t t = (time_t)created;
+
+		if (colon && strchr(colon, '/'))
+			colon = NULL;
+		if (load_image(&s, dg, &m, NULL, NULL, err) < 0)
+			goto out;
+		total = m.config_size;
+		for (size_t k = 0; k < m.n_layers; k++)
+			total += m.layers[k].size;
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&t));
+		human_size(total, sz, sizeof(sz));
+		if (json)
+			json_array_append_new(arr, json_pack("{s:s, s:[s], s:s, s:I, s:I}", "Id",
+							     m.config + 7, "Names", name, "Digest", dg,
+							     "Created", created, "Size", (json_int_t)total));
+		else
+			fprintf(f, "%-40.*s %-16s %-14.12s %-22s %s\n",
+				colon ? (int)(colon - name) : (int)strlen(name), name,
+				colon ? colon + 1 : "<none>", m.config + 7, when, sz);
+		image_manifest_free(&m);
+	}
+	if (json) {
+		char *j = json_dumps(arr, JSON_INDENT(2));
+
+		fprintf(f, "%s\n", j);
+		free(j);
+	}
+	ret = 0;
+out:
+	fclose(f);
+	if (ret == 0)
+		*out = text;
+	else
+		free(text);
+	json_decref(index);
+	json_decref(arr);
+	store_close(&s);
+	return ret;
+}
+
+/**
+ * image_inspect() - `inspect IMAGE`: JSON as docker inspect shows it
+ * @root:	ROOT
+ * @ref:	the image
+ * @out:	the JSON text
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int image_inspect(const char *root, const char *ref, char **out, struct sbx_error **err)
+{
+	json_t *index = NULL, *e, *cj = NULL, *o, *layers, *names, *x;
+	cleanup_free char *name = NULL;
+	struct image_manifest m;
+	struct image_config c;
+	struct store s;
+	uint64_t total;
+	size_t i;
+	int ret = -1;
+
+	if (store_open(&s, root, false, err) < 0)
+		return -1;
+	if (store_index_load(&s, &index, err) < 0)
+		goto out;
+	e = index_find(index, ref, &name, err);
+	if (!e)
+		goto out;
+	if (load_image(&s, json_string_value(json_object_get(e, "digest")), &m, &c, &cj, err) < 0)
+		goto out;
+	names = json_array();
+	json_array_foreach(json_object_get(index, "images"), i,
+			   x) if (json_equal(json_object_get(x, "digest"), json_object_get(e, "digest")))
+	    json_array_append(names, json_object_get(x, "name"));
+	layers = json_array();
+	total = m.config_size;
+	for (size_t k = 0; k < m.n_layers; k++) {
+		json_array_append_new(layers,
+				      json_pack("{s:s, s:s, s:I, s:s}", "Digest", m.layers[k].digest,
+						"DiffID", c.diff_ids[k], "Size", (json_int_t)m.layers[k].size,
+						"MediaType", m.layers[k].media_type));
+		total += m.layers[k].size;
+	}
+	o = json_pack("{s:s, s:O, s:o, s:I, s:o}", "Id", m.config + 7, "Digest", json_object_get(e, "digest"),
+		      "RepoTags", names, "Size", (json_int_t)total, "Layers", layers);
+	json_object_set(o, "Created", json_object_get(cj, "created") ?: json_null());
+	json_object_set(o, "Architecture", json_object_get(cj, "architecture") ?: json_null());
+	json_object_set(o, "Os", json_object_get(cj, "os") ?: json_null());
+	json_object_set(o, "Config", json_object_get(cj, "config") ?: json_object());
+	json_object_set(o, "Labels", json_object_get(json_object_get(cj, "config"), "Labels") ?: json_null());
+	json_object_set(o, "RootFS", json_object_get(cj, "rootfs") ?: json_null());
+	{
+		json_t *arr = json_array();
+		char *text;
+
+		json_array_append_new(arr, o);
+		text = json_dumps(arr, JSON_INDENT(4));
+		json_decref(arr);
+		*out = xasprintf("%s\n", text);
+		free(text);
+	}
+	image_manifest_free(&m);
+	image_config_free(&c);
+	ret = 0;
+out:
+	json_decref(cj);
+	json_decref(index);
+	store_close(&s);
+	return ret;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* net.h - user-mode networking: -p specs, the sandbox's tap, the libslirp helper */
+#ifndef SBX_NET_H
+#define SBX_NET_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define NET_MTU_DEFAULT 65520
+#define NET_MTU_MIN	1280  /* IPv6's minimum */
+#define NET_MTU_MAX	65521 /* libslirp's IF_MTU_MAX */
+#define NET_TAP_NAME	"eth0"
+
+/* -p [HOSTIP:]HOSTPORT:PORT[/tcp|/udp] */
+struct net_publish {
+	bool udp;
+	struct in_addr host_addr; /* INADDR_ANY without HOSTIP */
+	uint16_t host_port;
+	uint16_t guest_port;
+};
+
+/* What the helper needs besides the tap. */
+struct net_helper_config {
+	unsigned mtu;
+	bool allow_host_loopback;
+	const struct net_publish *publish;
+	size_t n_publish;
+	int userns_fd, netns_fd; /* the sandbox's (-1: none): TCP forwards splice into it */
+};
+
+int net_parse_publish(const char *spec, struct net_publish *out, struct sbx_error **err);
+int net_parse_slirp_options(const char *opts, unsigned *mtu, struct sbx_error **err);
+int net_check_publish(const struct net_publish *p, size_t n, struct sbx_error **err);
+int net_check_tun(struct sbx_error **err);
+int net_setup_sandbox(unsigned mtu, int *tapfd, struct sbx_error **err);
+int net_helper_start(int tapfd, const struct net_helper_config *cfg, pid_t *pid, struct sbx_error **err);
+void net_helper_stop(pid_t *pid);
+
+#endif /* SBX_NET_H */

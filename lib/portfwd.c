@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* portfwd.c - TCP -p forwards spliced into the sandbox's network namespace
+ *
+ * libslirp's host forwarding copies every byte through its own TCP stack
+ * and the tap. For TCP forwards the network helper does better: it listens
+ * on the host port itself and, for each client, connects a socket that was
+ * created inside the sandbox's network namespace to 10.0.2.100:PORT, then
+ * moves the bytes between the two sockets with splice(2) through a pipe per
+ * direction (as pasta and rootlessport do, without copies to user space).
+ *
+ * Sockets belong to the network namespace they were created in. They come
+ * from the socket factory: a child of the helper forked before the helper
+ * isolates itself, which joins the sandbox's user and network namespaces
+ * (the caller owns that user namespace, as slirp4netns relies on), drops
+ * every capability, sets no_new_privs and a seccomp filter that allows
+ * little more than socket() and sendmsg(), and then answers each one-byte
+ * request with a new unconnected TCP socket (SCM_RIGHTS). It dies with the
+ * helper (PR_SET_PDEATHSIG).
+ *
+ * The sandbox sees forwarded connections come from 10.0.2.100 (its own
+ * address): the client's address is not kept.
+ */
+#include "portfwd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+#include <sys/capability.h>
+
+#include "syscalls.h"
+#include "tty.h"
+#include "util.h"
+
+#define PORTFWD_PIPE_SIZE (1 << 20)
+#define PORTFWD_ROUNDS	  16 /* splice rounds per connection and wake-up */
+
+struct fwd_listener {
+	int fd;
+	uint16_t guest_port;
+	int idx;
+};
+
+struct fwd_conn {
+	int fd[2];	/* 0: the host's client, 1: inside the sandbox */
+	int pipe[2][2]; /* pipe[d]: bytes read from fd[d], for fd[!d] */
+	size_t pending[2];
+	size_t cap;
+	bool eof[2], shut[2], connecting;
+	int idx[2];
+	struct fwd_conn *next;
+};
+
+struct portfwd {
+	int factory;
+	struct fwd_listener *l;
+	size_t n_l;
+	struct fwd_conn *conns;
+};
+
+static const char *const factory_syscalls[] = {
+    "socket",	  "sendmsg",	  "recvfrom",	     "recvmsg", "read",	  "write", "close",   "exit",
+    "exit_group", "rt_sigreturn", "restart_syscall", "mmap",	"munmap", "brk",   "madvise",
+};
+
+static _Noreturn void factory_main(int sock, int userns, int netns)
+{
+	scmp_filter_ctx ctx;
+	cap_t none;
+
+	if (setns(userns, CLONE_NEWUSER) < 0 || setns(netns, CLONE_NEWNET) < 0)
+		_exit(SBX_EXIT_FAILURE);
+	close(userns);
+	close(netns);
+	none = cap_init();
+	if (!none || cap_set_proc(none) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		_exit(SBX_EXIT_FAILURE);
+	cap_free(none);
+	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx)
+		_exit(SBX_EXIT_FAILURE);
+	for (size_t i = 0; i < ARRAY_SIZE(factory_syscalls); i++) {
+		int nr = seccomp_syscall_resolve_name(factory_syscalls[i]);
+
+		if (nr != __NR_SCMP_ERROR && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) < 0)
+			_exit(SBX_EXIT_FAILURE);
+	}
+	if (seccomp_load(ctx) < 0)
+		_exit(SBX_EXIT_FAILURE);
+	for (;;) {
+		char req, zero = 0;
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} u;
+		struct iovec iov = {.iov_base = &zero, .iov_len = 1};
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+		ssize_t n = recv(sock, &req, 1, 0);
+		int fd;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(0);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0) {
+			struct cmsghdr *cmsg;
+
+			memset(&u, 0, sizeof(u));
+			msg.msg_control = u.buf;
+			msg.msg_controllen = sizeof(u.buf);
+			cmsg = CMSG_FIRSTHDR(&msg);
+			cmsg->cmsg_level = SOL_SOCKET;
+			cmsg->cmsg_type = SCM_RIGHTS;
+			cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+		}
+		if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+			_exit(0);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/**
+ * portfwd_close_all_but() - close every descriptor above 2 except @keep
+ * @keep:	descriptors to keep (the array is sorted in place)
+ * @n:		how many
+ */
+void portfwd_close_all_but(int *keep, size_t n)
+{
+	int lo = 3;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < lo)
+			continue;
+		if (keep[i] > lo)
+			sys_close_range((unsigned)lo, (unsigned)keep[i] - 1, 0);
+		lo = keep[i] + 1;
+	}
+	sys_close_range((unsigned)lo, ~0U, 0);
+}
+
+/**
+ * portfwd_factory_start() - fork the socket factory (see the top of the file)
+ * @userns:	the sandbox's user namespace (PID 1 opened /proc/self/ns/user
+ *		and sent it: once it is the init it is not dumpable, and
+ *		neither its /proc/PID/ns files nor setns(pidfd) are open to us)
+ * @netns:	the sandbox's network namespace, likewise
+ * @sock:	the helper's end of the request socket, on success
+ * @err:	error out-parameter
+ *
+ * Call it before the helper isolates itself; every descriptor above 2 but
+ * the factory's own is closed in the child. The caller keeps @userns and
+ * @netns.
+ *
+ * Return: 0, or negative with *err set.
+ */
+int portfwd_factory_start(int userns, int netns, int *sock, struct sbx_error **err)
+{
+	pid_t parent = getpid(), child;
+	int sv[2];
+
+	if (userns < 0 || netns < 0)
+		return sbx_error_set(err, EBADF, "the sandbox's namespaces");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return sbx_error_set(err, errno, "socketpair");
+	child = fork();
+	if (child < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return sbx_error_set(err, errno, "fork the socket factory");
+	}
+	if (child == 0) {
+		int keep[3] = {sv[1], userns, netns};
+
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+			_exit(SBX_EXIT_FAILURE);
+		portfwd_close_all_but(keep, 3);
+		prctl(PR_SET_NAME, "sandbox-netfwd", 0, 0, 0);
+		factory_main(sv[1], userns, netns);
+	}
+	close(sv[1]);
+	*sock = sv[0];
+	return 0;
+}
+
+struct portfwd *portfwd_new(int factory)
+{
+	struct portfwd *pf = xcalloc(1, sizeof(*pf));
+
+	pf->factory = factory;
+	return pf;
+}
+
+/**
+ * portfwd_listen() - listen on a host port for one TCP forward
+ * @pf:		the forwarder
+ * @host_addr:	address to bind; INADDR_ANY: every IPv4 and IPv6 address
+ *		(a dual-stack socket on [::], as docker listens), IPv4 only
+ *		where the host has no IPv6
+ * @host_port:	host port
+ * @guest_port:	port of 10.0.2.100 inside
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int portfwd_listen(struct portfwd *pf, struct in_addr host_addr, uint16_t host_port, uint16_t guest_port,
+		   struct sbx_error **err)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(host_port), .sin_addr = host_addr};
+	struct sockaddr_in6 sa6 = {
+	    .sin6_family = AF_INET6, .sin6_port = htons(host_port), .sin6_addr = in6addr_any};
+	cleanup_close int fd = -1;
+	int one = 1, zero = 0;
+
+	if (host_addr.s_addr == htonl(INADDR_ANY)) {
+		fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0 ||
+				setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+				bind(fd, (struct sockaddr *)&sa6, sizeof(sa6)) < 0)) {
+			if (errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL)
+				return sbx_error_set(err, errno, "-p: host port %u/tcp", host_port);
+			close(take_fd(&fd));
+		}
+	}
+	if (fd < 0) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return sbx_error_set(err, errno, "-p: socket");
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			return sbx_error_set(err, errno, "-p: host port %u/tcp", host_port);
+	}
+	if (listen(fd, 128) < 0)
+		return sbx_error_set(err, errno, "-p: host port %u/tcp", host_port);
+	pf->l = realloc(pf->l, (pf->n_l + 1) * sizeof(*pf->l));
+	if (!pf->l)
+		return sbx_error_set(err, ENOMEM, "-p");
+	pf->l[pf->n_l++] = (struct fwd_listener){.fd = take_fd(&fd), .guest_port = guest_port, .idx = -1};
+	return 0;
+}
+
+static int factory_socket(struct portfwd *pf)
+{
+	cleanup_error struct sbx_error *e = NULL;
+	char req = 1, zero;
+	int fd = -1;
+
+	if (send(pf->factory, &req, 1, MSG_NOSIGNAL) != 1)
+		return -1;
+	if (tty_recv_fd(pf->factory, &fd, &zero, 1, &e) < 0)
+		return -1;
+	return fd;
+}
+
+static void conn_free(struct fwd_conn *c)
+{
+	for (int d = 0; d < 2; d++) {
+		if (c->fd[d] >= 0)
+			close(c->fd[d]);
+		for (int i = 0; i < 2; i++)
+			if (c->pipe[d][i] >= 0)
+				close(c->pipe[d][i]);
+	}
+	free(c);
+}
+
+static void accept_one(struct portfwd *pf, struct fwd_listener *l)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(l->guest_port)};
+	int client = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
+	struct fwd_conn *c;
+
+	if (client < 0)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	c->fd[0] = client;
+	c->fd[1] = factory_socket(pf);
+	c->idx[0] = c->idx[1] = -1;
+	for (int d = 0; d < 2; d++)
+		c->pipe[d][0] = c->pipe[d][1] = -1;
+	if (c->fd[1] < 0)
+		goto drop;
+	for (int d = 0; d < 2; d++) {
+		if (pipe2(c->pipe[d], O_NONBLOCK | O_CLOEXEC) < 0)
+			goto drop;
+		(void)fcntl(c->pipe[d][1], F_SETPIPE_SZ, PORTFWD_PIPE_SIZE);
+	}
+	c->cap = (size_t)fcntl(c->pipe[0][1], F_GETPIPE_SZ);
+	if ((ssize_t)c->cap <= 0 || (size_t)fcntl(c->pipe[1][1], F_GETPIPE_SZ) < c->cap)
+		c->cap = 65536;
+	fcntl(c->fd[1], F_SETFL, fcntl(c->fd[1], F_GETFL) | O_NONBLOCK);
+	(void)setsockopt(c->fd[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	(void)setsockopt(c->fd[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	inet_pton(AF_INET, "10.0.2.100", &to.sin_addr);
+	if (connect(c->fd[1], (struct sockaddr *)&to, sizeof(to)) < 0) {
+		if (errno != EINPROGRESS)
+			goto drop;
+		c->connecting = true;
+	}
+	c->next = pf->conns;
+	pf->conns = c;
+	return;
+drop:
+	conn_free(c);
+}
+
+/* Moves what can be moved now. Return: false when the connection is done. */
+static bool conn_pump(struct fwd_conn *c)
+{
+	for (int d = 0; d < 2; d++) {
+		int out = c->fd[!d];
+
+		for (int round = 0; round < PORTFWD_ROUNDS; round++) {
+			bool progress = false;
+			ssize_t n;
+
+			if (!c->eof[d] && c->pending[d] < c->cap && !(d == 1 && c->connecting)) {
+				n = splice(c->fd[d], NULL, c->pipe[d][1], NULL, c->cap - c->pending[d],
+					   SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+				if (n > 0) {
+					c->pending[d] += (size_t)n;
+					progress = true;
+				} else if (n == 0) {
+					c->eof[d] = true;
+				} else if (errno != EAGAIN && errno != EINTR) {
+					return false;
+				}
+			}
+			if (!c->connecting && c->pending[d] > 0) {
+				n = splice(c->pipe[d][0], NULL, out, NULL, c->pending[d],
+					   SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+				if (n > 0) {
+					c->pending[d] -= (size_t)n;
+					progress = true;
+				} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+					return false;
+				}
+			}
+			if (!progress)
+				break;
+		}
+		if (c->eof[d] && c->pending[d] == 0 && !c->shut[d] && !c->connecting) {
+			shutdown(out, SHUT_WR);
+			c->shut[d] = true;
+		}
+	}
+	return !(c->shut[0] && c->shut[1]);
+}
+
+/**
+ * portfwd_fill() - register the listeners and connections for poll()
+ * @pf:		the forwarder (NULL: nothing)
+ * @add:	appends a pollfd, returns its index
+ * @opaque:	for @add
+ */
+void portfwd_fill(struct portfwd *pf, int (*add)(int fd, short events, void *opaque), void *opaque)
+{
+	if (!pf)
+		return;
+	for (size_t i = 0; i < pf->n_l; i++)
+		pf->l[i].idx = add(pf->l[i].fd, POLLIN, opaque);
+	for (struct fwd_conn *c = pf->conns; c; c = c->next) {
+		short ev0 = 0, ev1 = 0;
+
+		if (!c->eof[0] && c->pending[0] < c->cap)
+			ev0 |= POLLIN;
+		if (c->pending[1] > 0)
+			ev0 |= POLLOUT;
+		if (c->connecting) {
+			ev1 = POLLOUT;
+		} else {
+			if (!c->eof[1] && c->pending[1] < c->cap)
+				ev1 |= POLLIN;
+			if (c->pending[0] > 0)
+				ev1 |= POLLOUT;
+		}
+		c->idx[0] = add(c->fd[0], ev0, opaque);
+		c->idx[1] = add(c->fd[1], ev1, opaque);
+	}
+}
+
+/**
+ * portfwd_handle() - accept new clients, move bytes, close finished connections
+ * @pf:		the forwarder (NULL: nothing)
+ * @revents:	the poll() result for an index portfwd_fill() got
+ * @opaque:	for @revents
+ */
+void portfwd_handle(struct portfwd *pf, short (*revents)(int idx, void *opaque), void *opaque)
+{
+	if (!pf)
+		return;
+	for (struct fwd_conn **p = &pf->conns; *p;) {
+		struct fwd_conn *c = *p;
+		short r0 = c->idx[0] >= 0 ? revents(c->idx[0], opaque) : 0;
+		short r1 = c->idx[1] >= 0 ? revents(c->idx[1], opaque) : 0;
+		bool alive = true;
+
+		if (!r0 && !r1) {
+			p = &c->next;
+			continue;
+		}
+		if (c->connecting && r1) {
+			int e = 0;
+			socklen_t len = sizeof(e);
+
+			if (getsockopt(c->fd[1], SOL_SOCKET, SO_ERROR, &e, &len) < 0 || e)
+				alive = false;
+			else
+				c->connecting = false;
+		}
+		if (alive)
+			alive = conn_pump(c);
+		if (alive) {
+			p = &c->next;
+		} else {
+			*p = c->next;
+			conn_free(c);
+		}
+	}
+	for (size_t i = 0; i < pf->n_l; i++)
+		if (pf->l[i].idx >= 0 && (revents(pf->l[i].idx, opaque) & POLLIN))
+			for (int k = 0; k < 32; k++) {
+				struct fwd_conn *before = pf->conns;
+
+				accept_one(pf, &pf->l[i]);
+				if (pf->conns == before)
+					break;
+				if (!pf->conns->connecting && !conn_pump(pf->conns)) {
+					struct fwd_conn *c = pf->conns;
+
+					pf->conns = c->next;
+					conn_free(c);
+				}
+			}
+}

@@ -1,0 +1,393 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# 11-lifecycle.sh - run -d, ps, logs, stop, kill, rm, prune, names and ids, supervisor crashes
+# shellcheck disable=SC2016 # commands for inside the sandbox are single-quoted on purpose
+set -u
+# shellcheck source=tests/lib/sbx.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/sbx.sh"
+
+# sbx_run_d OPTIONS... IMAGE CMD...: `sandbox run -d --network none ...`, id on stdout
+sbx_run_d() {
+	"$SANDBOX" run -d --network none "${SBX_RUN_DEFAULTS[@]}" "$@"
+}
+
+# start_d OPTIONS... IMAGE CMD...: start a detached sandbox, fail unless it did; sets ID
+start_d() {
+	run_cmd sbx_run_d "$@"
+	if [ "$T_STATUS" != 0 ]; then
+		t_show_output
+		t_fail "run -d failed with $T_STATUS"
+	fi
+	ID=$(cat "$T_OUT")
+	assert_match '^[0-9a-f]{64}$' "$ID" "id printed by run -d"
+	t_defer "$SANDBOX" rm -f "$ID"
+}
+
+# status_of SANDBOX: its STATUS column in `ps -a` (SANDBOX: a name or an id)
+status_of() {
+	"$SANDBOX" ps -a | awk -v id="${1:0:12}" -v name="$1" '$1 == id || $2 == name' |
+		grep -oE 'running|created|exited \([^)]*\)|OOM-killed'
+}
+
+# Nothing of any sandbox is left: store, runroot, names, processes, mounts.
+assert_all_gone() {
+	assert_nothing_left
+	local names
+	names=$(ls -A "$SANDBOX_ROOT/names" 2>/dev/null || true)
+	[ -z "$names" ] || t_fail "names left: $names"
+}
+
+test_detach_round_trip() {
+	start_d --name web "$ROOTFS" sh -c 'echo started; echo to-stderr >&2; exec sleep 60'
+	assert_file_empty "$T_ERR"
+	assert_eq running "$(status_of "$ID")" "status after run -d"
+	# ps without -a lists it; id (12), name, image, command
+	assert_status 0 "$SANDBOX" ps
+	assert_file_has_content "$T_OUT" "^${ID:0:12}  web  .*sh -c echo started.*running"
+	wait_for_file "$SANDBOX_ROOT/sandboxes/$ID/ctr.log" 'to-stderr'
+	assert_status 0 "$SANDBOX" logs web
+	assert_eq "started
+to-stderr" "$(cat "$T_OUT")" "logs"
+	assert_status 0 "$SANDBOX" stop -t 5 web
+	assert_eq "exited (143)" "$(status_of "$ID")" "status after stop"
+	assert_status 0 "$SANDBOX" ps
+	assert_not_file_has_content "$T_OUT" "${ID:0:12}"
+	# the log outlives the sandbox
+	assert_status 0 "$SANDBOX" logs "${ID:0:8}"
+	assert_file_has_content "$T_OUT" '^started$'
+	assert_status 0 "$SANDBOX" rm web
+	assert_all_gone
+}
+
+# The exit status is recorded: ps -a, ps --format json.
+test_exit_status_recorded() {
+	start_d "$ROOTFS" sh -c 'exit 3'
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(status_of "$ID")" = "exited (3)" ] && break
+		sleep 0.05
+	done
+	assert_eq "exited (3)" "$(status_of "$ID")" "status"
+	assert_status 0 "$SANDBOX" ps -a --format json
+	command -v jq >/dev/null || t_skip "jq is not installed"
+	assert_eq "exited 3 null" "$(jq -r ".[] | select(.id == \"$ID\") | \"\(.status) \(.exit_code) \(.pid)\"" "$T_OUT")" "json"
+	assert_eq 0 "$(jq 'length' < <("$SANDBOX" ps --format json))" "ps --format json without -a"
+	assert_status 0 "$SANDBOX" rm "$ID"
+	assert_all_gone
+}
+
+test_json_running() {
+	command -v jq >/dev/null || t_skip "jq is not installed"
+	start_d --name j "$ROOTFS" sleep 60
+	assert_status 0 "$SANDBOX" ps --format json
+	assert_eq "$ID j running sleep,60 $ROOTFS" \
+		"$(jq -r '.[0] | "\(.id) \(.name) \(.status) \(.command | join(",")) \(.image)"' "$T_OUT")" "json"
+	assert_match '^[0-9]+$' "$(jq -r '.[0].pid' "$T_OUT")" "pid"
+	assert_match '^[0-9]{10}$' "$(jq -r '.[0].created' "$T_OUT")" "created"
+	assert_status 0 "$SANDBOX" rm -f j
+	assert_all_gone
+}
+
+# Names and ids: full id, unique prefix, name; unknown and ambiguous ones.
+test_names_and_ids() {
+	local fake1 fake2
+	start_d --name alpha "$ROOTFS" sleep 60
+	assert_status 0 "$SANDBOX" kill -s 0 "$ID"
+	assert_status 0 "$SANDBOX" kill -s 0 "${ID:0:3}"
+	assert_status 0 "$SANDBOX" kill -s 0 alpha
+	assert_status 125 "$SANDBOX" kill -s 0 nosuch
+	assert_error_line 'nosuch: no such sandbox'
+	assert_status 125 "$SANDBOX" stop 0123456789abcdef0123
+	assert_error_line 'no such sandbox'
+	# two stored sandboxes that share a prefix
+	fake1=$(printf 'abcabc1%057d' 1) fake2=$(printf 'abcabc2%057d' 2)
+	mkdir -p "$SANDBOX_ROOT/sandboxes/$fake1" "$SANDBOX_ROOT/sandboxes/$fake2"
+	assert_status 125 "$SANDBOX" rm abcabc
+	assert_error_line 'abcabc: ambiguous'
+	[ -d "$SANDBOX_ROOT/sandboxes/$fake1" ] || t_fail "an ambiguous rm removed something"
+	assert_status 0 "$SANDBOX" rm abcabc1
+	[ -d "$SANDBOX_ROOT/sandboxes/$fake1" ] && t_fail "rm did not remove $fake1"
+	assert_status 0 "$SANDBOX" rm "${fake2:0:20}"
+	# a duplicate name is refused; the first keeps running
+	assert_status 125 sbx_run_d --name alpha "$ROOTFS" true
+	assert_error_line 'alpha.*already in use'
+	assert_eq running "$(status_of alpha)" "first sandbox"
+	assert_eq 1 "$(find "$SANDBOX_ROOT/sandboxes" -mindepth 1 -maxdepth 1 | wc -l)" "sandboxes in the store"
+	assert_status 0 "$SANDBOX" rm -f alpha
+	assert_all_gone
+}
+
+# Bad input: one line, 125, nothing changed.
+test_bad_input() {
+	start_d --name busy "$ROOTFS" sleep 60
+	assert_status 125 "$SANDBOX" rm busy
+	assert_error_line 'busy: the sandbox is running'
+	assert_eq running "$(status_of busy)" "after a refused rm"
+	assert_status 125 "$SANDBOX" logs nosuch
+	assert_error_line 'no such sandbox'
+	assert_status 0 sbx_run_keep --name fg "$ROOTFS" true
+	assert_status 125 "$SANDBOX" logs fg
+	assert_error_line 'fg: the sandbox has no log'
+	assert_status 125 "$SANDBOX" kill fg
+	assert_error_line 'not running'
+	assert_status 125 "$SANDBOX" kill -s NOSIG busy
+	assert_error_line 'invalid --signal'
+	assert_status 125 "$SANDBOX" stop
+	assert_error_line 'missing SANDBOX'
+	assert_status 125 "$SANDBOX" ps --format yaml
+	assert_error_line 'invalid --format'
+	assert_status 125 "$SANDBOX" run -d -t --network none "$ROOTFS" true
+	assert_error_line '-d with -t'
+	# a sandbox that cannot start: run -d reports its error and leaves nothing
+	assert_status 125 sbx_run_d --name broken "$T_TMP/no-such-rootfs" true
+	assert_error_line 'no-such-rootfs'
+	assert_not_exists "$SANDBOX_ROOT/names/broken"
+	assert_status 0 "$SANDBOX" rm -f busy fg
+	assert_all_gone
+}
+
+test_kill_signals() {
+	start_d "$ROOTFS" sh -c 'trap "echo got-usr1" USR1; echo ready; while :; do sleep 0.05; done'
+	wait_for_file "$SANDBOX_ROOT/sandboxes/$ID/ctr.log" ready
+	assert_status 0 "$SANDBOX" kill -s USR1 "$ID"
+	wait_for_file "$SANDBOX_ROOT/sandboxes/$ID/ctr.log" got-usr1
+	assert_status 0 "$SANDBOX" kill -s SIGTERM "$ID"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(status_of "$ID")" = "exited (143)" ] && break
+		sleep 0.05
+	done
+	assert_eq "exited (143)" "$(status_of "$ID")" "after kill -s SIGTERM"
+	# default: SIGKILL
+	start_d "$ROOTFS" sleep 60
+	assert_status 0 "$SANDBOX" kill "$ID"
+	for ((i = 0; i < 100; i++)); do
+		[ "$(status_of "$ID")" = "exited (137)" ] && break
+		sleep 0.05
+	done
+	assert_eq "exited (137)" "$(status_of "$ID")" "after kill"
+	assert_status 0 "$SANDBOX" prune
+	assert_all_gone
+}
+
+# stop: SIGTERM, then SIGKILL after the timeout when the command ignores it.
+test_stop_timeout() {
+	local t0 t1
+	start_d "$ROOTFS" sh -c 'trap "" TERM; echo ready; while :; do sleep 0.05; done'
+	wait_for_file "$SANDBOX_ROOT/sandboxes/$ID/ctr.log" ready
+	t0=$(now_ms)
+	assert_status 0 "$SANDBOX" stop -t 1 "$ID"
+	t1=$(now_ms)
+	assert_eq "exited (137)" "$(status_of "$ID")" "status"
+	[ $((t1 - t0)) -ge 900 ] || t_fail "stop returned after $((t1 - t0)) ms, before the timeout"
+	[ $((t1 - t0)) -lt 5000 ] || t_fail "stop took $((t1 - t0)) ms"
+	# stopping a stopped sandbox is fine
+	assert_status 0 "$SANDBOX" stop "$ID"
+	assert_status 0 "$SANDBOX" rm "$ID"
+	assert_all_gone
+}
+
+# kill -9 of the supervisor: PID 1 dies with it; ps never says running.
+test_supervisor_crash() {
+	local pid start sup
+	start_d --name crash "$ROOTFS" sleep 60
+	read -r pid start sup _ <"$SANDBOX_RUNROOT/$ID/pid"
+	assert_match '^[0-9]+$' "$sup" "supervisor pid"
+	kill -KILL "$sup"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(status_of crash)" != running ] && break
+		sleep 0.05
+	done
+	assert_eq "exited (unknown)" "$(status_of crash)" "status after the supervisor died"
+	assert_status 0 "$SANDBOX" ps
+	assert_not_file_has_content "$T_OUT" "${ID:0:12}"
+	assert_status 125 "$SANDBOX" exec crash true
+	assert_error_line 'not running'
+	# rm cleans up what the supervisor could not
+	assert_status 0 "$SANDBOX" rm crash
+	assert_all_gone
+}
+
+# A pid in the state file that belongs to another process (reused) is not taken
+# for the sandbox: the start time differs.
+test_pid_reuse() {
+	local id
+	id=$(printf 'feed%060d' 7)
+	mkdir -p "$SANDBOX_RUNROOT/$id" "$SANDBOX_ROOT/sandboxes/$id"
+	echo '{"id":"'"$id"'","name":null,"image":"host","command":["sleep"],"created":1}' >"$SANDBOX_ROOT/sandboxes/$id/config.json"
+	echo "$$ 1 $$ 1" >"$SANDBOX_RUNROOT/$id/pid"
+	assert_eq "exited (unknown)" "$(status_of "$id")" "status with a reused pid"
+	assert_status 125 "$SANDBOX" kill feed
+	assert_error_line 'not running'
+	kill -0 $$ || t_fail "the test process got a signal"
+	assert_status 0 "$SANDBOX" rm feed
+	# starting (no PID 1 yet): created while the supervisor lives, exited once it is gone
+	id=$(printf 'beef%060d' 8)
+	mkdir -p "$SANDBOX_RUNROOT/$id"
+	echo '{"id":"'"$id"'","name":null,"image":"host","command":[],"created":1}' >"$SANDBOX_RUNROOT/$id/config.json"
+	echo "$$ $(cut -d' ' -f22 <"/proc/$$/stat")" >"$SANDBOX_RUNROOT/$id/supervisor"
+	assert_eq created "$(status_of "$id")" "status while starting"
+	assert_status 125 "$SANDBOX" rm beef
+	assert_error_line 'starting'
+	echo "$$ 1" >"$SANDBOX_RUNROOT/$id/supervisor"
+	assert_eq "exited (unknown)" "$(status_of "$id")" "status after the supervisor died in set-up"
+	assert_status 0 "$SANDBOX" rm beef
+	assert_all_gone
+}
+
+test_rm_force() {
+	start_d --name f "$ROOTFS" sh -c 'sleep 60 & sleep 60'
+	assert_status 0 "$SANDBOX" rm -f f
+	assert_eq "f" "$(cat "$T_OUT")" "rm -f prints what it removed"
+	assert_all_gone
+}
+
+# rm removes a writable layer holding files of subordinate ids (from a user
+# namespace that maps them).
+test_rm_subuid_files() {
+	require_subuid
+	assert_status 0 sbx_run_keep --name own "$ROOTFS" sh -c 'mkdir -p /d/e && touch /d/e/f && chmod 700 /d/e && chown -R 1000:1000 /d'
+	assert_status 0 "$SANDBOX" rm own
+	assert_all_gone
+}
+
+# shell --name NAME keeps its writable layer for the next shell --name NAME.
+test_shell_name_persists() {
+	run_cmd "$SANDBOX" shell --name dev "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" <<<'echo one >/etc/marker'
+	[ "$T_STATUS" = 0 ] || { t_show_output; t_fail "first shell: $T_STATUS"; }
+	assert_not_exists "$ROOTFS/etc/marker"
+	assert_eq "exited (0)" "$(status_of dev)" "after the first shell"
+	run_cmd "$SANDBOX" shell --name dev "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" <<<'cat /etc/marker; echo two >>/etc/marker'
+	[ "$T_STATUS" = 0 ] || { t_show_output; t_fail "second shell: $T_STATUS"; }
+	assert_eq one "$(cat "$T_OUT")" "what the first shell wrote"
+	assert_eq 1 "$(find "$SANDBOX_ROOT/sandboxes" -mindepth 1 -maxdepth 1 | wc -l)" "sandboxes in the store"
+	# another image under the same name is refused, nothing changes
+	assert_status 125 "$SANDBOX" shell --name dev host
+	assert_error_line 'dev: the sandbox was made from the image'
+	# run --name does not reuse: the name is taken
+	assert_status 125 sbx_run_keep --name dev "$ROOTFS" true
+	assert_error_line 'already in use'
+	run_cmd "$SANDBOX" shell --name dev "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" <<<'cat /etc/marker'
+	assert_eq "one
+two" "$(cat "$T_OUT")" "third shell"
+	# a second shell while the first runs: refused, with the way in
+	mkfifo in.fifo
+	"$SANDBOX" shell --name dev "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" <in.fifo >/dev/null 2>&1 &
+	exec 7>in.fifo
+	for _ in $(seq 100); do
+		[ "$(status_of dev)" = running ] && break
+		sleep 0.05
+	done
+	assert_eq running "$(status_of dev)" "first shell"
+	assert_status 125 "$SANDBOX" shell --name dev "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS"
+	assert_error_line 'dev: the sandbox is running'
+	assert_file_has_content "$T_ERR" 'sandbox exec -it dev'
+	exec 7>&-
+	wait
+	assert_status 0 "$SANDBOX" rm dev
+	assert_all_gone
+	# without --name, shell is --rm
+	run_cmd "$SANDBOX" shell "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" <<<'true'
+	assert_all_gone
+}
+
+# The host image: the writable layers over the caller's directories go to the
+# store (ROOT/sandboxes/ID/upper) and come back with the name.
+test_shell_name_host() {
+	local home
+	home=$(getent passwd "$(id -un)" | cut -d: -f6)
+	if [ -z "$home" ] || [ ! -d "$home" ] || [ "$(stat -c %u "$home")" != "$(id -u)" ]; then
+		t_skip "no home directory of our own"
+	fi
+	case $home in /tmp | /tmp/*) t_skip "the home directory is under /tmp (a fresh tmpfs inside)" ;; esac
+	mkdir -p fakehome
+	run_cmd env HOME="$T_TMP/fakehome" "$SANDBOX" shell --name hdev "${SBX_RUN_DEFAULTS[@]}" <<<"echo kept >$home/.sbx-persist-$$"
+	[ "$T_STATUS" = 0 ] || { t_show_output; t_fail "first shell: $T_STATUS"; }
+	assert_not_exists "$home/.sbx-persist-$$"
+	run_cmd env HOME="$T_TMP/fakehome" "$SANDBOX" shell --name hdev "${SBX_RUN_DEFAULTS[@]}" <<<"cat $home/.sbx-persist-$$"
+	assert_eq kept "$(cat "$T_OUT")" "second shell on host"
+	assert_status 0 "$SANDBOX" rm hdev
+	assert_not_exists "$home/.sbx-persist-$$"
+	assert_all_gone
+}
+
+# --rm -d: listed from the runroot while it runs, gone entirely when stopped.
+test_detach_rm() {
+	start_d --rm "$ROOTFS" sh -c 'echo hi; exec sleep 60'
+	assert_eq running "$(status_of "$ID")" "status"
+	assert_not_exists "$SANDBOX_ROOT/sandboxes/$ID"
+	wait_for_file "$SANDBOX_RUNROOT/$ID/ctr.log" hi
+	assert_status 0 "$SANDBOX" logs "$ID"
+	assert_eq hi "$(cat "$T_OUT")" logs
+	assert_status 0 "$SANDBOX" stop "$ID"
+	assert_eq "" "$(status_of "$ID")" "after stop"
+	assert_all_gone
+}
+
+test_logs_follow() {
+	start_d "$ROOTFS" sh -c 'for i in 1 2 3; do echo line$i; sleep 0.1; done'
+	assert_status 0 timeout 10 "$SANDBOX" logs -f "$ID"
+	assert_eq "line1
+line2
+line3" "$(cat "$T_OUT")" "logs -f"
+	assert_status 0 "$SANDBOX" rm "$ID"
+	assert_all_gone
+}
+
+# prune removes what is stopped, nothing that runs.
+test_prune() {
+	local running
+	start_d --name keep "$ROOTFS" sleep 60
+	running=$ID
+	assert_status 0 sbx_run_keep --name done1 "$ROOTFS" true
+	assert_status 0 sbx_run_keep "$ROOTFS" true
+	assert_status 0 "$SANDBOX" prune
+	assert_eq 2 "$(grep -cE '^[0-9a-f]{64}$' "$T_OUT")" "pruned"
+	assert_eq "$running" "$(ls "$SANDBOX_ROOT/sandboxes")" "left in the store"
+	assert_eq keep "$(ls "$SANDBOX_ROOT/names")" "names left"
+	assert_status 0 "$SANDBOX" rm -f keep
+	assert_all_gone
+}
+
+# 50 detached sandboxes started in parallel all run and all stop cleanly.
+test_fifty_parallel() {
+	local i ids n
+	for ((i = 0; i < 50; i++)); do
+		sbx_run_d --name "p$i" "$ROOTFS" sleep 60 >"id.$i" 2>"err.$i" &
+	done
+	wait
+	for ((i = 0; i < 50; i++)); do
+		[ -s "err.$i" ] && t_fail "sandbox p$i: $(cat "err.$i")"
+		assert_match '^[0-9a-f]{64}$' "$(cat "id.$i")" "id of p$i"
+	done
+	n=$("$SANDBOX" ps | grep -c ' running ')
+	assert_eq 50 "$n" "running sandboxes"
+	ids=$(cat id.*)
+	# shellcheck disable=SC2086 # one id per word
+	assert_status 0 "$SANDBOX" stop -t 5 $ids
+	assert_eq 50 "$("$SANDBOX" ps -a | grep -c 'exited (143)')" "stopped cleanly"
+	assert_status 0 "$SANDBOX" prune
+	assert_eq 50 "$(grep -cE '^[0-9a-f]{64}$' "$T_OUT")" "pruned"
+	assert_all_gone
+}
+
+t "run -d, ps, logs, stop, rm" test_detach_round_trip
+t "the exit status is recorded (ps -a, json)" test_exit_status_recorded
+t "ps --format json of a running sandbox" test_json_running
+t "names, ids, unique prefixes; unknown and ambiguous ones" test_names_and_ids
+t "bad input: one line, 125, nothing changed" test_bad_input
+t "kill -s SIG is forwarded to the command; default SIGKILL" test_kill_signals
+t "stop: SIGKILL after the timeout" test_stop_timeout
+t "supervisor killed: exited, never running; rm cleans up" test_supervisor_crash
+t "a reused pid is not taken for the sandbox" test_pid_reuse
+t "rm -f kills a running sandbox" test_rm_force
+t "rm removes files of subordinate ids" test_rm_subuid_files
+t "shell --name keeps its writable layer" test_shell_name_persists
+t "shell --name on the host image keeps its writable layer" test_shell_name_host
+t "run -d --rm: listed while it runs, gone after" test_detach_rm
+t "logs -f follows until the sandbox exits" test_logs_follow
+t "prune removes stopped sandboxes only" test_prune
+t "50 detached sandboxes in parallel" test_fifty_parallel
+T_TIMEOUT=${T_TIMEOUT:-60}
+t_main "$@"

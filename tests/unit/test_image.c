@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_image.c - manifests, indexes and image configs: what is read, what is refused */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image.h"
+#include "util.h"
+
+#define D(c)                                                                                                 \
+	"sha256:" c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c  \
+	    c c c c c c c c c c c c c c c c c c c
+
+static void test_manifest(void **state)
+{
+	static const char oci[] =
+	    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+	    "\"config\":{\"digest\":\"" D(
+		"a") "\",\"size\":12},"
+		     "\"layers\":[{\"mediaType\":\"application/"
+		     "vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" D(
+			 "b") "\",\"size\":34},"
+			      "{\"mediaType\":\"application/"
+			      "vnd.docker.image.rootfs.diff.tar.gzip\",\"digest\":\"" D(
+				  "c") "\",\"size\":5}]}";
+	cleanup_error struct sbx_error *err = NULL;
+	struct image_manifest m;
+
+	(void)state;
+	assert_int_equal(image_manifest_parse(oci, strlen(oci), &m, &err), 0);
+	assert_string_equal(m.config, D("a"));
+	assert_int_equal(m.config_size, 12);
+	assert_int_equal(m.n_layers, 2);
+	assert_string_equal(m.layers[0].digest, D("b"));
+	assert_int_equal(m.layers[0].size, 34);
+	assert_string_equal(m.layers[1].digest, D("c"));
+	image_manifest_free(&m);
+}
+
+static void test_manifest_refused(void **state)
+{
+	static const char *const bad[][2] = {
+	    {"{\"schemaVersion\":1,\"fsLayers\":[]}", "schema version 1"},
+	    {"{\"schemaVersion\":2,\"mediaType\":\"application/"
+	     "vnd.oci.image.index.v1+json\",\"manifests\":[]}",
+	     "index"},
+	    {"{\"schemaVersion\":2,\"config\":{\"digest\":\"sha256:xyz\"},\"layers\":[]}", "digest"},
+	    {"{\"schemaVersion\":2,\"config\":{\"digest\":\"" D("a") "\"}}", "layers"},
+	    {"{\"schemaVersion\":2,\"config\":{\"digest\":\"" D(
+		 "a") "\"},\"layers\":[{\"digest\":\"../../etc\"}]}",
+	     "digest"},
+	    {"[1,2]", "not a JSON object"},
+	    {"{\"schemaVersion\":2,", "bad JSON"},
+	    {"{\"a\":1,\"a\":2}", "bad JSON"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		cleanup_error struct sbx_error *err = NULL;
+		struct image_manifest m;
+
+		assert_int_equal(image_manifest_parse(bad[i][0], strlen(bad[i][0]), &m, &err), -1);
+		if (!strstr(err->msg, bad[i][1]))
+			fail_msg("case %zu: `%s` lacks `%s`", i, err->msg, bad[i][1]);
+	}
+}
+
+static void test_index_pick(void **state)
+{
+	static const char idx[] =
+	    "{\"schemaVersion\":2,\"manifests\":["
+	    "{\"digest\":\"" D(
+		"1") "\",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}},"
+		     "{\"digest\":\"" D(
+			 "2") "\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\"}},"
+			      "{\"digest\":\"" D(
+				  "3") "\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}";
+	cleanup_error struct sbx_error *err = NULL;
+	char out[LAYER_DIGEST_LEN];
+
+	(void)state;
+	assert_int_equal(image_index_pick(idx, strlen(idx), "amd64", out, &err), 0);
+	assert_string_equal(out, D("3"));
+	assert_int_equal(image_index_pick(idx, strlen(idx), "arm64", out, &err), 0);
+	assert_string_equal(out, D("1"));
+	assert_int_equal(image_index_pick(idx, strlen(idx), "riscv64", out, &err), -1);
+	assert_non_null(strstr(err->msg, "linux/riscv64"));
+}
+
+static void test_config(void **state)
+{
+	static const char cfg[] =
+	    "{\"architecture\":\"amd64\",\"config\":{\"Entrypoint\":[\"/bin/sh\",\"-c\"],\"Cmd\":[\"echo "
+	    "hi\"],"
+	    "\"Env\":[\"A=1\",\"B=2\"],\"WorkingDir\":\"/w\",\"User\":\"app:grp\"},"
+	    "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" D("d") "\",\"" D("e") "\"]}}";
+	static const char minimal[] =
+	    "{\"rootfs\":{\"diff_ids\":[]},\"config\":{\"Cmd\":null,\"User\":\"\"}}";
+	cleanup_error struct sbx_error *err = NULL;
+	struct image_config c;
+
+	(void)state;
+	assert_int_equal(image_config_parse(cfg, strlen(cfg), &c, &err), 0);
+	assert_string_equal(c.entrypoint[0], "/bin/sh");
+	assert_string_equal(c.entrypoint[1], "-c");
+	assert_null(c.entrypoint[2]);
+	assert_string_equal(c.cmd[0], "echo hi");
+	assert_string_equal(c.env[1], "B=2");
+	assert_string_equal(c.workdir, "/w");
+	assert_string_equal(c.user, "app:grp");
+	assert_int_equal(c.n_diff_ids, 2);
+	assert_string_equal(c.diff_ids[1], D("e"));
+	image_config_free(&c);
+	assert_int_equal(image_config_parse(minimal, strlen(minimal), &c, &err), 0);
+	assert_null(c.cmd);
+	assert_null(c.user);
+	assert_int_equal(c.n_diff_ids, 0);
+	image_config_free(&c);
+}
+
+static void test_config_refused(void **state)
+{
+	static const char *const bad[] = {
+	    "{\"config\":{}}",
+	    "{\"rootfs\":{\"diff_ids\":[\"sha256:short\"]}}",
+	    "{\"rootfs\":{\"diff_ids\":[]},\"config\":{\"Cmd\":\"not an array\"}}",
+	    "{\"rootfs\":{\"diff_ids\":[]},\"config\":{\"Env\":[1]}}",
+	    "not json",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		cleanup_error struct sbx_error *err = NULL;
+		struct image_config c;
+
+		assert_int_equal(image_config_parse(bad[i], strlen(bad[i]), &c, &err), -1);
+		assert_non_null(err);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_manifest),	   cmocka_unit_test(test_manifest_refused),
+	    cmocka_unit_test(test_index_pick),	   cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_config_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
