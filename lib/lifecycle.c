@@ -344,6 +344,28 @@ static void ago_text(long long created, char *buf, size_t size)
 		snprintf(buf, size, "%lld days ago", d / 86400);
 }
 
+/*
+ * Current memory and pids of a running sandbox with a cgroup of its own
+ * (limits requested): false when it has none or it is not running.
+ */
+static bool cgroup_usage(const struct lc_sandbox *sb, unsigned long long *mem, unsigned long long *pids)
+{
+	const char *cg = sb->status == LC_RUNNING ? json_str(sb->config, "cgroup") : NULL;
+	char path[4096], buf[64];
+
+	if (!cg)
+		return false;
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	if (util_read_small(path, buf, sizeof(buf)) <= 0)
+		return false;
+	*mem = strtoull(buf, NULL, 10);
+	snprintf(path, sizeof(path), "%s/pids.current", cg);
+	if (util_read_small(path, buf, sizeof(buf)) <= 0)
+		return false;
+	*pids = strtoull(buf, NULL, 10);
+	return true;
+}
+
 struct sbuf {
 	char *s;
 	size_t len, cap;
@@ -382,9 +404,14 @@ static void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 char *lifecycle_format_table(const struct lc_sandbox *v, size_t n)
 {
 	struct sbuf b = {0};
+	bool usage = false;
+	unsigned long long mem, pids;
 
-	sbuf_printf(&b, "%-12s  %-16s  %-20s  %-24s  %-16s  %s\n", "SANDBOX ID", "NAME", "IMAGE", "COMMAND",
-		    "STATUS", "CREATED");
+	/* MEM and PIDS columns when some sandbox has a cgroup (limits) */
+	for (size_t i = 0; i < n && !usage; i++)
+		usage = cgroup_usage(&v[i], &mem, &pids);
+	sbuf_printf(&b, "%-12s  %-16s  %-20s  %-24s  %-16s  %-16s%s\n", "SANDBOX ID", "NAME", "IMAGE", "COMMAND",
+		    "STATUS", "CREATED", usage ? "  MEM        PIDS" : "");
 	for (size_t i = 0; i < n; i++) {
 		char status[32], ago[32], cmd[25];
 		const char *img = v[i].image;
@@ -395,8 +422,13 @@ char *lifecycle_format_table(const struct lc_sandbox *v, size_t n)
 		snprintf(cmd, sizeof(cmd), "%s", v[i].command[0] ? v[i].command : "(shell)");
 		if (il > 20)
 			img += il - 20; /* the end of a path says more */
-		sbuf_printf(&b, "%.12s  %-16s  %-20s  %-24s  %-16s  %s\n", v[i].id,
+		sbuf_printf(&b, "%.12s  %-16s  %-20s  %-24s  %-16s  %-16s", v[i].id,
 			    v[i].name ? v[i].name : "-", img, cmd, status, ago);
+		if (usage && cgroup_usage(&v[i], &mem, &pids))
+			sbuf_printf(&b, "  %-9.1fM  %llu", (double)mem / (1024.0 * 1024.0), pids);
+		else if (usage)
+			sbuf_printf(&b, "  %-10s  %s", "-", "-");
+		sbuf_printf(&b, "\n");
 	}
 	return b.s;
 }
@@ -413,6 +445,7 @@ char *lifecycle_format_table(const struct lc_sandbox *v, size_t n)
 char *lifecycle_format_json(const struct lc_sandbox *v, size_t n)
 {
 	json_t *a = json_array();
+	unsigned long long mem, pids;
 	char *s, *out;
 
 	for (size_t i = 0; i < n; i++) {
@@ -431,6 +464,10 @@ char *lifecycle_format_json(const struct lc_sandbox *v, size_t n)
 		json_object_set_new(o, "created", json_integer(v[i].created));
 		json_object_set_new(o, "pid",
 				    v[i].status == LC_RUNNING ? json_integer(v[i].pid) : json_null());
+		if (cgroup_usage(&v[i], &mem, &pids)) {
+			json_object_set_new(o, "memory_current", json_integer((json_int_t)mem));
+			json_object_set_new(o, "pids_current", json_integer((json_int_t)pids));
+		}
 		json_array_append_new(a, o);
 	}
 	s = json_dumps(a, JSON_INDENT(2));
