@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* sandbox.c - command line: global options, the subcommand table, flags */
 #include <errno.h>
+#include <jansson.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -837,8 +838,29 @@ static int cmd_inspect(struct sbx_global *g, int argc, char **argv)
 		return first == -2 ? 0 : SBX_EXIT_FAILURE;
 	if (argc - first != 1)
 		return usage_error("inspect", "%s", first >= argc ? "missing IMAGE" : "one IMAGE at a time");
-	if (image_inspect(g->root, argv[first], &out, &err) < 0)
-		return report(err);
+	if (image_inspect(g->root, argv[first], &out, &err) < 0) {
+		cleanup_error struct sbx_error *serr = NULL;
+		struct lc_sandbox sb;
+
+		/* not an image: a sandbox, by name or id prefix */
+		if (lifecycle_find(g, argv[first], &sb, &serr) < 0)
+			return report(err);
+		out = lifecycle_format_json(&sb, 1);
+		if (sb.config) {
+			/* the sandbox's status with its whole config (limits, caps, ...) */
+			json_t *arr = json_loads(out, 0, NULL), *o = json_array_get(arr, 0);
+			char *s;
+
+			if (o)
+				json_object_set(o, "config", (json_t *)sb.config);
+			s = json_dumps(o ? o : arr, JSON_INDENT(2));
+			free(out);
+			out = xasprintf("%s\n", s ? s : "{}");
+			free(s);
+			json_decref(arr);
+		}
+		lifecycle_free(&sb);
+	}
 	fputs(out, stdout);
 	free(out);
 	return 0;
@@ -910,7 +932,7 @@ static const struct command commands[] = {
 	{ "images", cmd_images, "images [--format table|json]", "List the images in the store.\n" },
 	{ "rmi", cmd_rmi, "rmi [-f] IMAGE...",
 	  "Remove image names, then the blobs and layers no other image uses.\n" },
-	{ "inspect", cmd_inspect, "inspect [--format json] IMAGE",
+	{ "inspect", cmd_inspect, "inspect [--format json] IMAGE|SANDBOX",
 	  "Print an image as JSON: manifest digest, config, and every layer's\n"
 	  "digest, diff_id and size.\n" },
 	{ "doctor", cmd_doctor, "doctor [--format text|json]",

@@ -259,6 +259,10 @@ int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts
 		json_object_set_new(root, "privileged", json_boolean(o->privileged));
 		json_object_set_new(root, "init", json_boolean(o->init));
 		json_object_set_new(root, "own_netns", json_boolean(o->network != SBX_NET_HOST));
+		/* resource limits as requested (cgroup v2), for `inspect` */
+		json_object_set_new(root, "memory", o->memory >= 0 ? json_integer(o->memory) : json_null());
+		json_object_set_new(root, "pids_limit", o->pids_limit >= 0 ? json_integer(o->pids_limit) : json_null());
+		json_object_set_new(root, "cpus", o->cpus > 0 ? json_real(o->cpus) : json_null());
 		for (size_t i = 0; i < o->env.n; i++)
 			json_array_append_new(env, json_string(o->env.v[i]));
 		json_object_set_new(root, "env", env);

@@ -372,7 +372,26 @@ test_fifty_parallel() {
 	assert_all_gone
 }
 
+# inspect of a sandbox (by name): its status and the configuration exec reapplies.
+test_inspect_sandbox() {
+	start_d --name insp "$ROOTFS" sleep 60
+	run_cmd "$SANDBOX" inspect insp
+	assert_eq 0 "$T_STATUS" "inspect exit status"
+	python3 - "$T_OUT" "$ID" <<'PY' || t_fail "inspect output: $(cat "$T_OUT")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["id"] == sys.argv[2] and d["name"] == "insp" and d["status"] == "running", d
+c = d["config"]
+caps = int(c["caps"], 16)  # the bounding set as a hex mask
+assert caps & 1 and not caps & (1 << 21), c["caps"]  # CAP_CHOWN, no CAP_SYS_ADMIN
+assert c["memory"] is None and c["pids_limit"] is None and c["cpus"] is None, c
+PY
+	assert_status 125 "$SANDBOX" inspect no-such-thing-xyz
+	assert_status 0 "$SANDBOX" rm -f insp
+}
+
 t "run -d, ps, logs, stop, rm" test_detach_round_trip
+t "inspect SANDBOX: status and config (capabilities, limits)" test_inspect_sandbox
 t "the exit status is recorded (ps -a, json)" test_exit_status_recorded
 t "ps --format json of a running sandbox" test_json_running
 t "names, ids, unique prefixes; unknown and ambiguous ones" test_names_and_ids

@@ -187,9 +187,9 @@ check "exec into a detached sandbox with limits: in its cgroup (0::/, pids.max 2
 check "no cgroup left after exec and rm -f" 'no_sandbox_cgroups $U'
 
 # ---- ps shows memory and pids of a sandbox with limits (issue 5) -------------------
-as_user $SCOPE "id=\$(sandbox run -d --network none --memory 64m --pids-limit 25 /image sleep 60) && sandbox ps && sandbox ps --format json; r=\$?; sandbox rm -f \$id >/dev/null; exit \$r"
-check "ps of a sandbox with limits shows MEM and PIDS (table and json)" \
-	'[ $rc = 0 ] && grep -q "MEM  *PIDS" $OUT && grep -q "\"pids_current\": [1-9]" $OUT && grep -q "\"memory_current\": [1-9]" $OUT'
+as_user $SCOPE "id=\$(sandbox run -d --network none --memory 64m --pids-limit 25 /image sleep 60) && sandbox ps && sandbox ps --format json && sandbox inspect \$id; r=\$?; sandbox rm -f \$id >/dev/null; exit \$r"
+check "ps of a sandbox with limits shows MEM and PIDS (table and json); inspect its limits" \
+	'[ $rc = 0 ] && grep -q "MEM  *PIDS" $OUT && grep -q "\"pids_current\": [1-9]" $OUT && grep -q "\"memory_current\": [1-9]" $OUT && grep -q "\"pids_limit\": 25" $OUT && grep -q "\"memory\": 67108864" $OUT'
 check "no cgroup left after ps and rm -f" 'no_sandbox_cgroups $U'
 
 check "no lock file left in the runroot" '[ -z "$(ls -A /tmp/sandbox-1000 | grep "^.cgroup-")" ]'
