@@ -59,70 +59,86 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 }
 
 static const char run_options_help[] =
-	"Options:\n"
-	"      --rm                      remove the sandbox when it exits\n"
-	"  -d, --detach                  run in the background, print the id\n"
-	"      --name NAME               name of the sandbox (unique per user)\n"
-	"  -i, --interactive             keep stdin open\n"
-	"  -t, --tty                     allocate a pseudo-terminal\n"
-	"  -e, --env K=V                 set an environment variable\n"
-	"      --env-file FILE           read environment variables from FILE\n"
-	"  -w, --workdir DIR             working directory inside\n"
-	"  -u, --user UID[:GID]|NAME[:GROUP]  user inside\n"
-	"      --entrypoint CMD          run CMD with the command as its arguments\n"
-	"      --init[=true|false]       PID 1 is sandbox's init (default true)\n"
-	"      --hostname NAME           UTS hostname (default: the short id)\n"
-	"  -v, --volume HOST:PATH[:ro|rw]  bind mount\n"
-	"      --tmpfs PATH[:OPTIONS]    tmpfs mount (docker syntax)\n"
-	"      --read-only               no writable layer\n"
-	"      --network slirp[:mtu=N]|none|host  network (default slirp: user-mode NAT)\n"
-	"  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]  forward a host port (slirp)\n"
-	"      --allow-host-loopback     the host's 127.0.0.1 at 10.0.2.2 (slirp)\n"
-	"      --dns IP                  nameserver for /etc/resolv.conf\n"
-	"      --userns auto|keep-id|single  user namespace mapping (default auto)\n"
-	"      --cap-add CAP, --cap-drop CAP  adjust the capability set\n"
-	"      --security-opt seccomp=unconfined|FILE, no-new-privileges=false\n"
-	"      --privileged              all capabilities, no seccomp, no masked paths\n"
-	"      --memory SIZE, --pids-limit N, --cpus N  cgroup v2 limits\n"
-	"  -h, --help                    this text\n";
+    "Options:\n"
+    "      --rm                      remove the sandbox when it exits\n"
+    "  -d, --detach                  run in the background, print the id\n"
+    "      --name NAME               name of the sandbox (unique per user)\n"
+    "  -i, --interactive             keep stdin open\n"
+    "  -t, --tty                     allocate a pseudo-terminal\n"
+    "  -e, --env K=V                 set an environment variable\n"
+    "      --env-file FILE           read environment variables from FILE\n"
+    "  -w, --workdir DIR             working directory inside\n"
+    "  -u, --user UID[:GID]|NAME[:GROUP]  user inside\n"
+    "      --entrypoint CMD          run CMD with the command as its arguments\n"
+    "      --init[=true|false]       PID 1 is sandbox's init (default true)\n"
+    "      --hostname NAME           UTS hostname (default: the short id)\n"
+    "  -v, --volume HOST:PATH[:ro|rw]  bind mount\n"
+    "      --tmpfs PATH[:OPTIONS]    tmpfs mount (docker syntax)\n"
+    "      --read-only               no writable layer\n"
+    "      --network slirp[:mtu=N]|none|host  network (default slirp: user-mode NAT)\n"
+    "  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]  forward a host port (slirp)\n"
+    "      --allow-host-loopback     the host's 127.0.0.1 at 10.0.2.2 (slirp)\n"
+    "      --dns IP                  nameserver for /etc/resolv.conf\n"
+    "      --userns auto|keep-id|single  user namespace mapping (default auto)\n"
+    "      --cap-add CAP, --cap-drop CAP  adjust the capability set\n"
+    "      --security-opt seccomp=unconfined|FILE, no-new-privileges=false\n"
+    "      --privileged              all capabilities, no seccomp, no masked paths\n"
+    "      --memory SIZE, --pids-limit N, --cpus N  cgroup v2 limits\n"
+    "  -h, --help                    this text\n";
 
 enum {
-	OPT_RM = 256, OPT_NAME, OPT_ENV_FILE, OPT_ENTRYPOINT, OPT_INIT, OPT_HOSTNAME, OPT_TMPFS,
-	OPT_READ_ONLY, OPT_NETWORK, OPT_ALLOW_HOST_LOOPBACK, OPT_DNS, OPT_USERNS, OPT_MEMORY,
-	OPT_PIDS_LIMIT, OPT_CPUS, OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_PRIVILEGED,
+	OPT_RM = 256,
+	OPT_NAME,
+	OPT_ENV_FILE,
+	OPT_ENTRYPOINT,
+	OPT_INIT,
+	OPT_HOSTNAME,
+	OPT_TMPFS,
+	OPT_READ_ONLY,
+	OPT_NETWORK,
+	OPT_ALLOW_HOST_LOOPBACK,
+	OPT_DNS,
+	OPT_USERNS,
+	OPT_MEMORY,
+	OPT_PIDS_LIMIT,
+	OPT_CPUS,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_SECURITY_OPT,
+	OPT_PRIVILEGED,
 };
 
 static const struct option run_longopts[] = {
-	{ "rm", no_argument, NULL, OPT_RM },
-	{ "detach", no_argument, NULL, 'd' },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "interactive", no_argument, NULL, 'i' },
-	{ "tty", no_argument, NULL, 't' },
-	{ "env", required_argument, NULL, 'e' },
-	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
-	{ "workdir", required_argument, NULL, 'w' },
-	{ "user", required_argument, NULL, 'u' },
-	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
-	{ "init", optional_argument, NULL, OPT_INIT },
-	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
-	{ "volume", required_argument, NULL, 'v' },
-	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
-	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
-	{ "network", required_argument, NULL, OPT_NETWORK },
-	{ "net", required_argument, NULL, OPT_NETWORK },
-	{ "publish", required_argument, NULL, 'p' },
-	{ "allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK },
-	{ "dns", required_argument, NULL, OPT_DNS },
-	{ "userns", required_argument, NULL, OPT_USERNS },
-	{ "memory", required_argument, NULL, OPT_MEMORY },
-	{ "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
-	{ "cpus", required_argument, NULL, OPT_CPUS },
-	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
-	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
-	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
-	{ "privileged", no_argument, NULL, OPT_PRIVILEGED },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"rm", no_argument, NULL, OPT_RM},
+    {"detach", no_argument, NULL, 'd'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"interactive", no_argument, NULL, 'i'},
+    {"tty", no_argument, NULL, 't'},
+    {"env", required_argument, NULL, 'e'},
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+    {"workdir", required_argument, NULL, 'w'},
+    {"user", required_argument, NULL, 'u'},
+    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+    {"init", optional_argument, NULL, OPT_INIT},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+    {"volume", required_argument, NULL, 'v'},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"network", required_argument, NULL, OPT_NETWORK},
+    {"net", required_argument, NULL, OPT_NETWORK},
+    {"publish", required_argument, NULL, 'p'},
+    {"allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK},
+    {"dns", required_argument, NULL, OPT_DNS},
+    {"userns", required_argument, NULL, OPT_USERNS},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static bool parse_bool(const char *s, bool *out)
@@ -179,7 +195,8 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 			break;
 		case 'w':
 			if (optarg[0] != '/')
-				return usage_error(cmd, "--workdir `%s` must be an absolute path", optarg), -1;
+				return usage_error(cmd, "--workdir `%s` must be an absolute path", optarg),
+				       -1;
 			o->workdir = optarg;
 			break;
 		case 'u': o->user = optarg; break;
@@ -218,7 +235,10 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 				if (net_parse_slirp_options(optarg + 6, &o->net_mtu, &err) < 0)
 					return report(err), -1;
 			} else
-				return usage_error(cmd, "invalid --network `%s` (slirp[:mtu=N], none or host)", optarg), -1;
+				return usage_error(cmd,
+						   "invalid --network `%s` (slirp[:mtu=N], none or host)",
+						   optarg),
+				       -1;
 			break;
 		case 'p': strv_push(&o->publish, optarg); break;
 		case OPT_ALLOW_HOST_LOOPBACK: o->allow_host_loopback = true; break;
@@ -231,7 +251,9 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 			else if (strcmp(optarg, "single") == 0)
 				o->userns = SBX_USERNS_SINGLE;
 			else
-				return usage_error(cmd, "invalid --userns `%s` (auto, keep-id or single)", optarg), -1;
+				return usage_error(cmd, "invalid --userns `%s` (auto, keep-id or single)",
+						   optarg),
+				       -1;
 			break;
 		case OPT_MEMORY:
 			if (options_parse_size(optarg, &o->memory) < 0)
@@ -259,7 +281,8 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 		case OPT_SECURITY_OPT:
 			if (strncmp(optarg, "seccomp=", 8) == 0 || strncmp(optarg, "seccomp:", 8) == 0)
 				o->seccomp_profile = optarg + 8;
-			else if (strcmp(optarg, "no-new-privileges") == 0 || strcmp(optarg, "no-new-privileges=true") == 0)
+			else if (strcmp(optarg, "no-new-privileges") == 0 ||
+				 strcmp(optarg, "no-new-privileges=true") == 0)
 				o->no_new_privs = true;
 			else if (strcmp(optarg, "no-new-privileges=false") == 0)
 				o->no_new_privs = false;
@@ -273,8 +296,7 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 			if (optopt && optopt < 256)
 				return usage_error(cmd, "unknown flag `-%c`", (char)optopt), -1;
 			return usage_error(cmd, "unknown flag `%s`", argv[optind - 1]), -1;
-		case ':':
-			return usage_error(cmd, "flag `%s` needs a value", argv[optind - 1]), -1;
+		case ':': return usage_error(cmd, "flag `%s` needs a value", argv[optind - 1]), -1;
 		}
 	}
 	return optind;
@@ -366,8 +388,8 @@ static void add_volume(struct sbx_run_opts *o, const char *path)
 
 static int cmd_shell(struct sbx_global *g, int argc, char **argv)
 {
-	static const char *const pass_env[] = { "TERM", "LANG", "LANGUAGE", "COLORTERM", "SHELL",
-						"LOGNAME", "DISPLAY", "WAYLAND_DISPLAY" };
+	static const char *const pass_env[] = {"TERM",	"LANG",	   "LANGUAGE", "COLORTERM",
+					       "SHELL", "LOGNAME", "DISPLAY",  "WAYLAND_DISPLAY"};
 	struct sbx_run_opts o;
 	char cwd[PATH_MAX];
 	const char *home = getenv("HOME");
@@ -401,7 +423,8 @@ static int cmd_shell(struct sbx_global *g, int argc, char **argv)
 	}
 	if (argc - first > 1) {
 		options_run_free(&o);
-		return usage_error("shell", "unexpected argument `%s` (a command? use `sandbox run`)", argv[first + 1]);
+		return usage_error("shell", "unexpected argument `%s` (a command? use `sandbox run`)",
+				   argv[first + 1]);
 	}
 	o.image = first < argc ? argv[first] : "host";
 	if (o.name) {
@@ -452,9 +475,9 @@ static int cmd_help(struct sbx_global *g, int argc, char **argv)
 static int cmd_doctor(struct sbx_global *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct doctor_report r;
 	bool json = false;
@@ -502,13 +525,16 @@ static int bad_flag(const char *cmd, char **argv, int c)
 static int cmd_exec(struct sbx_global *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
-		{ "user", required_argument, NULL, 'u' },  { "env", required_argument, NULL, 'e' },
-		{ "workdir", required_argument, NULL, 'w' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	cleanup_error struct sbx_error *err = NULL;
-	struct exec_opts xo = { 0 };
+	struct exec_opts xo = {0};
 	int c, status = 0, ret;
 
 	optind = 1;
@@ -549,8 +575,10 @@ static int cmd_exec(struct sbx_global *g, int argc, char **argv)
 static int cmd_ps(struct sbx_global *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' }, { "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	    {"all", no_argument, NULL, 'a'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct lc_sandbox *v;
 	bool all = false, json = false;
@@ -585,7 +613,8 @@ static int cmd_ps(struct sbx_global *g, int argc, char **argv)
 enum lc_action { LC_STOP, LC_KILL, LC_RM };
 
 /* stop, kill and rm: one action on each SANDBOX operand; the ids of those done are printed. */
-static int lifecycle_each(struct sbx_global *g, const char *cmd, int argc, char **argv, enum lc_action a, int arg)
+static int lifecycle_each(struct sbx_global *g, const char *cmd, int argc, char **argv, enum lc_action a,
+			  int arg)
 {
 	int ret = 0;
 
@@ -618,8 +647,10 @@ static int lifecycle_each(struct sbx_global *g, const char *cmd, int argc, char 
 static int cmd_stop(struct sbx_global *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "time", required_argument, NULL, 't' }, { "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	    {"time", required_argument, NULL, 't'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	unsigned long long secs = 10;
 	int c;
@@ -640,7 +671,9 @@ static int cmd_stop(struct sbx_global *g, int argc, char **argv)
 static int cmd_kill(struct sbx_global *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "signal", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	    {"signal", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c, sig = SIGKILL;
 
@@ -660,7 +693,9 @@ static int cmd_kill(struct sbx_global *g, int argc, char **argv)
 static int cmd_rm(struct sbx_global *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool force = false;
 	int c;
@@ -681,7 +716,9 @@ static int cmd_rm(struct sbx_global *g, int argc, char **argv)
 static int cmd_logs(struct sbx_global *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "follow", no_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	    {"follow", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	cleanup_error struct sbx_error *err = NULL;
 	struct lc_sandbox sb;
@@ -750,10 +787,10 @@ static int cmd_prune(struct sbx_global *g, int argc, char **argv)
 static int image_flags(const char *cmd, int argc, char **argv, bool *force, bool *json)
 {
 	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"force", no_argument, NULL, 'f'},
+	    {"format", required_argument, NULL, 'F'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -783,7 +820,8 @@ static int cmd_import(struct sbx_global *g, int argc, char **argv)
 	if (first < 0)
 		return first == -2 ? 0 : SBX_EXIT_FAILURE;
 	if (argc - first < 1 || argc - first > 2)
-		return usage_error("import", "%s", argc - first < 1 ? "missing FILE or DIR" : "too many arguments");
+		return usage_error("import", "%s",
+				   argc - first < 1 ? "missing FILE or DIR" : "too many arguments");
 	if (image_import(g->root, argv[first], argc - first > 1 ? argv[first + 1] : NULL, &out, &err) < 0)
 		return report(err);
 	fputs(out, stdout);
@@ -867,90 +905,91 @@ static int cmd_inspect(struct sbx_global *g, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "run", cmd_run, "run [OPTIONS] IMAGE [CMD [ARG...]]",
-	  "Create and start a sandbox, wait for it and exit with its status.\n"
-	  "IMAGE is `host` (the host's / read-only with a private writable layer),\n"
-	  "a directory holding a root filesystem, or an image in the store\n"
-	  "(`sandbox import`; NAME[:TAG] finds localhost/NAME:TAG first), whose\n"
-	  "Entrypoint, Cmd, Env, WorkingDir and User apply under the options.\n" },
-	{ "shell", cmd_shell, "shell [OPTIONS] [IMAGE]",
-	  "Interactive login shell in a sandbox (default IMAGE `host`), with $HOME\n"
-	  "and the current directory bound read-write, your own uid (--userns keep-id)\n"
-	  "and the host's network; a TTY when stdin is one. The writable layer is\n"
-	  "thrown away on exit, unless --name NAME is given: then the sandbox is\n"
-	  "kept, and the next `shell --name NAME` continues with its writable layer\n"
-	  "(`sandbox rm NAME` ends it).\n" },
-	{ "exec", cmd_exec, "exec [OPTIONS] SANDBOX CMD [ARG...]",
-	  "Run a command inside a running sandbox: its namespaces, cgroup,\n"
-	  "capabilities, seccomp filter and no_new_privs. Exits with its status.\n"
-	  "\n"
-	  "Options:\n"
-	  "  -i, --interactive       keep stdin open\n"
-	  "  -t, --tty               allocate a pseudo-terminal in the sandbox\n"
-	  "  -u, --user UID[:GID]|NAME[:GROUP]  user inside (default: the sandbox's)\n"
-	  "  -e, --env K=V           set an environment variable\n"
-	  "  -w, --workdir DIR       working directory inside\n"
-	  "  -h, --help              this text\n" },
-	{ "ps", cmd_ps, "ps [-a] [--format table|json]",
-	  "List running sandboxes: id, name, image, command, status, created.\n"
-	  "\n"
-	  "Options:\n"
-	  "  -a, --all               also the sandboxes that are not running\n"
-	  "      --format table|json  output format\n"
-	  "  -h, --help              this text\n" },
-	{ "stop", cmd_stop, "stop [-t SECS] SANDBOX...",
-	  "Stop sandboxes: SIGTERM to the command, SIGKILL after the timeout.\n"
-	  "\n"
-	  "Options:\n"
-	  "  -t, --time SECS         seconds to wait before SIGKILL (default 10)\n"
-	  "  -h, --help              this text\n" },
-	{ "kill", cmd_kill, "kill [-s SIG] SANDBOX...",
-	  "Send a signal to sandboxes (SIGKILL by default).\n"
-	  "\n"
-	  "Options:\n"
-	  "  -s, --signal SIG        signal name or number\n"
-	  "  -h, --help              this text\n" },
-	{ "rm", cmd_rm, "rm [-f] SANDBOX...",
-	  "Remove sandboxes that are not running: writable layer, state, name.\n"
-	  "\n"
-	  "Options:\n"
-	  "  -f, --force             kill a running sandbox first\n"
-	  "  -h, --help              this text\n" },
-	{ "logs", cmd_logs, "logs [-f] SANDBOX",
-	  "Print the output of a sandbox started with `run -d`.\n"
-	  "\n"
-	  "Options:\n"
-	  "  -f, --follow            keep printing while the sandbox runs\n"
-	  "  -h, --help              this text\n" },
-	{ "prune", cmd_prune, "prune", "Remove every sandbox that is not running, then the image store's\n"
-	  "blobs and layers that no image uses.\n" },
-	{ "import", cmd_import, "import FILE|DIR [NAME[:TAG]]",
-	  "Load an image into the store: a docker-archive tar (`docker save`), an OCI\n"
-	  "layout (directory or tar), or a rootfs tarball (plain, gzip or zstd).\n"
-	  "Every blob is checked against its digest, every layer against its diff_id.\n"
-	  "A short NAME is stored as localhost/NAME:TAG (TAG defaults to latest).\n" },
-	{ "images", cmd_images, "images [--format table|json]", "List the images in the store.\n" },
-	{ "rmi", cmd_rmi, "rmi [-f] IMAGE...",
-	  "Remove image names, then the blobs and layers no other image uses.\n" },
-	{ "inspect", cmd_inspect, "inspect [--format json] IMAGE|SANDBOX",
-	  "Print an image as JSON: manifest digest, config, and every layer's\n"
-	  "digest, diff_id and size.\n" },
-	{ "doctor", cmd_doctor, "doctor [--format text|json]",
-	  "Check this host: kernel, user namespaces, newuidmap/newgidmap, your\n"
-	  "/etc/subuid and /etc/subgid ranges, overlayfs in a user namespace (tried\n"
-	  "for real), user xattrs on the store, cgroup v2 delegation, /dev/net/tun,\n"
-	  "ping_group_range and seccomp. One line per check: ok, warn or missing,\n"
-	  "what was found and, for a problem, the command that fixes it.\n"
-	  "Exits 0 when everything `run` needs works (warn lines are optional\n"
-	  "features), 1 otherwise.\n"
-	  "\n"
-	  "Options:\n"
-	  "      --format text|json  output format (json: an array of objects\n"
-	  "                          {check, status, detail, fix, required})\n"
-	  "  -h, --help              this text\n" },
-	{ "version", cmd_version, "version", "Print the version and the versions of the linked libraries.\n" },
-	{ "help", cmd_help, "help [COMMAND]", "Show help for sandbox or one of its commands.\n" },
-	{ NULL, NULL, NULL, NULL },
+    {"run", cmd_run, "run [OPTIONS] IMAGE [CMD [ARG...]]",
+     "Create and start a sandbox, wait for it and exit with its status.\n"
+     "IMAGE is `host` (the host's / read-only with a private writable layer),\n"
+     "a directory holding a root filesystem, or an image in the store\n"
+     "(`sandbox import`; NAME[:TAG] finds localhost/NAME:TAG first), whose\n"
+     "Entrypoint, Cmd, Env, WorkingDir and User apply under the options.\n"},
+    {"shell", cmd_shell, "shell [OPTIONS] [IMAGE]",
+     "Interactive login shell in a sandbox (default IMAGE `host`), with $HOME\n"
+     "and the current directory bound read-write, your own uid (--userns keep-id)\n"
+     "and the host's network; a TTY when stdin is one. The writable layer is\n"
+     "thrown away on exit, unless --name NAME is given: then the sandbox is\n"
+     "kept, and the next `shell --name NAME` continues with its writable layer\n"
+     "(`sandbox rm NAME` ends it).\n"},
+    {"exec", cmd_exec, "exec [OPTIONS] SANDBOX CMD [ARG...]",
+     "Run a command inside a running sandbox: its namespaces, cgroup,\n"
+     "capabilities, seccomp filter and no_new_privs. Exits with its status.\n"
+     "\n"
+     "Options:\n"
+     "  -i, --interactive       keep stdin open\n"
+     "  -t, --tty               allocate a pseudo-terminal in the sandbox\n"
+     "  -u, --user UID[:GID]|NAME[:GROUP]  user inside (default: the sandbox's)\n"
+     "  -e, --env K=V           set an environment variable\n"
+     "  -w, --workdir DIR       working directory inside\n"
+     "  -h, --help              this text\n"},
+    {"ps", cmd_ps, "ps [-a] [--format table|json]",
+     "List running sandboxes: id, name, image, command, status, created.\n"
+     "\n"
+     "Options:\n"
+     "  -a, --all               also the sandboxes that are not running\n"
+     "      --format table|json  output format\n"
+     "  -h, --help              this text\n"},
+    {"stop", cmd_stop, "stop [-t SECS] SANDBOX...",
+     "Stop sandboxes: SIGTERM to the command, SIGKILL after the timeout.\n"
+     "\n"
+     "Options:\n"
+     "  -t, --time SECS         seconds to wait before SIGKILL (default 10)\n"
+     "  -h, --help              this text\n"},
+    {"kill", cmd_kill, "kill [-s SIG] SANDBOX...",
+     "Send a signal to sandboxes (SIGKILL by default).\n"
+     "\n"
+     "Options:\n"
+     "  -s, --signal SIG        signal name or number\n"
+     "  -h, --help              this text\n"},
+    {"rm", cmd_rm, "rm [-f] SANDBOX...",
+     "Remove sandboxes that are not running: writable layer, state, name.\n"
+     "\n"
+     "Options:\n"
+     "  -f, --force             kill a running sandbox first\n"
+     "  -h, --help              this text\n"},
+    {"logs", cmd_logs, "logs [-f] SANDBOX",
+     "Print the output of a sandbox started with `run -d`.\n"
+     "\n"
+     "Options:\n"
+     "  -f, --follow            keep printing while the sandbox runs\n"
+     "  -h, --help              this text\n"},
+    {"prune", cmd_prune, "prune",
+     "Remove every sandbox that is not running, then the image store's\n"
+     "blobs and layers that no image uses.\n"},
+    {"import", cmd_import, "import FILE|DIR [NAME[:TAG]]",
+     "Load an image into the store: a docker-archive tar (`docker save`), an OCI\n"
+     "layout (directory or tar), or a rootfs tarball (plain, gzip or zstd).\n"
+     "Every blob is checked against its digest, every layer against its diff_id.\n"
+     "A short NAME is stored as localhost/NAME:TAG (TAG defaults to latest).\n"},
+    {"images", cmd_images, "images [--format table|json]", "List the images in the store.\n"},
+    {"rmi", cmd_rmi, "rmi [-f] IMAGE...",
+     "Remove image names, then the blobs and layers no other image uses.\n"},
+    {"inspect", cmd_inspect, "inspect [--format json] IMAGE|SANDBOX",
+     "Print an image as JSON: manifest digest, config, and every layer's\n"
+     "digest, diff_id and size.\n"},
+    {"doctor", cmd_doctor, "doctor [--format text|json]",
+     "Check this host: kernel, user namespaces, newuidmap/newgidmap, your\n"
+     "/etc/subuid and /etc/subgid ranges, overlayfs in a user namespace (tried\n"
+     "for real), user xattrs on the store, cgroup v2 delegation, /dev/net/tun,\n"
+     "ping_group_range and seccomp. One line per check: ok, warn or missing,\n"
+     "what was found and, for a problem, the command that fixes it.\n"
+     "Exits 0 when everything `run` needs works (warn lines are optional\n"
+     "features), 1 otherwise.\n"
+     "\n"
+     "Options:\n"
+     "      --format text|json  output format (json: an array of objects\n"
+     "                          {check, status, detail, fix, required})\n"
+     "  -h, --help              this text\n"},
+    {"version", cmd_version, "version", "Print the version and the versions of the linked libraries.\n"},
+    {"help", cmd_help, "help [COMMAND]", "Show help for sandbox or one of its commands.\n"},
+    {NULL, NULL, NULL, NULL},
 };
 
 static int print_help(const char *name)
@@ -983,7 +1022,7 @@ static int print_help(const char *name)
 
 int main(int argc, char **argv)
 {
-	struct sbx_global g = { 0 };
+	struct sbx_global g = {0};
 	cleanup_error struct sbx_error *err = NULL;
 	int i;
 
@@ -998,7 +1037,8 @@ int main(int argc, char **argv)
 			version_print();
 			return 0;
 		}
-		if ((nl == 6 && strncmp(a, "--root", 6) == 0) || (nl == 9 && strncmp(a, "--runroot", 9) == 0) ||
+		if ((nl == 6 && strncmp(a, "--root", 6) == 0) ||
+		    (nl == 9 && strncmp(a, "--runroot", 9) == 0) ||
 		    (nl == 11 && strncmp(a, "--log-level", 11) == 0)) {
 			val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!val)

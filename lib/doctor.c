@@ -855,7 +855,8 @@ static void check_tun(struct doctor_check *c)
 	}
 	if (e == ENOENT)
 		check_set(c, DOCTOR_WARN,
-			  xstrdup("no `/dev/net/tun`: the default network (slirp) needs it; use `--network none` or `host`"),
+			  xstrdup("no `/dev/net/tun`: the default network (slirp) needs it; use `--network "
+				  "none` or `host`"),
 			  xstrdup("as root: modprobe tun (or: mkdir -p /dev/net && mknod -m 0666 "
 				  "/dev/net/tun c 10 200)"));
 	else

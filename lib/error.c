@@ -116,7 +116,7 @@ void sbx_error_cleanup(struct sbx_error **e)
 	*e = NULL;
 }
 
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 /**
  * sbx_log() - print one line to stderr as "sandbox: [LEVEL: ]MESSAGE"
@@ -156,7 +156,8 @@ void sbx_debug_phase(const char *phase)
 	if (sbx_log_level < SBX_LOG_DEBUG)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	sbx_log(SBX_LOG_DEBUG, "[%ld.%06ld] pid %d: %s", (long)ts.tv_sec, ts.tv_nsec / 1000L, (int)getpid(), phase);
+	sbx_log(SBX_LOG_DEBUG, "[%ld.%06ld] pid %d: %s", (long)ts.tv_sec, ts.tv_nsec / 1000L, (int)getpid(),
+		phase);
 }
 
 int sbx_log_parse_level(const char *s, enum sbx_log_level *out)

@@ -18,23 +18,21 @@
 
 #include <stdarg.h>
 
-#define SBX_EXIT_FAILURE 125	/* sandbox itself failed */
+#define SBX_EXIT_FAILURE     125 /* sandbox itself failed */
 #define SBX_EXIT_CANNOT_EXEC 126
-#define SBX_EXIT_NOT_FOUND 127
+#define SBX_EXIT_NOT_FOUND   127
 
 struct sbx_error {
-	int errnum;	/* errno value behind the failure, 0 if none */
-	int exit_code;	/* exit status the CLI should use (125 by default) */
-	char *msg;	/* "WHAT: WHY" */
-	char *hint;	/* optional: a line that tells the user how to fix it */
+	int errnum;    /* errno value behind the failure, 0 if none */
+	int exit_code; /* exit status the CLI should use (125 by default) */
+	char *msg;     /* "WHAT: WHY" */
+	char *hint;    /* optional: a line that tells the user how to fix it */
 };
 
 int sbx_error_set(struct sbx_error **err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int sbx_error_wrap(struct sbx_error **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void sbx_error_hint(struct sbx_error **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 3, 4)));
+int sbx_error_wrap(struct sbx_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbx_error_hint(struct sbx_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbx_error_free(struct sbx_error *e);
 void sbx_error_cleanup(struct sbx_error **e);
 
@@ -43,8 +41,7 @@ void sbx_error_cleanup(struct sbx_error **e);
 /* Logging: the only way the library talks to the user. */
 enum sbx_log_level { SBX_LOG_ERROR, SBX_LOG_WARN, SBX_LOG_INFO, SBX_LOG_DEBUG };
 extern enum sbx_log_level sbx_log_level;
-void sbx_log(enum sbx_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void sbx_log(enum sbx_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int sbx_log_parse_level(const char *s, enum sbx_log_level *out);
 
 /* A debug line with the time since the process started, for profiling. */
@@ -52,10 +49,10 @@ void sbx_debug_phase(const char *phase);
 
 #define sbx_warn(...) sbx_log(SBX_LOG_WARN, __VA_ARGS__)
 #define sbx_info(...) sbx_log(SBX_LOG_INFO, __VA_ARGS__)
-#define sbx_debug(...)                                                         \
-	do {                                                                   \
-		if (sbx_log_level >= SBX_LOG_DEBUG)                            \
-			sbx_log(SBX_LOG_DEBUG, __VA_ARGS__);                   \
+#define sbx_debug(...)                                                                                       \
+	do {                                                                                                 \
+		if (sbx_log_level >= SBX_LOG_DEBUG)                                                          \
+			sbx_log(SBX_LOG_DEBUG, __VA_ARGS__);                                                 \
 	} while (0)
 
 #endif /* SBX_ERROR_H */

@@ -410,8 +410,8 @@ char *lifecycle_format_table(const struct lc_sandbox *v, size_t n)
 	/* MEM and PIDS columns when some sandbox has a cgroup (limits) */
 	for (size_t i = 0; i < n && !usage; i++)
 		usage = cgroup_usage(&v[i], &mem, &pids);
-	sbuf_printf(&b, "%-12s  %-16s  %-20s  %-24s  %-16s  %-16s%s\n", "SANDBOX ID", "NAME", "IMAGE", "COMMAND",
-		    "STATUS", "CREATED", usage ? "  MEM        PIDS" : "");
+	sbuf_printf(&b, "%-12s  %-16s  %-20s  %-24s  %-16s  %-16s%s\n", "SANDBOX ID", "NAME", "IMAGE",
+		    "COMMAND", "STATUS", "CREATED", usage ? "  MEM        PIDS" : "");
 	for (size_t i = 0; i < n; i++) {
 		char status[32], ago[32], cmd[25];
 		const char *img = v[i].image;

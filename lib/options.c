@@ -101,9 +101,12 @@ int options_parse_volume(const char *spec, struct sbx_volume *out, struct sbx_er
 	if (opts)
 		*opts++ = '\0';
 	if (src[0] != '/' && src[0] != '.')
-		return sbx_error_set(err, 0, "invalid volume `%s`: named volumes are not supported, HOSTPATH must be a path", spec);
+		return sbx_error_set(
+		    err, 0, "invalid volume `%s`: named volumes are not supported, HOSTPATH must be a path",
+		    spec);
 	if (dst[0] != '/' || has_dotdot(dst))
-		return sbx_error_set(err, 0, "invalid volume `%s`: PATH must be absolute and without `..`", spec);
+		return sbx_error_set(err, 0, "invalid volume `%s`: PATH must be absolute and without `..`",
+				     spec);
 	if (opts) {
 		for (char *o = strtok(opts, ","); o; o = strtok(NULL, ",")) {
 			if (strcmp(o, "ro") == 0)
@@ -111,7 +114,8 @@ int options_parse_volume(const char *spec, struct sbx_volume *out, struct sbx_er
 			else if (strcmp(o, "rw") == 0)
 				out->read_only = false;
 			else if (strcmp(o, "z") != 0 && strcmp(o, "Z") != 0)
-				return sbx_error_set(err, 0, "invalid volume `%s`: unknown option `%s`", spec, o);
+				return sbx_error_set(err, 0, "invalid volume `%s`: unknown option `%s`", spec,
+						     o);
 		}
 	}
 	if (src[0] == '/') {
@@ -145,20 +149,21 @@ int options_parse_tmpfs(const char *spec, struct sbx_tmpfs *out, struct sbx_erro
 		const char *name;
 		unsigned long set, clear;
 	} flags[] = {
-		{ "ro", MS_RDONLY, 0 },	    { "rw", 0, MS_RDONLY },	{ "noexec", MS_NOEXEC, 0 },
-		{ "exec", 0, MS_NOEXEC },   { "nosuid", MS_NOSUID, 0 }, { "suid", 0, MS_NOSUID },
-		{ "nodev", MS_NODEV, 0 },   { "dev", 0, MS_NODEV },	{ "noatime", MS_NOATIME, 0 },
-		{ "relatime", MS_RELATIME, 0 },
+	    {"ro", MS_RDONLY, 0},	  {"rw", 0, MS_RDONLY},	    {"noexec", MS_NOEXEC, 0},
+	    {"exec", 0, MS_NOEXEC},	  {"nosuid", MS_NOSUID, 0}, {"suid", 0, MS_NOSUID},
+	    {"nodev", MS_NODEV, 0},	  {"dev", 0, MS_NODEV},	    {"noatime", MS_NOATIME, 0},
+	    {"relatime", MS_RELATIME, 0},
 	};
 	cleanup_free char *copy = xstrdup(spec);
 	char *opts = strchr(copy, ':');
-	struct strv data = { 0 };
+	struct strv data = {0};
 
 	memset(out, 0, sizeof(*out));
 	if (opts)
 		*opts++ = '\0';
 	if (copy[0] != '/' || has_dotdot(copy))
-		return sbx_error_set(err, 0, "invalid --tmpfs `%s`: PATH must be absolute and without `..`", spec);
+		return sbx_error_set(err, 0, "invalid --tmpfs `%s`: PATH must be absolute and without `..`",
+				     spec);
 	out->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	for (char *o = opts ? strtok(opts, ",") : NULL; o; o = strtok(NULL, ",")) {
 		bool known = false;
@@ -171,9 +176,9 @@ int options_parse_tmpfs(const char *spec, struct sbx_tmpfs *out, struct sbx_erro
 		}
 		if (known)
 			continue;
-		if (!strchr(o, '=') || (strncmp(o, "size=", 5) && strncmp(o, "mode=", 5) &&
-					strncmp(o, "nr_inodes=", 10) && strncmp(o, "uid=", 4) &&
-					strncmp(o, "gid=", 4))) {
+		if (!strchr(o, '=') ||
+		    (strncmp(o, "size=", 5) && strncmp(o, "mode=", 5) && strncmp(o, "nr_inodes=", 10) &&
+		     strncmp(o, "uid=", 4) && strncmp(o, "gid=", 4))) {
 			strv_clear(&data);
 			return sbx_error_set(err, 0, "invalid --tmpfs `%s`: unknown option `%s`", spec, o);
 		}
@@ -212,10 +217,26 @@ int options_parse_size(const char *s, int64_t *out)
 	if (n == 0)
 		return -1;
 	switch (num[n - 1]) {
-	case 'b': case 'B': mult = 1; num[--n] = '\0'; break;
-	case 'k': case 'K': mult = 1ULL << 10; num[--n] = '\0'; break;
-	case 'm': case 'M': mult = 1ULL << 20; num[--n] = '\0'; break;
-	case 'g': case 'G': mult = 1ULL << 30; num[--n] = '\0'; break;
+	case 'b':
+	case 'B':
+		mult = 1;
+		num[--n] = '\0';
+		break;
+	case 'k':
+	case 'K':
+		mult = 1ULL << 10;
+		num[--n] = '\0';
+		break;
+	case 'm':
+	case 'M':
+		mult = 1ULL << 20;
+		num[--n] = '\0';
+		break;
+	case 'g':
+	case 'G':
+		mult = 1ULL << 30;
+		num[--n] = '\0';
+		break;
 	default: break;
 	}
 	if (!util_parse_uint(num, INT64_MAX / mult, &v) || v == 0)

@@ -10,9 +10,9 @@
 #include "util.h"
 
 enum sbx_userns_mode {
-	SBX_USERNS_AUTO,	/* root = caller, 1..N = subordinate range */
-	SBX_USERNS_KEEP_ID,	/* caller's uid/gid are the same inside */
-	SBX_USERNS_SINGLE,	/* only root = caller */
+	SBX_USERNS_AUTO,    /* root = caller, 1..N = subordinate range */
+	SBX_USERNS_KEEP_ID, /* caller's uid/gid are the same inside */
+	SBX_USERNS_SINGLE,  /* only root = caller */
 };
 
 enum sbx_network_mode {
@@ -23,43 +23,43 @@ enum sbx_network_mode {
 
 /* -v HOSTPATH:PATH[:ro|rw] */
 struct sbx_volume {
-	char *source;		/* absolute host path */
-	char *target;		/* absolute path inside */
+	char *source; /* absolute host path */
+	char *target; /* absolute path inside */
 	bool read_only;
 };
 
 /* --tmpfs PATH[:OPTIONS] */
 struct sbx_tmpfs {
 	char *target;
-	unsigned long flags;	/* MS_* flags from OPTIONS */
-	char *data;		/* remaining options for the kernel, e.g. "size=64m,mode=1777" */
+	unsigned long flags; /* MS_* flags from OPTIONS */
+	char *data;	     /* remaining options for the kernel, e.g. "size=64m,mode=1777" */
 };
 
 /* Global options (before the subcommand). */
 struct sbx_global {
-	char *root;		/* store: ROOT/sandboxes/<id>/... */
-	char *runroot;		/* live state: RUNROOT/<id>/ */
+	char *root;    /* store: ROOT/sandboxes/<id>/... */
+	char *runroot; /* live state: RUNROOT/<id>/ */
 };
 
 struct sbx_run_opts {
 	const struct sbx_global *global;
 
 	/* what to run */
-	char *image;		/* "host", a rootfs directory, or a reference */
-	char **argv;		/* command (NULL: image default or shell) */
+	char *image; /* "host", a rootfs directory, or a reference */
+	char **argv; /* command (NULL: image default or shell) */
 	char *entrypoint;
-	struct strv env;	/* K=V, in order of precedence (later wins) */
+	struct strv env; /* K=V, in order of precedence (later wins) */
 	char *workdir;
-	char *user;		/* -u as given, resolved inside */
-	bool init;		/* PID 1 is our init (default true) */
-	bool login_shell;	/* `shell`: argv[0] gets a leading '-' */
+	char *user;	  /* -u as given, resolved inside */
+	bool init;	  /* PID 1 is our init (default true) */
+	bool login_shell; /* `shell`: argv[0] gets a leading '-' */
 
 	/* lifecycle */
 	char *name;
 	bool rm;
 	bool detach;
-	int notify_fd;		/* -d: "OK <id>" once the command started; -1 */
-	const char *reuse_id;	/* start this exited sandbox again (`shell --name`) */
+	int notify_fd;	      /* -d: "OK <id>" once the command started; -1 */
+	const char *reuse_id; /* start this exited sandbox again (`shell --name`) */
 	bool interactive;
 	bool tty;
 
@@ -74,20 +74,20 @@ struct sbx_run_opts {
 	/* isolation */
 	enum sbx_userns_mode userns;
 	enum sbx_network_mode network;
-	unsigned net_mtu;	/* slirp: MTU of the sandbox's eth0 */
-	struct strv publish;	/* -p specs, validated by the network module */
+	unsigned net_mtu;    /* slirp: MTU of the sandbox's eth0 */
+	struct strv publish; /* -p specs, validated by the network module */
 	bool allow_host_loopback;
 	char *dns;
 	struct strv cap_add;
 	struct strv cap_drop;
-	char *seccomp_profile;	/* NULL: built-in; "unconfined"; or a file */
-	bool no_new_privs;	/* default true */
+	char *seccomp_profile; /* NULL: built-in; "unconfined"; or a file */
+	bool no_new_privs;     /* default true */
 	bool privileged;
 
 	/* resources (cgroup v2) */
-	int64_t memory;		/* bytes, -1 unset */
-	int64_t pids_limit;	/* -1 unset */
-	double cpus;		/* 0 unset */
+	int64_t memory;	    /* bytes, -1 unset */
+	int64_t pids_limit; /* -1 unset */
+	double cpus;	    /* 0 unset */
 };
 
 void options_run_init(struct sbx_run_opts *o, const struct sbx_global *g);

@@ -139,8 +139,7 @@ static int try_fsmount(const struct overlay_layers *l, bool userxattr, int *mntf
 		close_fds(fds, l->n_lowers);
 		return -e;
 	}
-	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 ||
-	    set_lowers(fs, l, fds) < 0 ||
+	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 || set_lowers(fs, l, fds) < 0 ||
 	    (l->upper && (sys_fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", l->upper, 0) < 0 ||
 			  sys_fsconfig(fs, FSCONFIG_SET_STRING, "workdir", l->work, 0) < 0)) ||
 	    (l->upper && l->volatile_upper && sys_fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0) ||
@@ -192,10 +191,13 @@ int overlay_mount_fd(const struct overlay_layers *l, int *mntfd, struct sbx_erro
 		      l->upper ? ", upperdir `" : "", l->upper ? l->upper : "", l->upper ? "`" : "",
 		      why[0] ? ": " : "", why[0] ? why + 2 : "");
 	if (r == -ENOSYS || r == -EPERM || r == -ENODEV)
-		sbx_error_hint(err, "overlayfs in a user namespace needs Linux >= 5.11; see `sandbox doctor`");
+		sbx_error_hint(err,
+			       "overlayfs in a user namespace needs Linux >= 5.11; see `sandbox doctor`");
 	else if (r == -ELOOP)
-		sbx_error_hint(err, "the writable layer must not be inside an image layer (overlayfs refuses overlapping layers)");
+		sbx_error_hint(err, "the writable layer must not be inside an image layer (overlayfs refuses "
+				    "overlapping layers)");
 	else if (r == -EINVAL)
-		sbx_error_hint(err, "the kernel refused the layers: a lower directory with mounts below it, or an upper filesystem overlayfs cannot use");
+		sbx_error_hint(err, "the kernel refused the layers: a lower directory with mounts below it, "
+				    "or an upper filesystem overlayfs cannot use");
 	return -1;
 }

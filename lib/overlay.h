@@ -9,11 +9,11 @@
 #include "error.h"
 
 struct overlay_layers {
-	char *const *lowers;	/* lower directories, topmost first */
+	char *const *lowers; /* lower directories, topmost first */
 	size_t n_lowers;
-	const char *upper;	/* NULL: read-only overlay */
+	const char *upper; /* NULL: read-only overlay */
 	const char *work;
-	bool volatile_upper;	/* no syncs: the upper layer is thrown away */
+	bool volatile_upper; /* no syncs: the upper layer is thrown away */
 };
 
 /* tests: use the joined `lowerdir` of kernels before 6.8 */

@@ -28,9 +28,9 @@ struct field {
 };
 
 /* passwd: name:password:uid:gid:gecos:home:shell; group: name:password:gid:members */
-#define PW_FIELDS 7
+#define PW_FIELDS     7
 #define PW_MIN_FIELDS 4
-#define GR_FIELDS 4
+#define GR_FIELDS     4
 #define GR_MIN_FIELDS 3
 
 /**
@@ -88,7 +88,7 @@ static size_t split_fields(const char *line, size_t len, struct field *f, size_t
 	size_t n = 0;
 
 	for (size_t i = 0; i < max; i++)
-		f[i] = (struct field){ end, 0 };
+		f[i] = (struct field){end, 0};
 	for (;;) {
 		const char *c = memchr(p, ':', (size_t)(end - p));
 
@@ -146,16 +146,15 @@ static char *field_dup(const struct field *f)
  *
  * Return: true if the line is a well-formed entry.
  */
-static bool parse_passwd_line(const char *line, size_t len, struct field *f, uint32_t *uid,
-			      uint32_t *gid)
+static bool parse_passwd_line(const char *line, size_t len, struct field *f, uint32_t *uid, uint32_t *gid)
 {
 	size_t n;
 
 	if (!usable_line(line, len))
 		return false;
 	n = split_fields(line, len, f, PW_FIELDS);
-	if (n < PW_MIN_FIELDS || n > PW_FIELDS || f[0].len == 0 ||
-	    !passwd_parse_id(f[2].s, f[2].len, uid) || !passwd_parse_id(f[3].s, f[3].len, gid)) {
+	if (n < PW_MIN_FIELDS || n > PW_FIELDS || f[0].len == 0 || !passwd_parse_id(f[2].s, f[2].len, uid) ||
+	    !passwd_parse_id(f[3].s, f[3].len, gid)) {
 		sbx_debug("passwd: skipping malformed line `%.*s`", (int)(len > 80 ? 80 : len), line);
 		return false;
 	}
@@ -178,8 +177,7 @@ static bool parse_group_line(const char *line, size_t len, struct field *f, uint
 	if (!usable_line(line, len))
 		return false;
 	n = split_fields(line, len, f, GR_FIELDS);
-	if (n < GR_MIN_FIELDS || n > GR_FIELDS || f[0].len == 0 ||
-	    !passwd_parse_id(f[2].s, f[2].len, gid)) {
+	if (n < GR_MIN_FIELDS || n > GR_FIELDS || f[0].len == 0 || !passwd_parse_id(f[2].s, f[2].len, gid)) {
 		sbx_debug("group: skipping malformed line `%.*s`", (int)(len > 80 ? 80 : len), line);
 		return false;
 	}
@@ -200,8 +198,8 @@ static bool parse_group_line(const char *line, size_t len, struct field *f, uint
  * Return: 0, -ENOENT with *err set if no user has that name, or another
  * negative value for an invalid argument.
  */
-int passwd_parse_user(const char *buf, size_t len, const char *name_or_uid,
-		      struct passwd_entry *out, struct sbx_error **err)
+int passwd_parse_user(const char *buf, size_t len, const char *name_or_uid, struct passwd_entry *out,
+		      struct sbx_error **err)
 {
 	const char *pos = buf, *end = buf + len, *line;
 	uint32_t want = 0, uid, gid;
@@ -247,8 +245,8 @@ int passwd_parse_user(const char *buf, size_t len, const char *name_or_uid,
  * Return: 0 (also for a numeric gid without a line), -ENOENT with *err set
  * if no group has that name, or another negative value.
  */
-int passwd_parse_group(const char *buf, size_t len, const char *name_or_gid,
-		       struct group_entry *out, struct sbx_error **err)
+int passwd_parse_group(const char *buf, size_t len, const char *name_or_gid, struct group_entry *out,
+		       struct sbx_error **err)
 {
 	const char *pos = buf, *end = buf + len, *line;
 	struct field f[GR_FIELDS];
@@ -291,7 +289,7 @@ static bool member_of(const struct field *members, const char *user)
 
 	while (p < end) {
 		const char *c = memchr(p, ',', (size_t)(end - p));
-		struct field m = { p, c ? (size_t)(c - p) : (size_t)(end - p) };
+		struct field m = {p, c ? (size_t)(c - p) : (size_t)(end - p)};
 
 		if (field_eq(&m, user))
 			return true;
@@ -312,8 +310,8 @@ static bool member_of(const struct field *members, const char *user)
  *
  * Return: 0, or negative with *err set.
  */
-int passwd_parse_supplementary(const char *buf, size_t len, const char *user, gid_t **gids,
-			       size_t *n, struct sbx_error **err)
+int passwd_parse_supplementary(const char *buf, size_t len, const char *user, gid_t **gids, size_t *n,
+			       struct sbx_error **err)
 {
 	const char *pos = buf, *end = buf + len, *line;
 	cleanup_free gid_t *v = NULL;
@@ -367,13 +365,12 @@ int passwd_parse_supplementary(const char *buf, size_t len, const char *user, gi
  *
  * Return: 0, or negative with *err set (-ENOENT for an unknown name).
  */
-int passwd_resolve_spec_buf(const char *passwd, size_t passwd_len, const char *group,
-			    size_t group_len, const char *spec, struct passwd_creds *out,
-			    struct sbx_error **err)
+int passwd_resolve_spec_buf(const char *passwd, size_t passwd_len, const char *group, size_t group_len,
+			    const char *spec, struct passwd_creds *out, struct sbx_error **err)
 {
 	cleanup_free char *user = xstrdup(spec ? spec : "");
-	struct passwd_entry pw = { 0 };
-	struct group_entry gr = { 0 };
+	struct passwd_entry pw = {0};
+	struct group_entry gr = {0};
 	char *grname = strchr(user, ':');
 	int ret;
 
@@ -395,8 +392,8 @@ int passwd_resolve_spec_buf(const char *passwd, size_t passwd_len, const char *g
 		pw.gid = gr.gid;
 		passwd_group_entry_free(&gr);
 	} else if (pw.in_file) {
-		ret = passwd_parse_supplementary(group, group_len, pw.name, &out->groups,
-						 &out->n_groups, err);
+		ret =
+		    passwd_parse_supplementary(group, group_len, pw.name, &out->groups, &out->n_groups, err);
 		if (ret < 0) {
 			passwd_entry_free(&pw);
 			return ret;
@@ -425,8 +422,7 @@ int passwd_resolve_spec_buf(const char *passwd, size_t passwd_len, const char *g
  * Return: 0, or negative with *err set (not a regular file, larger than
  * PASSWD_MAX_FILE, I/O errors).
  */
-int passwd_read_file(int rootfd, const char *path, char **buf, size_t *len,
-		     struct sbx_error **err)
+int passwd_read_file(int rootfd, const char *path, char **buf, size_t *len, struct sbx_error **err)
 {
 	const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 	cleanup_error struct sbx_error *open_err = NULL;
@@ -475,8 +471,8 @@ int passwd_read_file(int rootfd, const char *path, char **buf, size_t *len,
  *
  * Return: 0, or negative with *err set (-ENOENT for an unknown name).
  */
-int passwd_lookup(int rootfd, const char *path, const char *name_or_uid,
-		  struct passwd_entry *out, struct sbx_error **err)
+int passwd_lookup(int rootfd, const char *path, const char *name_or_uid, struct passwd_entry *out,
+		  struct sbx_error **err)
 {
 	cleanup_free char *buf = NULL;
 	size_t len;
@@ -501,8 +497,8 @@ int passwd_lookup(int rootfd, const char *path, const char *name_or_uid,
  *
  * Return: 0, or negative with *err set (-ENOENT for an unknown name).
  */
-int passwd_group_lookup(int rootfd, const char *path, const char *name_or_gid,
-			struct group_entry *out, struct sbx_error **err)
+int passwd_group_lookup(int rootfd, const char *path, const char *name_or_gid, struct group_entry *out,
+			struct sbx_error **err)
 {
 	cleanup_free char *buf = NULL;
 	size_t len;
@@ -528,8 +524,8 @@ int passwd_group_lookup(int rootfd, const char *path, const char *name_or_gid,
  *
  * Return: 0, or negative with *err set.
  */
-int passwd_supplementary_lookup(int rootfd, const char *path, const char *user, gid_t **gids,
-				size_t *n, struct sbx_error **err)
+int passwd_supplementary_lookup(int rootfd, const char *path, const char *user, gid_t **gids, size_t *n,
+				struct sbx_error **err)
 {
 	cleanup_free char *buf = NULL;
 	size_t len;
@@ -557,8 +553,7 @@ int passwd_supplementary_lookup(int rootfd, const char *path, const char *user, 
  *
  * Return: 0, or negative with *err set (-ENOENT for an unknown name).
  */
-int passwd_resolve_spec(int rootfd, const char *spec, struct passwd_creds *out,
-			struct sbx_error **err)
+int passwd_resolve_spec(int rootfd, const char *spec, struct passwd_creds *out, struct sbx_error **err)
 {
 	cleanup_free char *pw = NULL, *gr = NULL;
 	size_t pwlen, grlen;

@@ -28,17 +28,17 @@
 
 /* One user: a line of /etc/passwd, or a numeric uid without a line. */
 struct passwd_entry {
-	char *name;	/* NULL when the numeric uid has no line */
+	char *name; /* NULL when the numeric uid has no line */
 	uid_t uid;
-	gid_t gid;	/* 0 when there is no line (docker's default) */
-	char *home;	/* "/" when there is no line or the field is empty */
-	char *shell;	/* NULL when there is no line or the field is empty */
-	bool in_file;	/* the file has a line for this user */
+	gid_t gid;    /* 0 when there is no line (docker's default) */
+	char *home;   /* "/" when there is no line or the field is empty */
+	char *shell;  /* NULL when there is no line or the field is empty */
+	bool in_file; /* the file has a line for this user */
 };
 
 /* One group: a line of /etc/group, or a numeric gid without a line. */
 struct group_entry {
-	char *name;	/* NULL when the numeric gid has no line */
+	char *name; /* NULL when the numeric gid has no line */
 	gid_t gid;
 	bool in_file;
 };
@@ -47,37 +47,34 @@ struct group_entry {
 struct passwd_creds {
 	uid_t uid;
 	gid_t gid;
-	gid_t *groups;	/* supplementary groups for setgroups(), primary not added */
+	gid_t *groups; /* supplementary groups for setgroups(), primary not added */
 	size_t n_groups;
-	char *user;	/* user name, NULL if the uid has no passwd line */
-	char *home;	/* "/" if unknown */
-	char *shell;	/* NULL if unknown */
+	char *user;  /* user name, NULL if the uid has no passwd line */
+	char *home;  /* "/" if unknown */
+	char *shell; /* NULL if unknown */
 };
 
 bool passwd_parse_id(const char *s, size_t len, uint32_t *out);
 
 /* Buffer parsers: @buf need not be NUL-terminated. */
-int passwd_parse_user(const char *buf, size_t len, const char *name_or_uid,
-		      struct passwd_entry *out, struct sbx_error **err);
-int passwd_parse_group(const char *buf, size_t len, const char *name_or_gid,
-		       struct group_entry *out, struct sbx_error **err);
-int passwd_parse_supplementary(const char *buf, size_t len, const char *user,
-			       gid_t **gids, size_t *n, struct sbx_error **err);
-int passwd_resolve_spec_buf(const char *passwd, size_t passwd_len, const char *group,
-			    size_t group_len, const char *spec, struct passwd_creds *out,
-			    struct sbx_error **err);
+int passwd_parse_user(const char *buf, size_t len, const char *name_or_uid, struct passwd_entry *out,
+		      struct sbx_error **err);
+int passwd_parse_group(const char *buf, size_t len, const char *name_or_gid, struct group_entry *out,
+		       struct sbx_error **err);
+int passwd_parse_supplementary(const char *buf, size_t len, const char *user, gid_t **gids, size_t *n,
+			       struct sbx_error **err);
+int passwd_resolve_spec_buf(const char *passwd, size_t passwd_len, const char *group, size_t group_len,
+			    const char *spec, struct passwd_creds *out, struct sbx_error **err);
 
 /* File lookups: @rootfd is a root filesystem's descriptor, or AT_FDCWD. */
-int passwd_read_file(int rootfd, const char *path, char **buf, size_t *len,
-		     struct sbx_error **err);
-int passwd_lookup(int rootfd, const char *path, const char *name_or_uid,
-		  struct passwd_entry *out, struct sbx_error **err);
-int passwd_group_lookup(int rootfd, const char *path, const char *name_or_gid,
-			struct group_entry *out, struct sbx_error **err);
-int passwd_supplementary_lookup(int rootfd, const char *path, const char *user,
-				gid_t **gids, size_t *n, struct sbx_error **err);
-int passwd_resolve_spec(int rootfd, const char *spec, struct passwd_creds *out,
+int passwd_read_file(int rootfd, const char *path, char **buf, size_t *len, struct sbx_error **err);
+int passwd_lookup(int rootfd, const char *path, const char *name_or_uid, struct passwd_entry *out,
+		  struct sbx_error **err);
+int passwd_group_lookup(int rootfd, const char *path, const char *name_or_gid, struct group_entry *out,
 			struct sbx_error **err);
+int passwd_supplementary_lookup(int rootfd, const char *path, const char *user, gid_t **gids, size_t *n,
+				struct sbx_error **err);
+int passwd_resolve_spec(int rootfd, const char *spec, struct passwd_creds *out, struct sbx_error **err);
 
 void passwd_entry_free(struct passwd_entry *e);
 void passwd_group_entry_free(struct group_entry *e);

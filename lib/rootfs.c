@@ -69,8 +69,8 @@ static void fd_path(char buf[FD_PATH_MAX], int fd)
  *
  * Return: 0, or negative with *err set.
  */
-static int mount_fs_in_root(int rootfd, const char *path, const char *fstype,
-			    unsigned long flags, const char *data, struct sbx_error **err)
+static int mount_fs_in_root(int rootfd, const char *path, const char *fstype, unsigned long flags,
+			    const char *data, struct sbx_error **err)
 {
 	cleanup_close int fd = -1;
 	char p[FD_PATH_MAX];
@@ -106,7 +106,7 @@ static int attach_tree(int tree, const char *what, int rootfd, const char *targe
 	if (fstat(t, &st) < 0)
 		return sbx_error_set(err, errno, "stat `%s`", what);
 	if (read_only) {
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
 		if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
 			return sbx_error_set(err, errno, "make bind of `%s` read-only", what);
@@ -184,8 +184,8 @@ static int new_tmpfs_on_root(const char *mode, struct sbx_error **err)
  */
 static int write_generated(const struct rootfs_spec *s, int dirfd, struct sbx_error **err)
 {
-	const char *names[] = { "hostname", "hosts", "resolv.conf" };
-	const char *data[] = { s->etc_hostname, s->etc_hosts, s->etc_resolv };
+	const char *names[] = {"hostname", "hosts", "resolv.conf"};
+	const char *data[] = {s->etc_hostname, s->etc_hosts, s->etc_resolv};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (util_write_file_at(dirfd, names[i], data[i], strlen(data[i]), 0644, err) < 0)
@@ -214,8 +214,8 @@ static int host_overlay(const struct rootfs_spec *s, int rootfd, const char *sta
 	cleanup_free char *name = xstrdup(src + 1);
 	cleanup_free char *up = NULL, *wk = NULL;
 	cleanup_error struct sbx_error *oerr = NULL;
-	char *lowers[1] = { (char *)src };
-	struct overlay_layers l = { .lowers = lowers, .n_lowers = 1, .volatile_upper = true };
+	char *lowers[1] = {(char *)src};
+	struct overlay_layers l = {.lowers = lowers, .n_lowers = 1, .volatile_upper = true};
 	int ovl = -1;
 
 	for (char *p = name; *p; p++)
@@ -224,14 +224,14 @@ static int host_overlay(const struct rootfs_spec *s, int rootfd, const char *sta
 	/* overlayfs refuses an upper directory inside its own lower one
 	 * (ELOOP): over the directory holding the store the writable layer
 	 * stays in memory (`shell` binds $HOME read-write anyway) */
-	if (s->persist_upper && !(strncmp(s->persist_upper, src, strlen(src)) == 0 &&
-				  s->persist_upper[strlen(src)] == '/')) {
+	if (s->persist_upper &&
+	    !(strncmp(s->persist_upper, src, strlen(src)) == 0 && s->persist_upper[strlen(src)] == '/')) {
 		up = xasprintf("%s/%s.u", s->persist_upper, name);
 		wk = xasprintf("%s/%s.w", s->persist_upper, name);
 		if ((mkdir(up, 0755) < 0 && errno != EEXIST) || (mkdir(wk, 0700) < 0 && errno != EEXIST)) {
 			sbx_debug("`%s`: the writable layer stays in memory: %s", src, strerror(errno));
 		} else {
-			struct overlay_layers pl = { .lowers = lowers, .n_lowers = 1, .upper = up, .work = wk };
+			struct overlay_layers pl = {.lowers = lowers, .n_lowers = 1, .upper = up, .work = wk};
 
 			(void)!chown(up, st->st_uid, st->st_gid);
 			(void)!chmod(up, st->st_mode & 07777);
@@ -315,7 +315,7 @@ static int host_caller_dirs(const struct rootfs_spec *s, int rootfd, const char 
  */
 static int host_root(const struct rootfs_spec *s, int rootfd, const char *stage, struct sbx_error **err)
 {
-	static const char *const own[] = { "proc", "sys", "dev", "run", "tmp", STAGE_DIR };
+	static const char *const own[] = {"proc", "sys", "dev", "run", "tmp", STAGE_DIR};
 	struct dirent *de;
 	DIR *d;
 	int ret = 0;
@@ -384,7 +384,7 @@ static int host_root(const struct rootfs_spec *s, int rootfd, const char *stage,
 static int image_root(const struct rootfs_spec *s, int basefd, const char *stage, int *rootfd,
 		      struct sbx_error **err)
 {
-	struct overlay_layers l = { s->lowers, s->n_lowers, s->upper, s->work, s->volatile_upper };
+	struct overlay_layers l = {s->lowers, s->n_lowers, s->upper, s->work, s->volatile_upper};
 	cleanup_free char *up = NULL, *wk = NULL;
 	cleanup_close int mp = -1;
 	int tree;
@@ -403,9 +403,10 @@ static int image_root(const struct rootfs_spec *s, int basefd, const char *stage
 		l.volatile_upper = true;
 	}
 	if (!l.upper && s->n_lowers == 1) {
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
-		tree = sys_open_tree(AT_FDCWD, s->lowers[0], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		tree =
+		    sys_open_tree(AT_FDCWD, s->lowers[0], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (tree < 0)
 			return sbx_error_set(err, errno, "bind `%s`", s->lowers[0]);
 		if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0) {
@@ -416,7 +417,8 @@ static int image_root(const struct rootfs_spec *s, int basefd, const char *stage
 		return -1;
 	}
 	mp = openat(basefd, "root", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (mp < 0 || sys_move_mount(tree, "", mp, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+	if (mp < 0 ||
+	    sys_move_mount(tree, "", mp, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
 		int e = errno;
 
 		close(tree);
@@ -456,11 +458,11 @@ static int mount_cgroup2(int rootfd, bool rw, struct sbx_error **err)
 
 static int setup_dev(const struct rootfs_spec *s, int rootfd, struct sbx_error **err)
 {
-	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 	static const char *const links[][2] = {
-		{ "/proc/self/fd", "dev/fd" },	   { "/proc/self/fd/0", "dev/stdin" },
-		{ "/proc/self/fd/1", "dev/stdout" }, { "/proc/self/fd/2", "dev/stderr" },
-		{ "pts/ptmx", "dev/ptmx" },	   { "/proc/kcore", "dev/core" },
+	    {"/proc/self/fd", "dev/fd"},       {"/proc/self/fd/0", "dev/stdin"},
+	    {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"},
+	    {"pts/ptmx", "dev/ptmx"},	       {"/proc/kcore", "dev/core"},
 	};
 	cleanup_close int devfd = -1;
 	char opts[96];
@@ -586,8 +588,8 @@ static int setup_volumes(const struct rootfs_spec *s, int rootfd, struct sbx_err
 			return sbx_error_wrap(err, "volume `%s:%s`", order[i]->source, order[i]->target);
 	}
 	for (size_t i = 0; i < s->n_tmpfs; i++) {
-		if (mount_fs_in_root(rootfd, s->tmpfs[i].target, "tmpfs", s->tmpfs[i].flags,
-				     s->tmpfs[i].data, err) < 0)
+		if (mount_fs_in_root(rootfd, s->tmpfs[i].target, "tmpfs", s->tmpfs[i].flags, s->tmpfs[i].data,
+				     err) < 0)
 			return sbx_error_wrap(err, "--tmpfs `%s`", s->tmpfs[i].target);
 	}
 	return 0;
@@ -596,7 +598,7 @@ static int setup_volumes(const struct rootfs_spec *s, int rootfd, struct sbx_err
 /* The id of the mount @path (relative to @dirfd) is on, or 0. */
 static uint64_t mount_id(int dirfd, const char *path, int flags)
 {
-	struct statx stx = { 0 };
+	struct statx stx = {0};
 
 	if (syscall(SYS_statx, dirfd, path, flags, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
 		return 0;
@@ -643,12 +645,12 @@ static int enter_root(int rootfd, struct sbx_error **err)
 
 /* What podman masks and makes read-only by default. */
 static const char *const masked_paths[] = {
-	"/proc/acpi",	     "/proc/kcore",	  "/proc/keys",	      "/proc/latency_stats",
-	"/proc/timer_list",  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-	"/sys/firmware",     "/sys/fs/selinux",	  "/sys/dev/block",   "/sys/devices/virtual/powercap",
+    "/proc/acpi",	"/proc/kcore",	     "/proc/keys",	  "/proc/latency_stats",
+    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+    "/sys/firmware",	"/sys/fs/selinux",   "/sys/dev/block",	  "/sys/devices/virtual/powercap",
 };
 static const char *const readonly_paths[] = {
-	"/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
 static int mask_paths(struct sbx_error **err)
@@ -669,9 +671,10 @@ static int mask_paths(struct sbx_error **err)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++) {
 		const char *p = readonly_paths[i];
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-							 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
-		cleanup_close int tree = sys_open_tree(AT_FDCWD, p, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+		cleanup_close int tree =
+		    sys_open_tree(AT_FDCWD, p, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
 		if (tree < 0) {
 			if (errno == ENOENT)
@@ -733,8 +736,7 @@ int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err)
 		return -1;
 	if (mount_fs_in_root(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
 		return -1;
-	if (!s->own_netns ||
-	    mount_fs_in_root(rootfd, "sys", "sysfs", sysflags, NULL, err) < 0) {
+	if (!s->own_netns || mount_fs_in_root(rootfd, "sys", "sysfs", sysflags, NULL, err) < 0) {
 		/* sysfs shows the network namespace that mounts it */
 		sbx_error_cleanup(err);
 		if (bind_into_root("/sys", rootfd, "sys", true, err) < 0)
@@ -764,7 +766,7 @@ int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err)
 		return -1;
 	if (s->host) {
 		/* the overlays and binds hold what they need of the staging tmpfs */
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
 		if (umount2(stage, MNT_DETACH) < 0 || unlinkat(rootfd, STAGE_DIR, AT_REMOVEDIR) < 0)
 			return sbx_error_set(err, errno, "remove the staging directory");

@@ -75,7 +75,7 @@
 #include "util.h"
 
 enum { MSG_MAPS_DONE = 1, MSG_READY, MSG_ERROR, MSG_GO };
-enum { MSG_NET_TAP = 16 };	/* PID 1 -> supervisor: the tap (--network slirp) */
+enum { MSG_NET_TAP = 16 }; /* PID 1 -> supervisor: the tap (--network slirp) */
 
 struct sync_msg {
 	int type;
@@ -89,18 +89,18 @@ struct run_ctx {
 	struct state_sandbox st;
 	struct userns_plan plan;
 	struct rootfs_spec rs;
-	char **lowers;			/* image layers, topmost first */
+	char **lowers; /* image layers, topmost first */
 	size_t n_lowers;
-	struct image_run image;		/* an image from the store: its config */
+	struct image_run image; /* an image from the store: its config */
 	bool host;
 	uint64_t caps;
-	struct sbx_seccomp_filter *filter;	/* NULL: unconfined */
+	struct sbx_seccomp_filter *filter; /* NULL: unconfined */
 	char *hostname;
 	char *etc_hostname, *etc_hosts, *etc_resolv;
-	int sync;			/* our end of the socketpair */
-	struct cgroup_sandbox cg;	/* own cgroup with the limits (cgroup.c) */
-	struct net_publish *publish;	/* parsed -p specs */
-	pid_t net_helper;		/* libslirp helper (slirp_helper.c), 0 if none */
+	int sync;		     /* our end of the socketpair */
+	struct cgroup_sandbox cg;    /* own cgroup with the limits (cgroup.c) */
+	struct net_publish *publish; /* parsed -p specs */
+	pid_t net_helper;	     /* libslirp helper (slirp_helper.c), 0 if none */
 	sigset_t saved_mask;
 };
 
@@ -150,7 +150,7 @@ static int resolve_image(struct run_ctx *c, struct sbx_error **err)
 
 static void send_error(int sock, struct sbx_error *e)
 {
-	struct sync_msg m = { .type = MSG_ERROR, .exit_code = e ? e->exit_code : 125 };
+	struct sync_msg m = {.type = MSG_ERROR, .exit_code = e ? e->exit_code : 125};
 
 	snprintf(m.msg, sizeof(m.msg), "%s", e && e->msg ? e->msg : "sandbox setup failed");
 	if (e && e->hint)
@@ -207,7 +207,8 @@ static void env_dedup(struct strv *env)
 		bool later = false;
 
 		for (size_t j = i + 1; j < env->n && !later; j++)
-			later = strncmp(env->v[j], env->v[i], kl) == 0 && (env->v[j][kl] == '=' || !env->v[j][kl]);
+			later = strncmp(env->v[j], env->v[i], kl) == 0 &&
+				(env->v[j][kl] == '=' || !env->v[j][kl]);
 		if (later)
 			free(env->v[i]);
 		else
@@ -270,7 +271,7 @@ static int plan_exec(struct run_ctx *c, struct exec_plan *x, struct sbx_error **
 	if (!o->entrypoint && (ic->entrypoint || ic->cmd)) {
 		/* docker's rule: Entrypoint + (the operands, else Cmd);
 		 * --entrypoint (already in o->argv) drops both */
-		struct strv v = { 0 };
+		struct strv v = {0};
 		char *const *rest = o->argv && o->argv[0] ? o->argv : ic->cmd;
 
 		for (char **e = ic->entrypoint; e && *e; e++)
@@ -322,7 +323,8 @@ int run_find_and_exec(char **argv, char **envp, bool login)
 	} else {
 		for (const char *p = path; *p;) {
 			const char *end = strchrnul(p, ':');
-			int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", file);
+			int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/",
+					 file);
 
 			if (n > 0 && (size_t)n < sizeof(buf)) {
 				execve(buf, argv, envp);
@@ -401,13 +403,15 @@ int run_drop_privileges(const struct run_privs *p, struct passwd_creds *creds, s
 	if (setresgid(creds->gid, creds->gid, creds->gid) < 0) {
 		sbx_error_set(err, errno, "setgid %u", (unsigned)creds->gid);
 		if (!userns_gid_mapped(p->plan, creds->gid))
-			sbx_error_hint(err, "gid %u is not mapped in the user namespace (see /etc/subgid)", (unsigned)creds->gid);
+			sbx_error_hint(err, "gid %u is not mapped in the user namespace (see /etc/subgid)",
+				       (unsigned)creds->gid);
 		return -1;
 	}
 	if (setresuid(creds->uid, creds->uid, creds->uid) < 0) {
 		sbx_error_set(err, errno, "setuid %u", (unsigned)creds->uid);
 		if (!userns_uid_mapped(p->plan, creds->uid))
-			sbx_error_hint(err, "uid %u is not mapped in the user namespace (see /etc/subuid)", (unsigned)creds->uid);
+			sbx_error_hint(err, "uid %u is not mapped in the user namespace (see /etc/subuid)",
+				       (unsigned)creds->uid);
 		return -1;
 	}
 	if (root) {
@@ -452,8 +456,11 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 	}
 	{
 		struct run_privs p = {
-			.caps = c->caps, .filter = c->filter, .no_new_privs = o->no_new_privs,
-			.can_setgroups = userns_can_setgroups(&c->plan), .plan = &c->plan,
+		    .caps = c->caps,
+		    .filter = c->filter,
+		    .no_new_privs = o->no_new_privs,
+		    .can_setgroups = userns_can_setgroups(&c->plan),
+		    .plan = &c->plan,
 		};
 
 		if (run_drop_privileges(&p, &x->creds, &err) < 0)
@@ -476,7 +483,7 @@ fail:
 static _Noreturn void sandbox_pid1(struct run_ctx *c)
 {
 	cleanup_error struct sbx_error *err = NULL;
-	struct exec_plan x = { .pty_slave = -1 };
+	struct exec_plan x = {.pty_slave = -1};
 	struct sync_msg m;
 	int master = -1;
 	pid_t cmd;
@@ -579,15 +586,23 @@ static int prepare_files(struct run_ctx *c, struct sbx_error **err)
 {
 	struct sbx_run_opts *o = c->o;
 	bool disk_layer = !o->read_only && !o->rm;
-	cleanup_free char *user = o->user ? NULL : xasprintf("%u:%u", (unsigned)c->plan.run_uid, (unsigned)c->plan.run_gid);
+	cleanup_free char *user =
+	    o->user ? NULL : xasprintf("%u:%u", (unsigned)c->plan.run_uid, (unsigned)c->plan.run_gid);
 	struct state_exec_info x = {
-		.caps = c->caps, .user = o->user ? o->user : user, .cgroup = c->cg.path, .hostname = c->hostname,
+	    .caps = c->caps,
+	    .user = o->user ? o->user : user,
+	    .cgroup = c->cg.path,
+	    .hostname = c->hostname,
 	};
 
 	/* -d made them before the clone, for the log */
 	if (!c->st.have_rundir && state_mkdirs(&c->st, !o->rm, disk_layer, err) < 0)
 		return -1;
-	return state_write_config(&c->st, o, c->host ? "host" : c->image.name ? c->image.name : c->lowers[0], &x, err);
+	return state_write_config(&c->st, o,
+				  c->host	  ? "host"
+				  : c->image.name ? c->image.name
+						  : c->lowers[0],
+				  &x, err);
 }
 
 /**
@@ -613,8 +628,8 @@ static void generate_etc(struct run_ctx *c)
 	if (hosts && *hosts)
 		base = hosts;
 	c->etc_hostname = xasprintf("%s\n", c->hostname);
-	c->etc_hosts = xasprintf("%s%s127.0.1.1\t%s\n", base, base[strlen(base) - 1] == '\n' ? "" : "\n",
-				 c->hostname);
+	c->etc_hosts =
+	    xasprintf("%s%s127.0.1.1\t%s\n", base, base[strlen(base) - 1] == '\n' ? "" : "\n", c->hostname);
 	if (c->o->dns)
 		c->etc_resolv = xasprintf("nameserver %s\n", c->o->dns);
 	else if (c->o->network == SBX_NET_SLIRP)
@@ -637,7 +652,8 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	if (resolve_image(c, err) < 0)
 		return -1;
 	if (o->publish.n && o->network != SBX_NET_SLIRP)
-		return sbx_error_set(err, 0, "-p `%s`: port forwarding needs `--network slirp`", o->publish.v[0]);
+		return sbx_error_set(err, 0, "-p `%s`: port forwarding needs `--network slirp`",
+				     o->publish.v[0]);
 	if (o->network == SBX_NET_SLIRP) {
 		c->publish = xcalloc(o->publish.n + 1, sizeof(*c->publish));
 		for (size_t i = 0; i < o->publish.n; i++)
@@ -650,7 +666,8 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 		return sbx_error_wrap(err, "--cap-add/--cap-drop");
 	/* a profile file is read and checked now; the built-in filter is
 	 * compiled by PID 1 while the ID-mapping helpers run */
-	if (!o->privileged && o->seccomp_profile && seccomp_build(o->seccomp_profile, c->caps, &c->filter, err) < 0)
+	if (!o->privileged && o->seccomp_profile &&
+	    seccomp_build(o->seccomp_profile, c->caps, &c->filter, err) < 0)
 		return -1;
 	for (size_t i = 0; i < o->n_volumes; i++) {
 		struct stat st;
@@ -689,7 +706,7 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	c->rs.tmpfs = o->tmpfs;
 	c->rs.n_tmpfs = o->n_tmpfs;
 	{
-		struct cgroup_limits lim = { .memory = o->memory, .pids = o->pids_limit, .cpus = o->cpus };
+		struct cgroup_limits lim = {.memory = o->memory, .pids = o->pids_limit, .cpus = o->cpus};
 		char short_id[STATE_SHORT_ID_LEN + 1];
 
 		snprintf(short_id, sizeof(short_id), "%.*s", STATE_SHORT_ID_LEN, c->st.id);
@@ -775,12 +792,12 @@ static void warn_fallback_once(const struct run_ctx *c)
  */
 int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err)
 {
-	struct run_ctx c = { .o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT };
+	struct run_ctx c = {.o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT};
 	cleanup_close int pidfd = -1;
-	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
-			      CLONE_NEWIPC | CLONE_NEWCGROUP;
-	struct tty_raw raw = { .fd = -1 };
-	int sv[2] = { -1, -1 }, master = -1, ret = -1;
+	unsigned long flags =
+	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	struct tty_raw raw = {.fd = -1};
+	int sv[2] = {-1, -1}, master = -1, ret = -1;
 	struct sync_msg m;
 	pid_t pid = 0;
 
@@ -848,9 +865,12 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		if (ret == 0)
 			ret = recv_type(c.sync, MSG_NET_TAP, &netns, &m);
 		if (ret == 0) {
-			struct net_helper_config nc = { .mtu = o->net_mtu, .allow_host_loopback = o->allow_host_loopback,
-							.publish = c.publish, .n_publish = o->publish.n,
-							.userns_fd = userns, .netns_fd = netns };
+			struct net_helper_config nc = {.mtu = o->net_mtu,
+						       .allow_host_loopback = o->allow_host_loopback,
+						       .publish = c.publish,
+						       .n_publish = o->publish.n,
+						       .userns_fd = userns,
+						       .netns_fd = netns};
 
 			sbx_debug_phase("net helper");
 			if (net_helper_start(tap, &nc, &c.net_helper, err) < 0) {
@@ -885,7 +905,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 
 		if (term >= 0) {
 			tty_copy_winsize(term, master);
-			if (o->interactive && isatty(STDIN_FILENO) && tty_raw_enter(STDIN_FILENO, &raw, err) < 0) {
+			if (o->interactive && isatty(STDIN_FILENO) &&
+			    tty_raw_enter(STDIN_FILENO, &raw, err) < 0) {
 				ret = -1;
 				goto kill;
 			}
@@ -899,7 +920,10 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 	}
 	{
 		struct supervise_opts so = {
-			.pid = pid, .pidfd = pidfd, .pty_master = master, .stdin_open = o->interactive,
+		    .pid = pid,
+		    .pidfd = pidfd,
+		    .pty_master = master,
+		    .stdin_open = o->interactive,
 		};
 
 		ret = supervise_wait(&so, exit_status, err);

@@ -15,11 +15,11 @@ struct userns_plan;
 
 /* The privilege drop of a sandbox's command, shared by `run` and `exec`. */
 struct run_privs {
-	uint64_t caps;				/* bounding and effective set */
+	uint64_t caps;				 /* bounding and effective set */
 	const struct sbx_seccomp_filter *filter; /* NULL: unconfined */
 	bool no_new_privs;
-	bool can_setgroups;			/* setgroups(2) allowed inside */
-	const struct userns_plan *plan;		/* which ids exist inside */
+	bool can_setgroups;		/* setgroups(2) allowed inside */
+	const struct userns_plan *plan; /* which ids exist inside */
 };
 
 int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err);

@@ -159,9 +159,9 @@ int safepath_open_walk(int rootfd, const char *path, int flags, struct sbx_error
 int safepath_open(int rootfd, const char *path, int flags, struct sbx_error **err)
 {
 	struct sbx_open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.mode = (flags & O_CREAT) ? 0644 : 0,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .mode = (flags & O_CREAT) ? 0644 : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd;
 

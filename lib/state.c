@@ -69,7 +69,8 @@ static int ensure_private_dir(const char *path, struct sbx_error **err)
 	if (lstat(path, &st) < 0)
 		return sbx_error_set(err, errno, "stat `%s`", path);
 	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid())
-		return sbx_error_set(err, EPERM, "`%s` is not a directory of uid %u", path, (unsigned)getuid());
+		return sbx_error_set(err, EPERM, "`%s` is not a directory of uid %u", path,
+				     (unsigned)getuid());
 	return 0;
 }
 
@@ -108,7 +109,8 @@ int state_alloc(const struct sbx_global *g, const char *name, struct state_sandb
 			free(st->name_link);
 			st->name_link = NULL;
 			if (e == EEXIST)
-				return sbx_error_set(err, 0, "--name `%s`: the name is already in use by a sandbox", name);
+				return sbx_error_set(
+				    err, 0, "--name `%s`: the name is already in use by a sandbox", name);
 			return sbx_error_set(err, e, "reserve the name `%s`", name);
 		}
 	}
@@ -187,14 +189,16 @@ int state_mkdirs(struct state_sandbox *st, bool store_dir, bool layer_dirs, stru
 
 		st->have_dir = true;
 		unlink(exitf);
-		if (layer_dirs && ((mkdir(up, 0755) < 0 && errno != EEXIST) || (mkdir(wk, 0700) < 0 && errno != EEXIST)))
+		if (layer_dirs &&
+		    ((mkdir(up, 0755) < 0 && errno != EEXIST) || (mkdir(wk, 0700) < 0 && errno != EEXIST)))
 			return sbx_error_set(err, errno, "mkdir `%s`", up);
 		return 0;
 	}
 	if (mkdir(st->dir, 0700) < 0)
 		return sbx_error_set(err, errno, "mkdir `%s`", st->dir);
 	st->have_dir = true;
-	if (layer_dirs && (mkdir_in(st->dir, "upper", 0755, err) < 0 || mkdir_in(st->dir, "work", 0700, err) < 0))
+	if (layer_dirs &&
+	    (mkdir_in(st->dir, "upper", 0755, err) < 0 || mkdir_in(st->dir, "work", 0700, err) < 0))
 		return -1;
 	return 0;
 }
@@ -215,8 +219,8 @@ static void json_set_str(json_t *o, const char *k, const char *v)
  *
  * Return: 0, or negative with *err set.
  */
-int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts *o,
-		       const char *image, const struct state_exec_info *x, struct sbx_error **err)
+int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts *o, const char *image,
+		       const struct state_exec_info *x, struct sbx_error **err)
 {
 	const char *dir = st->have_dir ? st->dir : st->rundir;
 	cleanup_free char *path = xasprintf("%s/config.json", dir);
@@ -261,7 +265,8 @@ int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts
 		json_object_set_new(root, "own_netns", json_boolean(o->network != SBX_NET_HOST));
 		/* resource limits as requested (cgroup v2), for `inspect` */
 		json_object_set_new(root, "memory", o->memory >= 0 ? json_integer(o->memory) : json_null());
-		json_object_set_new(root, "pids_limit", o->pids_limit >= 0 ? json_integer(o->pids_limit) : json_null());
+		json_object_set_new(root, "pids_limit",
+				    o->pids_limit >= 0 ? json_integer(o->pids_limit) : json_null());
 		json_object_set_new(root, "cpus", o->cpus > 0 ? json_real(o->cpus) : json_null());
 		for (size_t i = 0; i < o->env.n; i++)
 			json_array_append_new(env, json_string(o->env.v[i]));

@@ -54,11 +54,11 @@ struct sbx_open_how {
 	uint64_t resolve;
 };
 #ifndef RESOLVE_NO_XDEV
-#define RESOLVE_NO_XDEV 0x01
+#define RESOLVE_NO_XDEV	      0x01
 #define RESOLVE_NO_MAGICLINKS 0x02
-#define RESOLVE_NO_SYMLINKS 0x04
-#define RESOLVE_BENEATH 0x08
-#define RESOLVE_IN_ROOT 0x10
+#define RESOLVE_NO_SYMLINKS   0x04
+#define RESOLVE_BENEATH	      0x08
+#define RESOLVE_IN_ROOT	      0x10
 #endif
 
 static inline int sys_openat2(int dirfd, const char *path, struct sbx_open_how *how)
@@ -81,8 +81,7 @@ static inline int sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, uns
 	return (int)syscall(__NR_pidfd_send_signal, pidfd, sig, info, flags);
 }
 
-static inline int sys_mount_setattr(int dirfd, const char *path, unsigned int flags,
-				    struct mount_attr *attr)
+static inline int sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct mount_attr *attr)
 {
 	return (int)syscall(__NR_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
 }
@@ -92,8 +91,8 @@ static inline int sys_open_tree(int dirfd, const char *path, unsigned int flags)
 	return (int)syscall(__NR_open_tree, dirfd, path, flags);
 }
 
-static inline int sys_move_mount(int from_dirfd, const char *from, int to_dirfd,
-				 const char *to, unsigned int flags)
+static inline int sys_move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to,
+				 unsigned int flags)
 {
 	return (int)syscall(__NR_move_mount, from_dirfd, from, to_dirfd, to, flags);
 }

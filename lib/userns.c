@@ -66,11 +66,11 @@
 #define HELPER_OUTPUT_MAX 1024
 
 /* File capabilities (linux/capability.h is invisible to musl-gcc). */
-#define VFS_CAP_MIN_SIZE 12	/* magic_etc + one permitted/inheritable pair */
-#define CAP_SETGID_BIT 6
-#define CAP_SETUID_BIT 7
+#define VFS_CAP_MIN_SIZE 12 /* magic_etc + one permitted/inheritable pair */
+#define CAP_SETGID_BIT	 6
+#define CAP_SETUID_BIT	 7
 
-static const char *const helper_dirs[] = { "/usr/bin", "/usr/sbin", "/bin", "/sbin" };
+static const char *const helper_dirs[] = {"/usr/bin", "/usr/sbin", "/bin", "/sbin"};
 
 /* ---- /etc/subuid ------------------------------------------------------ */
 
@@ -156,8 +156,8 @@ static bool subid_next(const char **pos, const char *end, struct subid_line *l)
  *
  * Return: 0, or negative with *err set for invalid arguments.
  */
-int userns_subid_parse(const char *buf, size_t len, const char *user, uid_t uid,
-		       struct userns_range *out, size_t max, size_t *n, struct sbx_error **err)
+int userns_subid_parse(const char *buf, size_t len, const char *user, uid_t uid, struct userns_range *out,
+		       size_t max, size_t *n, struct sbx_error **err)
 {
 	const char *pos = buf, *end = buf + len;
 	size_t ulen = user ? strlen(user) : 0;
@@ -173,11 +173,10 @@ int userns_subid_parse(const char *buf, size_t len, const char *user, uid_t uid,
 		      (parse_u32(l.owner, l.owner_len, &owner) && owner == (uint32_t)uid)))
 			continue;
 		if (*n == max) {
-			sbx_debug("subid: more than %zu ranges, ignoring %u:%u", max, l.start,
-				  l.count);
+			sbx_debug("subid: more than %zu ranges, ignoring %u:%u", max, l.start, l.count);
 			continue;
 		}
-		out[(*n)++] = (struct userns_range){ .inside = 0, .outside = l.start, .count = l.count };
+		out[(*n)++] = (struct userns_range){.inside = 0, .outside = l.start, .count = l.count};
 	}
 	return 0;
 }
@@ -227,8 +226,8 @@ struct span {
  *
  * Return: number of spans stored.
  */
-static size_t subid_spans(const struct userns_range *sub, size_t n, uint32_t own,
-			  struct span *out, size_t max)
+static size_t subid_spans(const struct userns_range *sub, size_t n, uint32_t own, struct span *out,
+			  size_t max)
 {
 	cleanup_free struct span *stack = xcalloc(max + 4, sizeof(*stack));
 	size_t cnt = 0;
@@ -236,15 +235,15 @@ static size_t subid_spans(const struct userns_range *sub, size_t n, uint32_t own
 	for (size_t i = 0; i < n; i++) {
 		size_t sp = 0;
 
-		stack[sp++] = (struct span){ sub[i].outside, (uint64_t)sub[i].outside + sub[i].count };
+		stack[sp++] = (struct span){sub[i].outside, (uint64_t)sub[i].outside + sub[i].count};
 		while (sp > 0) {
-			struct span s = stack[--sp], hit = { 0, 0 };
+			struct span s = stack[--sp], hit = {0, 0};
 			bool overlap = false;
 
 			if (s.start >= s.end)
 				continue;
 			if (own >= s.start && own < s.end) {
-				hit = (struct span){ own, (uint64_t)own + 1 };
+				hit = (struct span){own, (uint64_t)own + 1};
 				overlap = true;
 			}
 			for (size_t j = 0; j < cnt && !overlap; j++) {
@@ -256,9 +255,9 @@ static size_t subid_spans(const struct userns_range *sub, size_t n, uint32_t own
 			if (overlap) {
 				/* right part first: the left one is popped (used) first */
 				if (hit.end < s.end && sp < max + 4)
-					stack[sp++] = (struct span){ hit.end, s.end };
+					stack[sp++] = (struct span){hit.end, s.end};
 				if (s.start < hit.start && sp < max + 4)
-					stack[sp++] = (struct span){ s.start, hit.start };
+					stack[sp++] = (struct span){s.start, hit.start};
 				continue;
 			}
 			if (cnt > 0 && out[cnt - 1].end == s.start) {
@@ -286,21 +285,20 @@ static size_t subid_spans(const struct userns_range *sub, size_t n, uint32_t own
  *
  * Return: false if the map is full.
  */
-static bool map_add(struct userns_range *r, size_t *n, size_t max, uint32_t inside,
-		    uint32_t outside, uint32_t count)
+static bool map_add(struct userns_range *r, size_t *n, size_t max, uint32_t inside, uint32_t outside,
+		    uint32_t count)
 {
 	if (*n > 0) {
 		struct userns_range *l = &r[*n - 1];
 
-		if ((uint64_t)l->inside + l->count == inside &&
-		    (uint64_t)l->outside + l->count == outside) {
+		if ((uint64_t)l->inside + l->count == inside && (uint64_t)l->outside + l->count == outside) {
 			l->count += count;
 			return true;
 		}
 	}
 	if (*n == max)
 		return false;
-	r[(*n)++] = (struct userns_range){ inside, outside, count };
+	r[(*n)++] = (struct userns_range){inside, outside, count};
 	return true;
 }
 
@@ -356,7 +354,7 @@ static uint64_t build_map(enum sbx_userns_mode mode, uint32_t own, const struct 
 
 			if (next == own_inside && mode == SBX_USERNS_KEEP_ID)
 				next++;
-			if (next >= UINT32_MAX)	/* inside ids end at 4294967294 */
+			if (next >= UINT32_MAX) /* inside ids end at 4294967294 */
 				break;
 			if (take > UINT32_MAX - next)
 				take = UINT32_MAX - next;
@@ -385,7 +383,7 @@ static uint64_t build_map(enum sbx_userns_mode mode, uint32_t own, const struct 
 	for (pos = 0; pos < n && r[pos].inside < own_inside; pos++)
 		;
 	memmove(&r[pos + 1], &r[pos], (n - pos) * sizeof(*r));
-	r[pos] = (struct userns_range){ own_inside, own, 1 };
+	r[pos] = (struct userns_range){own_inside, own, 1};
 	n++;
 	for (size_t i = 0; i < n; i++)
 		bytes += line_bytes(&r[i]);
@@ -435,8 +433,8 @@ static char *join(char *a, const char *b)
  *
  * Return: 0, or negative with *err set.
  */
-int userns_plan_compute(enum sbx_userns_mode mode, const struct userns_host *host,
-			struct userns_plan *p, struct sbx_error **err)
+int userns_plan_compute(enum sbx_userns_mode mode, const struct userns_host *host, struct userns_plan *p,
+			struct sbx_error **err)
 {
 	cleanup_free char *who = NULL, *owner = NULL;
 	char *reason = NULL, *hint = NULL;
@@ -456,10 +454,10 @@ int userns_plan_compute(enum sbx_userns_mode mode, const struct userns_host *hos
 	if (mode != SBX_USERNS_SINGLE) {
 		uint64_t n_subuid, n_subgid;
 
-		n_subuid = build_map(mode, (uint32_t)host->uid, host->subuid, host->n_subuid,
-				     p->uid, &p->n_uid);
-		n_subgid = build_map(mode, (uint32_t)host->gid, host->subgid, host->n_subgid,
-				     p->gid, &p->n_gid);
+		n_subuid =
+		    build_map(mode, (uint32_t)host->uid, host->subuid, host->n_subuid, p->uid, &p->n_uid);
+		n_subgid =
+		    build_map(mode, (uint32_t)host->gid, host->subgid, host->n_subgid, p->gid, &p->n_gid);
 		who = host->user ? xasprintf("`%s` (uid %u)", host->user, (unsigned)host->uid)
 				 : xasprintf("uid %u", (unsigned)host->uid);
 		owner = host->user ? xstrdup(host->user) : xasprintf("%u", (unsigned)host->uid);
@@ -486,26 +484,25 @@ int userns_plan_compute(enum sbx_userns_mode mode, const struct userns_host *hos
 					      host->user);
 			else if (n_subuid == 0 && n_subgid == 0)
 				h = xasprintf("as root: add `%s:%u:65536` to /etc/subuid and "
-					      "`%s:%u:65536` to /etc/subgid", owner, fu, owner, fg);
+					      "`%s:%u:65536` to /etc/subgid",
+					      owner, fu, owner, fg);
 			else
-				h = xasprintf("as root: add `%s:%u:65536` to %s", owner,
-					      n_subuid ? fg : fu,
+				h = xasprintf("as root: add `%s:%u:65536` to %s", owner, n_subuid ? fg : fu,
 					      n_subuid ? "/etc/subgid" : "/etc/subuid");
 			hint = join(hint, h);
 		}
 		if (!host->newuidmap || !host->newgidmap) {
-			reason = join(reason, host->helper_problem
-						      ? host->helper_problem
-						      : !host->newuidmap ? "newuidmap not found"
-									 : "newgidmap not found");
+			reason = join(reason, host->helper_problem ? host->helper_problem
+					      : !host->newuidmap   ? "newuidmap not found"
+								   : "newgidmap not found");
 			hint = join(hint, "install newuidmap and newgidmap setuid root "
 					  "(Debian/Ubuntu: apt install uidmap; Fedora: dnf "
 					  "install shadow-utils)");
 		}
 	}
 	if (mode == SBX_USERNS_SINGLE || reason) {
-		p->uid[0] = (struct userns_range){ (uint32_t)p->run_uid, (uint32_t)host->uid, 1 };
-		p->gid[0] = (struct userns_range){ (uint32_t)p->run_gid, (uint32_t)host->gid, 1 };
+		p->uid[0] = (struct userns_range){(uint32_t)p->run_uid, (uint32_t)host->uid, 1};
+		p->gid[0] = (struct userns_range){(uint32_t)p->run_gid, (uint32_t)host->gid, 1};
 		p->n_uid = p->n_gid = 1;
 		p->fallback_reason = reason;
 		p->fallback_hint = hint;
@@ -579,8 +576,7 @@ static int check_helper(const char *path, unsigned int bit, char **problem)
  *
  * Return: true if @path was set.
  */
-static bool try_helper_dir(const char *dir, const char *name, unsigned int bit, char **path,
-			   char **problem)
+static bool try_helper_dir(const char *dir, const char *name, unsigned int bit, char **path, char **problem)
 {
 	char *cand = xasprintf("%s/%s", dir, name), *why = NULL;
 
@@ -643,8 +639,8 @@ found:
  * A missing file has no ranges; an unreadable one neither, with a warning:
  * the sandbox still runs, with a single-ID map.
  */
-static void read_subid_file(const char *path, const struct userns_host *h,
-			    struct userns_range *out, size_t *n, uint32_t *first_free)
+static void read_subid_file(const char *path, const struct userns_host *h, struct userns_range *out,
+			    size_t *n, uint32_t *first_free)
 {
 	cleanup_error struct sbx_error *e = NULL;
 	cleanup_free char *buf = NULL;
@@ -679,8 +675,8 @@ int userns_plan_make(enum sbx_userns_mode mode, struct userns_plan *p, struct sb
 	cleanup_free struct userns_range *subuid = NULL, *subgid = NULL;
 	cleanup_free char *newuidmap = NULL, *newgidmap = NULL;
 	cleanup_free char *uid_problem = NULL, *gid_problem = NULL;
-	struct userns_host h = { .uid = geteuid(), .gid = getegid() };
-	struct passwd_entry pw = { 0 };
+	struct userns_host h = {.uid = geteuid(), .gid = getegid()};
+	struct passwd_entry pw = {0};
 	char uidstr[16];
 	int ret;
 
@@ -814,8 +810,7 @@ int userns_format_map(const struct userns_range *r, size_t n, char *buf, size_t 
 		return -1;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		int w = snprintf(buf + len, size - len, "%u %u %u\n", r[i].inside, r[i].outside,
-				 r[i].count);
+		int w = snprintf(buf + len, size - len, "%u %u %u\n", r[i].inside, r[i].outside, r[i].count);
 
 		if (w < 0 || (size_t)w >= size - len)
 			return -1;
@@ -906,12 +901,12 @@ static int write_maps_direct(pid_t child, const struct userns_plan *p, struct sb
 /* A running helper. */
 struct helper {
 	const char *path;
-	const char *what;		/* "uid" or "gid" */
-	const char *file;		/* "/etc/subuid" */
+	const char *what; /* "uid" or "gid" */
+	const char *file; /* "/etc/subuid" */
 	const struct userns_range *map;
 	size_t n_map;
 	pid_t pid;
-	int out;			/* read end of its stdout+stderr */
+	int out; /* read end of its stdout+stderr */
 	char text[HELPER_OUTPUT_MAX];
 	size_t len;
 	int status;
@@ -931,7 +926,7 @@ struct helper {
  */
 static int helper_spawn(struct helper *h, pid_t child, struct sbx_error **err)
 {
-	static char *const envp[] = { "LC_ALL=C", NULL };
+	static char *const envp[] = {"LC_ALL=C", NULL};
 	cleanup_free char *args = xmalloc(16 + h->n_map * 33);
 	cleanup_free char **argv = xcalloc(3 + 3 * h->n_map, sizeof(char *));
 	posix_spawn_file_actions_t fa;
@@ -944,7 +939,7 @@ static int helper_spawn(struct helper *h, pid_t child, struct sbx_error **err)
 	argv[k++] = args;
 	off += (size_t)sprintf(args, "%d", (int)child) + 1;
 	for (size_t i = 0; i < h->n_map; i++) {
-		const uint32_t v[3] = { h->map[i].inside, h->map[i].outside, h->map[i].count };
+		const uint32_t v[3] = {h->map[i].inside, h->map[i].outside, h->map[i].count};
 
 		for (int j = 0; j < 3; j++) {
 			argv[k++] = args + off;
@@ -996,14 +991,13 @@ static int helpers_wait(struct helper h[2], struct sbx_error **err)
 
 		for (int i = 0; i < 2; i++)
 			if (h[i].out >= 0)
-				pfd[n++] = (struct pollfd){ .fd = h[i].out, .events = POLLIN };
+				pfd[n++] = (struct pollfd){.fd = h[i].out, .events = POLLIN};
 		if (n == 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (elapsed >= HELPER_TIMEOUT_MS)
-			return sbx_error_set(err, ETIMEDOUT, "wait for `%s` and `%s`", h[0].path,
-					     h[1].path);
+			return sbx_error_set(err, ETIMEDOUT, "wait for `%s` and `%s`", h[0].path, h[1].path);
 		r = poll(pfd, n, (int)(HELPER_TIMEOUT_MS - elapsed));
 		if (r < 0 && errno != EINTR)
 			return sbx_error_set(err, errno, "poll");
@@ -1053,8 +1047,7 @@ static int helpers_wait(struct helper h[2], struct sbx_error **err)
  *
  * Return: negative, with *err set.
  */
-static int helper_error(struct helper *h, const struct userns_plan *p, pid_t child,
-			struct sbx_error **err)
+static int helper_error(struct helper *h, const struct userns_plan *p, pid_t child, struct sbx_error **err)
 {
 	cleanup_free char *status = NULL, *owner = NULL;
 	const char *line = h->text;
@@ -1070,17 +1063,19 @@ static int helper_error(struct helper *h, const struct userns_plan *p, pid_t chi
 		status = xasprintf("exit status %d", WEXITSTATUS(h->status));
 	else
 		status = xasprintf("killed by signal %d", WTERMSIG(h->status));
-	ret = sbx_error_set(err, 0, "write %s map of process %d with `%s`: %s%s%.*s", h->what,
-			    (int)child, h->path, status, ll ? ": " : "", (int)ll, line);
+	ret = sbx_error_set(err, 0, "write %s map of process %d with `%s`: %s%s%.*s", h->what, (int)child,
+			    h->path, status, ll ? ": " : "", (int)ll, line);
 
 	owner = p->user ? xstrdup(p->user) : xasprintf("%u", (unsigned)p->host_uid);
 	if (strstr(line, "write to") && strstr(line, "Operation not permitted")) {
-		sbx_error_hint(err, "`%s` must be setuid root (as root: chmod u+s `%s`), on a "
-				    "filesystem mounted without nosuid", h->path, h->path);
+		sbx_error_hint(err,
+			       "`%s` must be setuid root (as root: chmod u+s `%s`), on a "
+			       "filesystem mounted without nosuid",
+			       h->path, h->path);
 		return ret;
 	}
 	if (strstr(line, "proc directory") || strstr(line, "different user"))
-		return ret;	/* the child is gone or not ours: no configuration issue */
+		return ret; /* the child is gone or not ours: no configuration issue */
 	/* shadow: "uid range [1-65537) -> [200000-265536) not allowed" */
 	if (sscanf(line, "%*[^[][%lu-%lu) -> [%lu-%lu)", &a, &b, &s, &e) != 4 || e <= s) {
 		s = e = 0;
@@ -1144,8 +1139,8 @@ static void job_cleanup(struct userns_maps_job **job)
  *
  * Return: 0, or negative with *err set (then *job is NULL).
  */
-int userns_write_maps_start(pid_t child, const struct userns_plan *p,
-			    struct userns_maps_job **job, struct sbx_error **err)
+int userns_write_maps_start(pid_t child, const struct userns_plan *p, struct userns_maps_job **job,
+			    struct sbx_error **err)
 {
 	__attribute__((cleanup(job_cleanup))) struct userns_maps_job *j = NULL;
 	int ret;
@@ -1158,10 +1153,18 @@ int userns_write_maps_start(pid_t child, const struct userns_plan *p,
 	j = xcalloc(1, sizeof(*j));
 	j->plan = p;
 	j->child = child;
-	j->h[0] = (struct helper){ .path = p->newuidmap, .what = "uid", .file = "/etc/subuid",
-				   .map = p->uid, .n_map = p->n_uid, .out = -1 };
-	j->h[1] = (struct helper){ .path = p->newgidmap, .what = "gid", .file = "/etc/subgid",
-				   .map = p->gid, .n_map = p->n_gid, .out = -1 };
+	j->h[0] = (struct helper){.path = p->newuidmap,
+				  .what = "uid",
+				  .file = "/etc/subuid",
+				  .map = p->uid,
+				  .n_map = p->n_uid,
+				  .out = -1};
+	j->h[1] = (struct helper){.path = p->newgidmap,
+				  .what = "gid",
+				  .file = "/etc/subgid",
+				  .map = p->gid,
+				  .n_map = p->n_gid,
+				  .out = -1};
 	ret = helper_spawn(&j->h[0], child, err);
 	if (ret < 0)
 		return ret;
@@ -1236,8 +1239,9 @@ int userns_explain_clone_failure(int errnum, struct sbx_error **err)
 	util_read_small("/proc/sys/user/max_user_namespaces", max, sizeof(max));
 	if ((errnum == EPERM || errnum == EACCES) &&
 	    sysctl_is("/proc/sys/kernel/unprivileged_userns_clone", "0")) {
-		ret = sbx_error_set(err, 0, "user namespaces are disabled for unprivileged users: "
-					    "kernel.unprivileged_userns_clone is 0");
+		ret = sbx_error_set(err, 0,
+				    "user namespaces are disabled for unprivileged users: "
+				    "kernel.unprivileged_userns_clone is 0");
 		sbx_error_hint(err, "as root: sysctl -w kernel.unprivileged_userns_clone=1 "
 				    "(persist it in /etc/sysctl.d/)");
 	} else if (strcmp(max, "0") == 0) {
@@ -1246,21 +1250,25 @@ int userns_explain_clone_failure(int errnum, struct sbx_error **err)
 				    "(persist it in /etc/sysctl.d/)");
 	} else if ((errnum == EPERM || errnum == EACCES) &&
 		   sysctl_is("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1")) {
-		ret = sbx_error_set(err, 0, "user namespaces are restricted by AppArmor: "
-					    "kernel.apparmor_restrict_unprivileged_userns is 1");
+		ret = sbx_error_set(err, 0,
+				    "user namespaces are restricted by AppArmor: "
+				    "kernel.apparmor_restrict_unprivileged_userns is 1");
 		sbx_error_hint(err, "as root: sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, "
 				    "or give sandbox an AppArmor profile that allows `userns,`");
 	} else if (errnum == ENOSPC) {
-		ret = sbx_error_set(err, 0, "too many user namespaces: the limit "
-					    "user.max_user_namespaces (%s) or the nesting depth (32) "
-					    "is reached", *max ? max : "?");
+		ret = sbx_error_set(err, 0,
+				    "too many user namespaces: the limit "
+				    "user.max_user_namespaces (%s) or the nesting depth (32) "
+				    "is reached",
+				    *max ? max : "?");
 		sbx_error_hint(err, "as root: sysctl -w user.max_user_namespaces=N with a larger N, "
 				    "or stop other sandboxes");
 	} else if (errnum == EUSERS) {
 		ret = sbx_error_set(err, 0, "too many nested user namespaces (the kernel allows 32)");
 	} else if (errnum == EINVAL) {
-		ret = sbx_error_set(err, 0, "create user namespace: the kernel does not support "
-					    "user namespaces");
+		ret = sbx_error_set(err, 0,
+				    "create user namespace: the kernel does not support "
+				    "user namespaces");
 		sbx_error_hint(err, "a kernel built with CONFIG_USER_NS=y is needed");
 	} else if (errnum == EPERM) {
 		ret = sbx_error_set(err, 0, "create user namespace: not permitted");

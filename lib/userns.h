@@ -26,18 +26,18 @@ struct userns_range {
 
 /* What we know about the host, the input of userns_plan_compute(). */
 struct userns_host {
-	uid_t uid;			/* caller's (effective) uid and gid */
+	uid_t uid; /* caller's (effective) uid and gid */
 	gid_t gid;
-	const char *user;		/* caller's name, NULL if unknown */
+	const char *user;		   /* caller's name, NULL if unknown */
 	const struct userns_range *subuid; /* caller's /etc/subuid ranges, file order */
 	size_t n_subuid;
 	const struct userns_range *subgid; /* caller's /etc/subgid ranges */
 	size_t n_subgid;
-	const char *newuidmap;		/* usable helpers (absolute), or NULL */
+	const char *newuidmap; /* usable helpers (absolute), or NULL */
 	const char *newgidmap;
-	const char *helper_problem;	/* why a helper is NULL, e.g. "newuidmap not found" */
-	uint32_t free_subuid;		/* for hints: where a new range would overlap no */
-	uint32_t free_subgid;		/* one's (userns_subid_first_free()), 0: 100000 */
+	const char *helper_problem; /* why a helper is NULL, e.g. "newuidmap not found" */
+	uint32_t free_subuid;	    /* for hints: where a new range would overlap no */
+	uint32_t free_subgid;	    /* one's (userns_subid_first_free()), 0: 100000 */
 };
 
 /* How to map the sandbox's user namespace. */
@@ -45,25 +45,25 @@ struct userns_plan {
 	enum sbx_userns_mode mode;
 	uid_t host_uid;
 	gid_t host_gid;
-	uid_t run_uid;		/* default user inside: 0, or the host ids for keep-id */
+	uid_t run_uid; /* default user inside: 0, or the host ids for keep-id */
 	gid_t run_gid;
-	struct userns_range uid[USERNS_MAX_LINES];	/* sorted by inside id */
+	struct userns_range uid[USERNS_MAX_LINES]; /* sorted by inside id */
 	struct userns_range gid[USERNS_MAX_LINES];
 	size_t n_uid;
 	size_t n_gid;
-	bool use_helpers;	/* maps written by newuidmap/newgidmap */
-	char *newuidmap;	/* absolute paths when use_helpers */
+	bool use_helpers; /* maps written by newuidmap/newgidmap */
+	char *newuidmap;  /* absolute paths when use_helpers */
 	char *newgidmap;
-	char *user;		/* caller's name (for hints), NULL if unknown */
-	char *fallback_reason;	/* set when auto/keep-id fell back to a single-ID map */
-	char *fallback_hint;	/* how to get the full map, with fallback_reason */
+	char *user;	       /* caller's name (for hints), NULL if unknown */
+	char *fallback_reason; /* set when auto/keep-id fell back to a single-ID map */
+	char *fallback_hint;   /* how to get the full map, with fallback_reason */
 };
 
-int userns_subid_parse(const char *buf, size_t len, const char *user, uid_t uid,
-		       struct userns_range *out, size_t max, size_t *n, struct sbx_error **err);
+int userns_subid_parse(const char *buf, size_t len, const char *user, uid_t uid, struct userns_range *out,
+		       size_t max, size_t *n, struct sbx_error **err);
 uint32_t userns_subid_first_free(const char *buf, size_t len);
-int userns_plan_compute(enum sbx_userns_mode mode, const struct userns_host *host,
-			struct userns_plan *p, struct sbx_error **err);
+int userns_plan_compute(enum sbx_userns_mode mode, const struct userns_host *host, struct userns_plan *p,
+			struct sbx_error **err);
 int userns_plan_make(enum sbx_userns_mode mode, struct userns_plan *p, struct sbx_error **err);
 void userns_plan_free(struct userns_plan *p);
 int userns_find_helper(const char *name, char **path, char **problem);
@@ -71,8 +71,8 @@ int userns_find_helper(const char *name, char **path, char **problem);
 int userns_write_maps(pid_t child, const struct userns_plan *p, struct sbx_error **err);
 /* The same in two steps, to overlap the helpers with other start-up work. */
 struct userns_maps_job;
-int userns_write_maps_start(pid_t child, const struct userns_plan *p,
-			    struct userns_maps_job **job, struct sbx_error **err);
+int userns_write_maps_start(pid_t child, const struct userns_plan *p, struct userns_maps_job **job,
+			    struct sbx_error **err);
 int userns_write_maps_finish(struct userns_maps_job *job, struct sbx_error **err);
 void userns_write_maps_cancel(struct userns_maps_job *job);
 int userns_explain_clone_failure(int errnum, struct sbx_error **err);

@@ -192,10 +192,11 @@ ssize_t util_read_all(int fd, void *buf, size_t len)
  *
  * Return: 0, or a negative value with *err set.
  */
-int util_write_file_at(int dirfd, const char *path, const char *data, size_t len,
-		       int mode, struct sbx_error **err)
+int util_write_file_at(int dirfd, const char *path, const char *data, size_t len, int mode,
+		       struct sbx_error **err)
 {
-	cleanup_close int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	cleanup_close int fd =
+	    openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 
 	if (fd < 0)
 		return sbx_error_set(err, errno, "open `%s`", path);

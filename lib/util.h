@@ -17,31 +17,31 @@ void util_fclosep(FILE **f);
 void util_strvfreep(char ***v);
 void util_kill_pidp(pid_t *pid);
 
-#define cleanup_free __attribute__((cleanup(util_freep)))
-#define cleanup_close __attribute__((cleanup(util_closep)))
+#define cleanup_free   __attribute__((cleanup(util_freep)))
+#define cleanup_close  __attribute__((cleanup(util_closep)))
 #define cleanup_fclose __attribute__((cleanup(util_fclosep)))
-#define cleanup_strv __attribute__((cleanup(util_strvfreep)))
+#define cleanup_strv   __attribute__((cleanup(util_strvfreep)))
 /* kills (SIGKILL) and reaps the child unless the pid was taken */
 #define cleanup_pid __attribute__((cleanup(util_kill_pidp)))
 
 /* Hand a cleanup variable's value to someone else. */
-#define steal_pointer(pp)                                                      \
-	({                                                                     \
-		__typeof__(*(pp)) _p = *(pp);                                  \
-		*(pp) = NULL;                                                  \
-		_p;                                                            \
+#define steal_pointer(pp)                                                                                    \
+	({                                                                                                   \
+		__typeof__(*(pp)) _p = *(pp);                                                                \
+		*(pp) = NULL;                                                                                \
+		_p;                                                                                          \
 	})
-#define take_fd(pfd)                                                           \
-	({                                                                     \
-		int _fd = *(pfd);                                              \
-		*(pfd) = -1;                                                   \
-		_fd;                                                           \
+#define take_fd(pfd)                                                                                         \
+	({                                                                                                   \
+		int _fd = *(pfd);                                                                            \
+		*(pfd) = -1;                                                                                 \
+		_fd;                                                                                         \
 	})
-#define take_pid(ppid)                                                         \
-	({                                                                     \
-		pid_t _p = *(ppid);                                            \
-		*(ppid) = 0;                                                   \
-		_p;                                                            \
+#define take_pid(ppid)                                                                                       \
+	({                                                                                                   \
+		pid_t _p = *(ppid);                                                                          \
+		*(ppid) = 0;                                                                                 \
+		_p;                                                                                          \
 	})
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -63,8 +63,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 ssize_t util_write_all(int fd, const void *buf, size_t len);
 ssize_t util_read_all(int fd, void *buf, size_t len);
-int util_write_file_at(int dirfd, const char *path, const char *data, size_t len,
-		       int mode, struct sbx_error **err);
+int util_write_file_at(int dirfd, const char *path, const char *data, size_t len, int mode,
+		       struct sbx_error **err);
 int util_read_fd(int fd, size_t max, const char *what, char **out, size_t *len, struct sbx_error **err);
 int util_read_file(const char *path, char **out, size_t *len, struct sbx_error **err);
 bool util_parse_u32n(const char *s, size_t len, uint32_t max, uint32_t *out);

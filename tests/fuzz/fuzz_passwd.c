@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const specs[] = { "root", "0", "alice", "1000", "alice:wheel", "0:0" };
+	static const char *const specs[] = {"root", "0", "alice", "1000", "alice:wheel", "0:0"};
 	const char *buf = (const char *)data, *nl, *nul;
 	struct passwd_creds creds;
 	struct passwd_entry pw;

@@ -35,10 +35,10 @@ static void check_map(const struct userns_range *r, size_t n, uint32_t own_insid
 			own_found = true;
 		for (size_t j = 0; j < i; j++) {
 			if ((uint64_t)r[j].inside + r[j].count > r[i].inside)
-				abort();	/* sorted, disjoint inside */
+				abort(); /* sorted, disjoint inside */
 			if (!((uint64_t)r[j].outside + r[j].count <= r[i].outside ||
 			      (uint64_t)r[i].outside + r[i].count <= r[j].outside))
-				abort();	/* disjoint outside */
+				abort(); /* disjoint outside */
 		}
 	}
 	if (!own_found)
@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct userns_range ranges[USERNS_MAX_SUBID];
 	static struct userns_plan plan;
-	struct userns_host h = { .user = "alice", .newuidmap = "/u", .newgidmap = "/g" };
+	struct userns_host h = {.user = "alice", .newuidmap = "/u", .newgidmap = "/g"};
 	uint32_t own = 1000;
 	size_t n = 0;
 
@@ -61,8 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += 4;
 		size -= 4;
 	}
-	if (userns_subid_parse((const char *)data, size, "alice", own, ranges, USERNS_MAX_SUBID,
-			       &n, NULL) < 0)
+	if (userns_subid_parse((const char *)data, size, "alice", own, ranges, USERNS_MAX_SUBID, &n, NULL) <
+	    0)
 		abort();
 	for (size_t i = 0; i < n; i++)
 		if (ranges[i].count == 0 || (uint64_t)ranges[i].outside + ranges[i].count > UINT32_MAX)

@@ -29,23 +29,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KEYCTL_GET_KEYRING_ID 0
+#define KEYCTL_GET_KEYRING_ID	 0
 #define KEY_SPEC_SESSION_KEYRING (-3)
 
 static const struct {
 	int num;
 	const char *name;
 } errno_names[] = {
-	{ EPERM, "EPERM" },	{ ENOENT, "ENOENT" },	{ ESRCH, "ESRCH" },
-	{ EINTR, "EINTR" },	{ EIO, "EIO" },		{ ENXIO, "ENXIO" },
-	{ E2BIG, "E2BIG" },	{ EBADF, "EBADF" },	{ ECHILD, "ECHILD" },
-	{ EAGAIN, "EAGAIN" },	{ ENOMEM, "ENOMEM" },	{ EACCES, "EACCES" },
-	{ EFAULT, "EFAULT" },	{ EBUSY, "EBUSY" },	{ EEXIST, "EEXIST" },
-	{ ENODEV, "ENODEV" },	{ ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" },
-	{ EINVAL, "EINVAL" },	{ ENFILE, "ENFILE" },	{ EMFILE, "EMFILE" },
-	{ ENOTTY, "ENOTTY" },	{ ENOSPC, "ENOSPC" },	{ EROFS, "EROFS" },
-	{ ENOSYS, "ENOSYS" },	{ EOPNOTSUPP, "EOPNOTSUPP" },
-	{ ENOKEY, "ENOKEY" },	{ EKEYREVOKED, "EKEYREVOKED" },
+    {EPERM, "EPERM"},	  {ENOENT, "ENOENT"},	      {ESRCH, "ESRCH"},	  {EINTR, "EINTR"},
+    {EIO, "EIO"},	  {ENXIO, "ENXIO"},	      {E2BIG, "E2BIG"},	  {EBADF, "EBADF"},
+    {ECHILD, "ECHILD"},	  {EAGAIN, "EAGAIN"},	      {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},
+    {EFAULT, "EFAULT"},	  {EBUSY, "EBUSY"},	      {EEXIST, "EEXIST"}, {ENODEV, "ENODEV"},
+    {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"},	      {EINVAL, "EINVAL"}, {ENFILE, "ENFILE"},
+    {EMFILE, "EMFILE"},	  {ENOTTY, "ENOTTY"},	      {ENOSPC, "ENOSPC"}, {EROFS, "EROFS"},
+    {ENOSYS, "ENOSYS"},	  {EOPNOTSUPP, "EOPNOTSUPP"}, {ENOKEY, "ENOKEY"}, {EKEYREVOKED, "EKEYREVOKED"},
 };
 
 /**
@@ -177,8 +174,8 @@ static int cmd_denied(int argc, char **argv)
 /* status: the security-relevant lines of /proc/self/status, as the kernel prints them. */
 static int cmd_status(void)
 {
-	static const char *const keys[] = { "CapInh:", "CapPrm:", "CapEff:", "CapBnd:",
-					    "CapAmb:", "NoNewPrivs:", "Seccomp:" };
+	static const char *const keys[] = {
+	    "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", "Seccomp:"};
 	char line[512];
 	FILE *f = fopen("/proc/self/status", "re");
 	size_t i;
@@ -249,7 +246,7 @@ static int cmd_doublefork(void)
 		pid_t grandchild = fork();
 
 		if (grandchild == 0) {
-			struct timespec ts = { 0, 200 * 1000 * 1000 };
+			struct timespec ts = {0, 200 * 1000 * 1000};
 
 			nanosleep(&ts, NULL);
 			_exit(0);
@@ -322,8 +319,7 @@ static void on_signal(int sig)
  */
 static int cmd_sleep_sig(const char *arg)
 {
-	static const int sigs[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,
-				    SIGUSR2, SIGTERM, SIGWINCH, SIGALRM };
+	static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGWINCH, SIGALRM};
 	long secs = parse_long(arg);
 	struct sigaction sa;
 	sigset_t none;

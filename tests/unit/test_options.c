@@ -51,7 +51,7 @@ static void test_volume_ok(void **state)
 static void test_volume_bad(void **state)
 {
 	static const char *const bad[] = {
-		"/only-one-part", ":/x", "/a:relative", "/a:/b:bogus", "name:/x", "/a:/b/../c", "/a:..", "/a:",
+	    "/only-one-part", ":/x", "/a:relative", "/a:/b:bogus", "name:/x", "/a:/b/../c", "/a:..", "/a:",
 	};
 	struct sbx_volume v;
 
@@ -127,9 +127,10 @@ static void test_env_file(void **state)
 {
 	char path[] = "/tmp/sbx-envXXXXXX";
 	int fd = mkstemp(path);
-	struct strv env = { 0 };
+	struct strv env = {0};
 	struct sbx_error *err = NULL;
-	static const char content[] = "# comment\nA=1\n\n  B=two words\r\nFROM_CALLER\nNOT_SET_ANYWHERE_XYZ\n";
+	static const char content[] =
+	    "# comment\nA=1\n\n  B=two words\r\nFROM_CALLER\nNOT_SET_ANYWHERE_XYZ\n";
 
 	(void)state;
 	assert_true(fd >= 0);
@@ -159,8 +160,8 @@ static void test_env_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_volume_ok), cmocka_unit_test(test_volume_bad), cmocka_unit_test(test_tmpfs),
-		cmocka_unit_test(test_size),	  cmocka_unit_test(test_env_file),
+	    cmocka_unit_test(test_volume_ok), cmocka_unit_test(test_volume_bad), cmocka_unit_test(test_tmpfs),
+	    cmocka_unit_test(test_size),      cmocka_unit_test(test_env_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,36 +18,34 @@
 #include "safepath.h"
 #include "util.h"
 
-static const char passwd[] =
-	"root:x:0:0:root:/root:/bin/bash\n"
-	"daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
-	"# a comment:x:5:5::/:\n"
-	"\n"
-	"+nisuser::::::\n"
-	"bad line without colons\n"
-	"badnum:x:abc:1::/:\n"
-	"badgid:x:3:-1::/:\n"
-	"short:x:7\n"
-	":x:8:8::/:\n"
-	"toomany:x:9:9:g:/h:/s:extra\n"
-	"huge:x:4294967295:0::/:\n"
-	"alice:x:1000:1000:Alice,,,:/home/alice:/bin/zsh\r\n"
-	"alice:x:1001:1001:second alice:/home/alice2:/bin/sh\n"
-	"four:x:77:78\n"
-	"nohome:x:79:79:::\n"
-	"bob:x:1002:1002::/home/bob:/bin/sh";	/* no final newline */
+static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
+			     "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+			     "# a comment:x:5:5::/:\n"
+			     "\n"
+			     "+nisuser::::::\n"
+			     "bad line without colons\n"
+			     "badnum:x:abc:1::/:\n"
+			     "badgid:x:3:-1::/:\n"
+			     "short:x:7\n"
+			     ":x:8:8::/:\n"
+			     "toomany:x:9:9:g:/h:/s:extra\n"
+			     "huge:x:4294967295:0::/:\n"
+			     "alice:x:1000:1000:Alice,,,:/home/alice:/bin/zsh\r\n"
+			     "alice:x:1001:1001:second alice:/home/alice2:/bin/sh\n"
+			     "four:x:77:78\n"
+			     "nohome:x:79:79:::\n"
+			     "bob:x:1002:1002::/home/bob:/bin/sh"; /* no final newline */
 
-static const char group[] =
-	"root:x:0:\n"
-	"wheel:x:10:alice,bob\n"
-	"tty:x:5:\n"
-	"audio:x:29:bob\n"
-	"video:x:44:alice\n"
-	"again:x:10:alice\n"
-	"prefix:x:50:alic,alice2,xalice\n"
-	"broken:x:zz:alice\n"
-	"nomembers:x:60\n"
-	"users:x:100:root,alice\n";
+static const char group[] = "root:x:0:\n"
+			    "wheel:x:10:alice,bob\n"
+			    "tty:x:5:\n"
+			    "audio:x:29:bob\n"
+			    "video:x:44:alice\n"
+			    "again:x:10:alice\n"
+			    "prefix:x:50:alic,alice2,xalice\n"
+			    "broken:x:zz:alice\n"
+			    "nomembers:x:60\n"
+			    "users:x:100:root,alice\n";
 
 #define PW passwd, sizeof(passwd) - 1
 #define GR group, sizeof(group) - 1
@@ -139,8 +137,8 @@ static void test_user_unknown(void **state)
 	err = NULL;
 
 	/* names only on malformed or comment lines do not exist */
-	const char *absent[] = { "badnum", "badgid", "short", "toomany", "huge", "# a comment",
-				 "+nisuser", "4294967295", "-1", "alice:x" };
+	const char *absent[] = {"badnum",      "badgid",   "short",	 "toomany", "huge",
+				"# a comment", "+nisuser", "4294967295", "-1",	    "alice:x"};
 	for (size_t i = 0; i < ARRAY_SIZE(absent); i++) {
 		assert_int_equal(passwd_parse_user(PW, absent[i], &e, &err), -ENOENT);
 		sbx_error_free(err);
@@ -273,7 +271,7 @@ static void test_resolve_spec(void **state)
 	assert_string_equal(err->msg, "unknown group `nogroup`");
 	sbx_error_free(err);
 	err = NULL;
-	const char *invalid[] = { "", ":5", "alice:", ":" };
+	const char *invalid[] = {"", ":5", "alice:", ":"};
 	for (size_t i = 0; i < ARRAY_SIZE(invalid); i++) {
 		assert_int_equal(passwd_resolve_spec_buf(PW, GR, invalid[i], &c, &err), -EINVAL);
 		assert_non_null(strstr(err->msg, "expected USER[:GROUP]"));
@@ -409,7 +407,7 @@ static void test_lookup_in_root(void **state)
 static void test_lookup_in_root_walk(void **state)
 {
 	(void)state;
-	safepath_force_walk = true;	/* the fallback for kernels without openat2 */
+	safepath_force_walk = true; /* the fallback for kernels without openat2 */
 	check_root_lookups();
 	safepath_force_walk = false;
 }
@@ -430,17 +428,17 @@ static void test_lookup_host(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_user_by_name),
-		cmocka_unit_test(test_user_by_uid),
-		cmocka_unit_test(test_user_unknown),
-		cmocka_unit_test(test_user_embedded_nul),
-		cmocka_unit_test(test_group),
-		cmocka_unit_test(test_supplementary),
-		cmocka_unit_test(test_resolve_spec),
-		cmocka_unit_test(test_parse_id),
-		cmocka_unit_test_setup_teardown(test_lookup_in_root, setup_root, teardown_root),
-		cmocka_unit_test_setup_teardown(test_lookup_in_root_walk, setup_root, teardown_root),
-		cmocka_unit_test(test_lookup_host),
+	    cmocka_unit_test(test_user_by_name),
+	    cmocka_unit_test(test_user_by_uid),
+	    cmocka_unit_test(test_user_unknown),
+	    cmocka_unit_test(test_user_embedded_nul),
+	    cmocka_unit_test(test_group),
+	    cmocka_unit_test(test_supplementary),
+	    cmocka_unit_test(test_resolve_spec),
+	    cmocka_unit_test(test_parse_id),
+	    cmocka_unit_test_setup_teardown(test_lookup_in_root, setup_root, teardown_root),
+	    cmocka_unit_test_setup_teardown(test_lookup_in_root_walk, setup_root, teardown_root),
+	    cmocka_unit_test(test_lookup_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

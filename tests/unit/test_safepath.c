@@ -18,7 +18,7 @@
 #include "util.h"
 
 struct fixture {
-	char dir[64];	/* holds root/ and outside/ */
+	char dir[64]; /* holds root/ and outside/ */
 	int rootfd;
 };
 
@@ -39,8 +39,9 @@ static int setup(void **state)
 	/* hostile links: absolute, relative climbing, chained, a loop */
 	if (symlink("/etc/passwd", MK("%s/root/abs", f->dir)) ||
 	    symlink("../../outside/secret", MK("%s/root/etc/rel", f->dir)) ||
-	    symlink("../../../../outside", MK("%s/root/up", f->dir)) || symlink("up", MK("%s/root/chain", f->dir)) ||
-	    symlink("loop", MK("%s/root/loop", f->dir)) || symlink("/real", MK("%s/root/dirlink", f->dir)))
+	    symlink("../../../../outside", MK("%s/root/up", f->dir)) ||
+	    symlink("up", MK("%s/root/chain", f->dir)) || symlink("loop", MK("%s/root/loop", f->dir)) ||
+	    symlink("/real", MK("%s/root/dirlink", f->dir)))
 		return -1;
 #undef MK
 	snprintf(p, sizeof(p), "%s/root", f->dir);
@@ -144,8 +145,8 @@ static void test_walk(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_openat2, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_openat2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,8 +42,8 @@ static void test_other_caps_not_embedded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_embedded_matches),
-		cmocka_unit_test(test_other_caps_not_embedded),
+	    cmocka_unit_test(test_embedded_matches),
+	    cmocka_unit_test(test_other_caps_not_embedded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

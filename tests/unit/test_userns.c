@@ -22,18 +22,16 @@
 #include "userns.h"
 #include "util.h"
 
-#define R(i, o, c) ((struct userns_range){ (i), (o), (c) })
+#define R(i, o, c) ((struct userns_range){(i), (o), (c)})
 
-static void assert_range(const struct userns_range *r, uint32_t inside, uint32_t outside,
-			 uint32_t count)
+static void assert_range(const struct userns_range *r, uint32_t inside, uint32_t outside, uint32_t count)
 {
 	assert_int_equal(r->inside, inside);
 	assert_int_equal(r->outside, outside);
 	assert_int_equal(r->count, count);
 }
 
-static size_t parse(const char *text, const char *user, uid_t uid, struct userns_range *out,
-		    size_t max)
+static size_t parse(const char *text, const char *user, uid_t uid, struct userns_range *out, size_t max)
 {
 	struct sbx_error *err = NULL;
 	size_t n = 99;
@@ -177,8 +175,7 @@ static void test_subid_not_terminated(void **state)
 	assert_int_equal(userns_subid_parse(text, sizeof(text) - 3, "alice", 1000, r, 8, &n, &err), 0);
 	assert_int_equal(n, 1);
 	/* an embedded NUL makes the line malformed */
-	assert_int_equal(userns_subid_parse("alice:1\0:2\nalice:3:4", 20, "alice", 1000, r, 8, &n,
-					    &err), 0);
+	assert_int_equal(userns_subid_parse("alice:1\0:2\nalice:3:4", 20, "alice", 1000, r, 8, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(r[0].outside, 3);
 }
@@ -205,15 +202,15 @@ static void test_subid_first_free(void **state)
 static struct userns_host host(uid_t uid, const struct userns_range *sub, size_t n)
 {
 	return (struct userns_host){
-		.uid = uid,
-		.gid = uid,
-		.user = "alice",
-		.subuid = sub,
-		.n_subuid = n,
-		.subgid = sub,
-		.n_subgid = n,
-		.newuidmap = "/usr/bin/newuidmap",
-		.newgidmap = "/usr/bin/newgidmap",
+	    .uid = uid,
+	    .gid = uid,
+	    .user = "alice",
+	    .subuid = sub,
+	    .n_subuid = n,
+	    .subgid = sub,
+	    .n_subgid = n,
+	    .newuidmap = "/usr/bin/newuidmap",
+	    .newgidmap = "/usr/bin/newgidmap",
 	};
 }
 
@@ -227,7 +224,7 @@ static void compute(enum sbx_userns_mode mode, const struct userns_host *h, stru
 
 static void test_plan_auto_one_range(void **state)
 {
-	struct userns_range sub[] = { R(0, 100000, 65536) };
+	struct userns_range sub[] = {R(0, 100000, 65536)};
 	struct userns_host h = host(1000, sub, 1);
 	struct userns_plan p;
 
@@ -254,7 +251,7 @@ static void test_plan_auto_one_range(void **state)
 
 static void test_plan_auto_two_ranges(void **state)
 {
-	struct userns_range sub[] = { R(0, 100000, 65536), R(0, 300000, 1000) };
+	struct userns_range sub[] = {R(0, 100000, 65536), R(0, 300000, 1000)};
 	struct userns_host h = host(1000, sub, 2);
 	struct userns_plan p;
 
@@ -271,8 +268,8 @@ static void test_plan_auto_two_ranges(void **state)
 static void test_plan_merge_and_dedup(void **state)
 {
 	/* adjacent ranges merge; a range listed twice (by name and by uid) counts once */
-	struct userns_range sub[] = { R(0, 100000, 65536), R(0, 165536, 65536),
-				      R(0, 100000, 65536), R(0, 100050, 200000) };
+	struct userns_range sub[] = {R(0, 100000, 65536), R(0, 165536, 65536), R(0, 100000, 65536),
+				     R(0, 100050, 200000)};
 	struct userns_host h = host(1000, sub, 4);
 	struct userns_plan p;
 
@@ -287,8 +284,8 @@ static void test_plan_own_id_in_range(void **state)
 {
 	/* the caller's own uid inside a subordinate range is not mapped twice,
 	 * and its line is never merged with a subordinate one (newuidmap) */
-	struct userns_range sub[] = { R(0, 999, 3) };
-	struct userns_range adj[] = { R(0, 1001, 10) };
+	struct userns_range sub[] = {R(0, 999, 3)};
+	struct userns_range adj[] = {R(0, 1001, 10)};
 	struct userns_host h = host(1000, sub, 1);
 	struct userns_plan p;
 
@@ -310,7 +307,7 @@ static void test_plan_own_id_in_range(void **state)
 
 static void test_plan_keep_id(void **state)
 {
-	struct userns_range sub[] = { R(0, 100000, 65536) };
+	struct userns_range sub[] = {R(0, 100000, 65536)};
 	struct userns_host h = host(1000, sub, 1);
 	struct userns_plan p;
 
@@ -332,7 +329,7 @@ static void test_plan_keep_id(void **state)
 
 static void test_plan_keep_id_two_ranges(void **state)
 {
-	struct userns_range sub[] = { R(0, 100000, 500), R(0, 200000, 65536) };
+	struct userns_range sub[] = {R(0, 100000, 500), R(0, 200000, 65536)};
 	struct userns_host h = host(1000, sub, 2);
 	struct userns_plan p;
 
@@ -349,7 +346,7 @@ static void test_plan_keep_id_two_ranges(void **state)
 static void test_plan_keep_id_small_range(void **state)
 {
 	/* fewer subordinate ids than the uid: 0..9 mapped, a gap, then uid -> uid */
-	struct userns_range sub[] = { R(0, 100000, 10) };
+	struct userns_range sub[] = {R(0, 100000, 10)};
 	struct userns_host h = host(1000, sub, 1);
 	struct userns_plan p;
 
@@ -366,7 +363,7 @@ static void test_plan_keep_id_small_range(void **state)
 static void test_plan_keep_id_root(void **state)
 {
 	/* keep-id for uid 0 is auto */
-	struct userns_range sub[] = { R(0, 100000, 65536) };
+	struct userns_range sub[] = {R(0, 100000, 65536)};
 	struct userns_host h = host(0, sub, 1);
 	struct userns_plan p;
 
@@ -380,7 +377,7 @@ static void test_plan_keep_id_root(void **state)
 
 static void test_plan_single(void **state)
 {
-	struct userns_range sub[] = { R(0, 100000, 65536) };
+	struct userns_range sub[] = {R(0, 100000, 65536)};
 	struct userns_host h = host(1000, sub, 1);
 	struct userns_plan p;
 
@@ -415,7 +412,7 @@ static void test_plan_fallback_no_range(void **state)
 	assert_non_null(strstr(p.fallback_reason, "no /etc/subgid range"));
 	assert_non_null(p.fallback_hint);
 	assert_string_equal(p.fallback_hint, "as root: usermod --add-subuids 100000-165535 "
-					      "--add-subgids 100000-165535 alice");
+					     "--add-subgids 100000-165535 alice");
 	userns_plan_free(&p);
 
 	/* the suggested ranges overlap no one's */
@@ -423,7 +420,7 @@ static void test_plan_fallback_no_range(void **state)
 	h.free_subgid = 300000;
 	compute(SBX_USERNS_AUTO, &h, &p);
 	assert_string_equal(p.fallback_hint, "as root: usermod --add-subuids 231072-296607 "
-					      "--add-subgids 300000-365535 alice");
+					     "--add-subgids 300000-365535 alice");
 	userns_plan_free(&p);
 
 	/* keep-id falls back to uid -> uid */
@@ -437,7 +434,7 @@ static void test_plan_fallback_no_range(void **state)
 
 static void test_plan_fallback_gid_side(void **state)
 {
-	struct userns_range sub[] = { R(0, 100000, 65536) };
+	struct userns_range sub[] = {R(0, 100000, 65536)};
 	struct userns_host h = host(1000, sub, 1);
 	struct userns_plan p;
 
@@ -462,7 +459,7 @@ static void test_plan_fallback_gid_side(void **state)
 
 static void test_plan_fallback_no_helper(void **state)
 {
-	struct userns_range sub[] = { R(0, 100000, 65536) };
+	struct userns_range sub[] = {R(0, 100000, 65536)};
 	struct userns_host h = host(1000, sub, 1);
 	struct userns_plan p;
 
@@ -549,7 +546,7 @@ static void test_plan_line_cap(void **state)
 static void test_plan_huge_range(void **state)
 {
 	/* inside ids stop at 4294967294 */
-	struct userns_range sub[] = { R(0, 0, 4294967295u) };
+	struct userns_range sub[] = {R(0, 0, 4294967295u)};
 	struct userns_host h = host(1000, sub, 1);
 	struct userns_plan p;
 
@@ -580,7 +577,7 @@ static void test_plan_invalid(void **state)
 
 static void test_format_map(void **state)
 {
-	struct userns_range r[] = { R(0, 1000, 1), R(1, 100000, 65536) };
+	struct userns_range r[] = {R(0, 1000, 1), R(1, 100000, 65536)};
 	char buf[64], small[10];
 
 	(void)state;
@@ -645,7 +642,7 @@ static void test_find_helper(void **state)
 
 static struct userns_plan *fake_plan(const char *uidmap, const char *gidmap)
 {
-	struct userns_range sub[] = { R(0, 200000, 65536) };
+	struct userns_range sub[] = {R(0, 200000, 65536)};
 	struct userns_host h = host(1000, sub, 1);
 	struct userns_plan *p = xmalloc(sizeof(*p));
 
@@ -703,7 +700,7 @@ static void test_write_maps_start_finish(void **state)
 	userns_write_maps_cancel(job);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	assert_true(t1.tv_sec - t0.tv_sec < 5);
-	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);	/* nothing left to reap */
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* nothing left to reap */
 	assert_int_equal(errno, ECHILD);
 	userns_plan_free(p);
 	free(p);
@@ -761,7 +758,7 @@ static void test_write_maps_helper_fails(void **state)
  * read its uid_map back: the real thing, as whichever user runs the tests. */
 static void test_write_maps_direct(void **state)
 {
-	struct userns_host h = { .uid = geteuid(), .gid = getegid() };
+	struct userns_host h = {.uid = geteuid(), .gid = getegid()};
 	int go[2], back[2], status;
 	struct sbx_error *err = NULL;
 	struct userns_plan p;
@@ -807,7 +804,7 @@ static void test_write_maps_direct(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	snprintf(want, sizeof(want), "%u", (unsigned)geteuid());
 	assert_non_null(strstr(buf, want));
-	assert_non_null(strstr(buf, "|0"));	/* root inside */
+	assert_non_null(strstr(buf, "|0")); /* root inside */
 	close(go[1]);
 	close(back[0]);
 	userns_plan_free(&p);
@@ -841,37 +838,37 @@ static void test_explain_clone_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_subid_by_name),
-		cmocka_unit_test(test_subid_by_uid),
-		cmocka_unit_test(test_subid_several),
-		cmocka_unit_test(test_subid_comments),
-		cmocka_unit_test(test_subid_malformed),
-		cmocka_unit_test(test_subid_overflow),
-		cmocka_unit_test(test_subid_other_users),
-		cmocka_unit_test(test_subid_not_terminated),
-		cmocka_unit_test(test_subid_first_free),
-		cmocka_unit_test(test_plan_auto_one_range),
-		cmocka_unit_test(test_plan_auto_two_ranges),
-		cmocka_unit_test(test_plan_merge_and_dedup),
-		cmocka_unit_test(test_plan_own_id_in_range),
-		cmocka_unit_test(test_plan_keep_id),
-		cmocka_unit_test(test_plan_keep_id_two_ranges),
-		cmocka_unit_test(test_plan_keep_id_small_range),
-		cmocka_unit_test(test_plan_keep_id_root),
-		cmocka_unit_test(test_plan_single),
-		cmocka_unit_test(test_plan_fallback_no_range),
-		cmocka_unit_test(test_plan_fallback_gid_side),
-		cmocka_unit_test(test_plan_fallback_no_helper),
-		cmocka_unit_test(test_plan_line_cap),
-		cmocka_unit_test(test_plan_huge_range),
-		cmocka_unit_test(test_plan_invalid),
-		cmocka_unit_test(test_format_map),
-		cmocka_unit_test_setup_teardown(test_find_helper, setup_tmp, teardown_tmp),
-		cmocka_unit_test_setup_teardown(test_write_maps_fake_helpers, setup_tmp, teardown_tmp),
-		cmocka_unit_test_setup_teardown(test_write_maps_start_finish, setup_tmp, teardown_tmp),
-		cmocka_unit_test_setup_teardown(test_write_maps_helper_fails, setup_tmp, teardown_tmp),
-		cmocka_unit_test(test_write_maps_direct),
-		cmocka_unit_test(test_explain_clone_failure),
+	    cmocka_unit_test(test_subid_by_name),
+	    cmocka_unit_test(test_subid_by_uid),
+	    cmocka_unit_test(test_subid_several),
+	    cmocka_unit_test(test_subid_comments),
+	    cmocka_unit_test(test_subid_malformed),
+	    cmocka_unit_test(test_subid_overflow),
+	    cmocka_unit_test(test_subid_other_users),
+	    cmocka_unit_test(test_subid_not_terminated),
+	    cmocka_unit_test(test_subid_first_free),
+	    cmocka_unit_test(test_plan_auto_one_range),
+	    cmocka_unit_test(test_plan_auto_two_ranges),
+	    cmocka_unit_test(test_plan_merge_and_dedup),
+	    cmocka_unit_test(test_plan_own_id_in_range),
+	    cmocka_unit_test(test_plan_keep_id),
+	    cmocka_unit_test(test_plan_keep_id_two_ranges),
+	    cmocka_unit_test(test_plan_keep_id_small_range),
+	    cmocka_unit_test(test_plan_keep_id_root),
+	    cmocka_unit_test(test_plan_single),
+	    cmocka_unit_test(test_plan_fallback_no_range),
+	    cmocka_unit_test(test_plan_fallback_gid_side),
+	    cmocka_unit_test(test_plan_fallback_no_helper),
+	    cmocka_unit_test(test_plan_line_cap),
+	    cmocka_unit_test(test_plan_huge_range),
+	    cmocka_unit_test(test_plan_invalid),
+	    cmocka_unit_test(test_format_map),
+	    cmocka_unit_test_setup_teardown(test_find_helper, setup_tmp, teardown_tmp),
+	    cmocka_unit_test_setup_teardown(test_write_maps_fake_helpers, setup_tmp, teardown_tmp),
+	    cmocka_unit_test_setup_teardown(test_write_maps_start_finish, setup_tmp, teardown_tmp),
+	    cmocka_unit_test_setup_teardown(test_write_maps_helper_fails, setup_tmp, teardown_tmp),
+	    cmocka_unit_test(test_write_maps_direct),
+	    cmocka_unit_test(test_explain_clone_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
