@@ -227,29 +227,6 @@ static int join_via_command(pid_t pid1, bool own_netns, struct sbx_error **err)
 	return sbx_error_set(err, 0, "the sandbox's command has exited: the sandbox is stopping");
 }
 
-/* Later entries win: drop earlier ones with the same key. */
-static void env_dedup(struct strv *env)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < env->n; i++) {
-		const char *eq = strchr(env->v[i], '=');
-		size_t kl = eq ? (size_t)(eq - env->v[i]) : strlen(env->v[i]);
-		bool later = false;
-
-		for (size_t j = i + 1; j < env->n && !later; j++)
-			later = strncmp(env->v[j], env->v[i], kl) == 0 &&
-				(env->v[j][kl] == '=' || !env->v[j][kl]);
-		if (later)
-			free(env->v[i]);
-		else
-			env->v[w++] = env->v[i];
-	}
-	env->n = w;
-	if (env->v)
-		env->v[w] = NULL;
-}
-
 struct exec_child {
 	struct run_privs privs;
 	struct passwd_creds creds;
@@ -403,7 +380,7 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 	}
 	for (size_t i = 0; i < xo->env.n; i++)
 		strv_push(&x.env, xo->env.v[i]);
-	env_dedup(&x.env);
+	strv_env_dedup(&x.env);
 	x.argv = xo->argv;
 	if (xo->tty && tty_open_pty(&master, &x.pty_slave, err) < 0)
 		goto out;

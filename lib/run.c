@@ -196,29 +196,6 @@ static const char *env_get(const struct strv *env, const char *key)
 	return NULL;
 }
 
-/* Later entries win: drop earlier ones with the same key. */
-static void env_dedup(struct strv *env)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < env->n; i++) {
-		const char *eq = strchr(env->v[i], '=');
-		size_t kl = eq ? (size_t)(eq - env->v[i]) : strlen(env->v[i]);
-		bool later = false;
-
-		for (size_t j = i + 1; j < env->n && !later; j++)
-			later = strncmp(env->v[j], env->v[i], kl) == 0 &&
-				(env->v[j][kl] == '=' || !env->v[j][kl]);
-		if (later)
-			free(env->v[i]);
-		else
-			env->v[w++] = env->v[i];
-	}
-	env->n = w;
-	if (env->v)
-		env->v[w] = NULL;
-}
-
 /**
  * plan_exec() - resolve user, working directory, environment and command
  *		 inside the new root (PID 1, after rootfs_setup)
@@ -267,7 +244,7 @@ static int plan_exec(struct run_ctx *c, struct exec_plan *x, struct sbx_error **
 		strv_push(&x->env, *e);
 	for (size_t i = 0; i < o->env.n; i++)
 		strv_push(&x->env, o->env.v[i]);
-	env_dedup(&x->env);
+	strv_env_dedup(&x->env);
 	if (!o->entrypoint && (ic->entrypoint || ic->cmd)) {
 		/* docker's rule: Entrypoint + (the operands, else Cmd);
 		 * --entrypoint (already in o->argv) drops both */

@@ -134,6 +134,32 @@ void strv_clear(struct strv *s)
 	s->n = 0;
 }
 
+/**
+ * strv_env_dedup() - keep the last of the K=V entries with the same key
+ * @env:	an environment being built, earlier entries first
+ */
+void strv_env_dedup(struct strv *env)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < env->n; i++) {
+		const char *eq = strchr(env->v[i], '=');
+		size_t kl = eq ? (size_t)(eq - env->v[i]) : strlen(env->v[i]);
+		bool later = false;
+
+		for (size_t j = i + 1; j < env->n && !later; j++)
+			later = strncmp(env->v[j], env->v[i], kl) == 0 &&
+				(env->v[j][kl] == '=' || !env->v[j][kl]);
+		if (later)
+			free(env->v[i]);
+		else
+			env->v[w++] = env->v[i];
+	}
+	env->n = w;
+	if (env->v)
+		env->v[w] = NULL;
+}
+
 size_t strv_len(char *const *v)
 {
 	size_t n = 0;

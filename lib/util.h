@@ -54,6 +54,7 @@ struct strv {
 int strv_push(struct strv *s, const char *str);
 int strv_push_take(struct strv *s, char *str);
 void strv_clear(struct strv *s);
+void strv_env_dedup(struct strv *env);
 size_t strv_len(char *const *v);
 
 void *xmalloc(size_t n);
