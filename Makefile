@@ -22,7 +22,7 @@ LIB_HDRS := $(wildcard lib/*.h)
 
 # --- the product: one static musl binary ------------------------------------
 MUSL_OBJS := $(LIB_SRCS:lib/%.c=build/musl/%.o) build/musl/sandbox.o
-MUSL_LIBS := $(LIBS_SLIRP) $(LIBS_SECCOMP) $(LIBS_JANSSON) $(LIBS_CAP) $(LIBS_ZSTD) $(LIBS_ZLIB) $(DEPS_LIBDIR)/libmbedcrypto.a
+MUSL_LIBS := $(LIBS_SLIRP) $(LIBS_SECCOMP) $(LIBS_JANSSON) $(LIBS_CAP) $(LIBS_ZSTD) $(LIBS_CURL)
 
 all: sandbox
 
@@ -53,7 +53,7 @@ sandbox: $(MUSL_OBJS)
 	@echo "sandbox: $$(stat -c %s $@) bytes stripped, $$(file -b $@ | grep -o 'statically linked')"
 
 # --- glibc builds: unit tests, sanitizers -----------------------------------
-GLIBC_LIBS := -lslirp -lglib-2.0 -lseccomp -ljansson -lcap -lzstd -lz -lmbedcrypto
+GLIBC_LIBS := -lslirp -lglib-2.0 -lseccomp -ljansson -lcap -lzstd -lcurl -lz -lmbedcrypto
 GLIBC_OBJS := $(LIB_SRCS:lib/%.c=build/glibc/%.o)
 
 build/glibc/%.o: lib/%.c $(LIB_HDRS) | build/glibc

@@ -18,6 +18,7 @@
 #include "lib/lifecycle.h"
 #include "lib/net.h"
 #include "lib/options.h"
+#include "lib/registry.h"
 #include "lib/run.h"
 #include "lib/state.h"
 #include "lib/util.h"
@@ -829,6 +830,117 @@ static int cmd_import(struct sbx_global *g, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_pull(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"tls-verify", required_argument, NULL, 'T'},
+	    {"creds", required_argument, NULL, 'c'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	cleanup_error struct sbx_error *err = NULL;
+	struct registry_opts o = {.tls_verify = true};
+	char *out = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = next_opt(argc, argv, "+qh", longopts)) != -1) {
+		if (c == 'h')
+			return print_help("pull");
+		if (c == 'T' && (strcmp(optarg, "true") == 0 || strcmp(optarg, "false") == 0))
+			o.tls_verify = optarg[0] == 't';
+		else if (c == 'T')
+			return usage_error("pull", "invalid --tls-verify `%s` (true or false)", optarg);
+		else if (c == 'c')
+			o.creds = optarg;
+		else if (c == 'q')
+			continue;
+		else
+			return bad_flag("pull", argv, c);
+	}
+	if (argc - optind != 1)
+		return usage_error("pull", "%s", optind >= argc ? "missing IMAGE" : "too many arguments");
+	if (registry_pull(g->root, argv[optind], &o, &out, &err) < 0)
+		return report(err);
+	fputs(out, stdout);
+	free(out);
+	return 0;
+}
+
+static int cmd_login(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"username", required_argument, NULL, 'u'},
+	    {"password-stdin", no_argument, NULL, 'P'},
+	    {"tls-verify", required_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	cleanup_error struct sbx_error *err = NULL;
+	struct registry_opts o = {.tls_verify = true};
+	const char *user = NULL;
+	char pass[1024] = "";
+	bool from_stdin = false;
+	int c;
+
+	(void)g;
+	optind = 1;
+	opterr = 0;
+	while ((c = next_opt(argc, argv, "+u:h", longopts)) != -1) {
+		if (c == 'h')
+			return print_help("login");
+		if (c == 'u')
+			user = optarg;
+		else if (c == 'P')
+			from_stdin = true;
+		else if (c == 'T' && (strcmp(optarg, "true") == 0 || strcmp(optarg, "false") == 0))
+			o.tls_verify = optarg[0] == 't';
+		else
+			return bad_flag("login", argv, c);
+	}
+	if (argc - optind != 1)
+		return usage_error("login", "%s", optind >= argc ? "missing REGISTRY" : "too many arguments");
+	if (!user)
+		return usage_error("login", "%s", "missing -u USER");
+	if (from_stdin) {
+		size_t n = fread(pass, 1, sizeof(pass) - 1, stdin);
+
+		pass[n] = '\0';
+		while (n && (pass[n - 1] == '\n' || pass[n - 1] == '\r'))
+			pass[--n] = '\0';
+	} else {
+		char *p = isatty(STDIN_FILENO) ? getpass("Password: ") : NULL;
+
+		if (!p)
+			return usage_error("login", "%s",
+					   "no TTY to ask for the password: use --password-stdin");
+		snprintf(pass, sizeof(pass), "%s", p);
+	}
+	if (!pass[0])
+		return usage_error("login", "%s", "empty password");
+	if (registry_login(argv[optind], user, pass, &o, &err) < 0)
+		return report(err);
+	puts("Login Succeeded!");
+	return 0;
+}
+
+static int cmd_logout(struct sbx_global *g, int argc, char **argv)
+{
+	cleanup_error struct sbx_error *err = NULL;
+
+	(void)g;
+	if (wants_help(argc, argv))
+		return print_help("logout");
+	if (argc != 2)
+		return usage_error("logout", "%s", argc < 2 ? "missing REGISTRY" : "too many arguments");
+	if (registry_logout(argv[1], &err) < 0)
+		return report(err);
+	printf("Removed login credentials for %s\n", argv[1]);
+	return 0;
+}
+
 static int cmd_images(struct sbx_global *g, int argc, char **argv)
 {
 	cleanup_error struct sbx_error *err = NULL;
@@ -963,6 +1075,27 @@ static const struct command commands[] = {
     {"prune", cmd_prune, "prune",
      "Remove every sandbox that is not running, then the image store's\n"
      "blobs and layers that no image uses.\n"},
+    {"pull", cmd_pull, "pull [--tls-verify=false] [--creds USER:PASS] IMAGE",
+     "Fetch an image from a registry (OCI distribution API v2) into the store.\n"
+     "An index is resolved to this machine's linux/ARCH manifest; every blob is\n"
+     "checked against its digest, every layer against its diff_id.\n"
+     "Credentials: --creds, then $REGISTRY_AUTH_FILE,\n"
+     "$XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json.\n"
+     "\n"
+     "Options:\n"
+     "      --tls-verify=false  do not check the registry's certificate\n"
+     "      --creds USER:PASS   credentials for this pull\n"
+     "  -h, --help              this text\n"},
+    {"login", cmd_login, "login -u USER [--password-stdin] REGISTRY",
+     "Check USER and the password against REGISTRY, then store them (mode 0600)\n"
+     "in $REGISTRY_AUTH_FILE or $XDG_RUNTIME_DIR/containers/auth.json.\n"
+     "\n"
+     "Options:\n"
+     "  -u, --username USER     user name\n"
+     "      --password-stdin    read the password from stdin\n"
+     "      --tls-verify=false  do not check the registry's certificate\n"
+     "  -h, --help              this text\n"},
+    {"logout", cmd_logout, "logout REGISTRY", "Remove the stored credentials for REGISTRY.\n"},
     {"import", cmd_import, "import FILE|DIR [NAME[:TAG]]",
      "Load an image into the store: a docker-archive tar (`docker save`), an OCI\n"
      "layout (directory or tar), or a rootfs tarball (plain, gzip or zstd).\n"

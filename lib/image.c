@@ -461,10 +461,7 @@ static json_t *index_find(json_t *index, const char *ref, char **name, struct sb
 			return e;
 		}
 	}
-	sbx_error_set(err, 0, "image `%s`: not in the local store%s", ref,
-		      r.short_name || strcmp(r.registry, "localhost") != 0
-			  ? " (sandbox pull is not implemented yet)"
-			  : "");
+	sbx_error_set(err, 0, "image `%s`: not in the local store", ref);
 	image_ref_free(&r);
 	return NULL;
 }

@@ -2,6 +2,7 @@
 /* version.c - the version of sandbox and of the libraries linked into it */
 #include "version.h"
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ void version_print(void)
 	printf("sandbox %s\n", SBX_VERSION);
 	printf("libseccomp %u.%u.%u\n", sv->major, sv->minor, sv->micro);
 	printf("jansson %s\n", jansson_version_str());
+	printf("libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
 #ifdef LIBCAP_VERSION
 	printf("libcap %s\n", LIBCAP_VERSION);
 #else

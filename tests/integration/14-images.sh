@@ -196,8 +196,11 @@ test_prune_unused() {
 }
 
 test_not_in_store() {
-	assert_status 125 sbx run --rm --network none alpine true
-	assert_error_line 'image `alpine`: not in the local store \(sandbox pull is not implemented yet\)'
+	assert_status 125 sbx run --rm --network none localhost/alpine true
+	assert_error_line 'image `localhost/alpine`: not in the local store'
+	# a registry name is pulled on demand; nothing listens on port 1
+	assert_status 125 sbx run --rm --network none 127.0.0.1:1/alpine true
+	assert_error_line 'pull `127.0.0.1:1/alpine`'
 	assert_status 125 sbx run --rm --network none 'Bad:Ref' true
 	assert_error_line 'invalid'
 	assert_nothing_left

@@ -1,0 +1,886 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* registry.c - OCI distribution API v2 client over libcurl: pull, login, logout
+ *
+ * A pull runs inside store_in_userns() with the store lock held, as an
+ * import does: the manifest (an index is resolved to linux/<arch>) and the
+ * config are fetched into memory and stored with store_blob_put() against
+ * their digests; each layer is downloaded into the store's tmp/ and unpacked
+ * with store_layer_unpack_fd(), which checks its digest and diff_id; the
+ * name goes into the index last. Authentication: a 401 with
+ * `WWW-Authenticate: Bearer realm=...,service=...,scope=...` fetches a token
+ * from the realm (with Basic credentials when there are some, anonymous
+ * otherwise); `Basic` sends the credentials. curl never sends the custom
+ * Authorization header to another host when it follows a redirect (blob
+ * downloads redirected to a CDN). TLS: the per-registry CA in certs.d, else
+ * SSL_CERT_FILE/SSL_CERT_DIR, else the first system bundle found at run time
+ * (the binary is static and has no compiled-in path that fits every distro).
+ */
+#include "registry.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <mbedtls/base64.h>
+#include <mbedtls/sha256.h>
+
+#include "image.h"
+#include "store.h"
+#include "util.h"
+
+#define MAX_JSON (16 << 20)
+#define ACCEPT_MANIFESTS                                                                                     \
+	"Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "      \
+	"application/vnd.docker.distribution.manifest.list.v2+json, "                                        \
+	"application/vnd.docker.distribution.manifest.v2+json"
+
+struct reg {
+	char *host; /* as in the reference: "docker.io", "127.0.0.1:5000" */
+	char *api;  /* "registry-1.docker.io" for docker.io */
+	char *repo; /* "library/alpine"; NULL for login */
+	char *user, *pass;
+	char *auth; /* "Authorization: ..." header, or NULL */
+	bool tls_verify;
+	bool tty;
+	char *cafile, *capath;
+};
+
+struct resp {
+	long code;
+	char *body;
+	size_t len, cap;
+	int fd; /* write the body here when >= 0 */
+	bool overflow;
+	char *www_auth;
+	char *ctype;
+	uint64_t got;
+	const char *label; /* for progress */
+	time_t last;
+};
+
+static void reg_free(struct reg *r)
+{
+	free(r->host);
+	free(r->api);
+	free(r->repo);
+	free(r->user);
+	free(r->pass);
+	free(r->auth);
+	free(r->cafile);
+	free(r->capath);
+}
+
+static size_t on_body(char *p, size_t sz, size_t n, void *arg)
+{
+	struct resp *rs = arg;
+	size_t len = sz * n;
+
+	rs->got += len;
+	if (rs->fd >= 0 && rs->code / 100 == 2)
+		return util_write_all(rs->fd, p, len) == (ssize_t)len ? len : 0;
+	if (rs->len + len > MAX_JSON) {
+		rs->overflow = true;
+		return 0;
+	}
+	if (rs->len + len + 1 > rs->cap) {
+		rs->cap = (rs->len + len + 1) * 2;
+		rs->body = realloc(rs->body, rs->cap);
+		if (!rs->body)
+			abort();
+	}
+	memcpy(rs->body + rs->len, p, len);
+	rs->len += len;
+	rs->body[rs->len] = '\0';
+	return len;
+}
+
+static char *header_value(const char *line, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *v;
+	size_t vl;
+
+	if (len <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return NULL;
+	v = line + nl + 1;
+	vl = len - nl - 1;
+	while (vl && (*v == ' ' || *v == '\t'))
+		v++, vl--;
+	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+		vl--;
+	return strndup(v, vl);
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *arg)
+{
+	struct resp *rs = arg;
+	size_t len = sz * n;
+	char *v;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		/* a new response (after a redirect): its own headers */
+		free(rs->www_auth);
+		free(rs->ctype);
+		rs->www_auth = rs->ctype = NULL;
+		rs->code = 0;
+		const char *sp = memchr(p, ' ', len);
+		if (sp)
+			rs->code = strtol(sp + 1, NULL, 10);
+	}
+	if ((v = header_value(p, len, "WWW-Authenticate"))) {
+		free(rs->www_auth);
+		rs->www_auth = v;
+	} else if ((v = header_value(p, len, "Content-Type"))) {
+		free(rs->ctype);
+		rs->ctype = v;
+	}
+	return len;
+}
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ut, curl_off_t un)
+{
+	struct resp *rs = arg;
+	time_t now = time(NULL);
+
+	(void)ut;
+	(void)un;
+	if (!rs->label || now == rs->last)
+		return 0;
+	rs->last = now;
+	if (dltotal > 0)
+		fprintf(stderr, "\rCopying blob %.19s %5.1f / %5.1f MB", rs->label, (double)dlnow / 1e6,
+			(double)dltotal / 1e6);
+	else
+		fprintf(stderr, "\rCopying blob %.19s %5.1f MB", rs->label, (double)dlnow / 1e6);
+	return 0;
+}
+
+static void resp_reset(struct resp *rs)
+{
+	free(rs->body);
+	free(rs->www_auth);
+	free(rs->ctype);
+	rs->body = rs->www_auth = rs->ctype = NULL;
+	rs->len = rs->cap = 0;
+	rs->code = 0;
+	rs->got = 0;
+	rs->overflow = false;
+}
+
+/* One request to @url (absolute), with retries on 5xx and timeouts. */
+static int http_get(struct reg *r, const char *url, const char *accept, const char *auth, struct resp *rs,
+		    struct sbx_error **err)
+{
+	for (int attempt = 0;; attempt++) {
+		CURL *c = curl_easy_init();
+		struct curl_slist *h = NULL;
+		char ebuf[CURL_ERROR_SIZE] = "";
+		CURLcode cc;
+
+		if (!c)
+			return sbx_error_set(err, ENOMEM, "curl_easy_init");
+		resp_reset(rs);
+		if (rs->fd >= 0 && (ftruncate(rs->fd, 0) < 0 || lseek(rs->fd, 0, SEEK_SET) < 0)) {
+			curl_easy_cleanup(c);
+			return sbx_error_set(err, errno, "truncate the download");
+		}
+		if (accept)
+			h = curl_slist_append(h, accept);
+		if (auth)
+			h = curl_slist_append(h, auth);
+		h = curl_slist_append(h, "Docker-Distribution-API-Version: registry/2.0");
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_USERAGENT, "sandbox");
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+		curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, rs);
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, rs);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		if (r->tty && rs->label) {
+			curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+			curl_easy_setopt(c, CURLOPT_XFERINFODATA, rs);
+			curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		}
+		if (!r->tls_verify) {
+			curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+			curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		} else {
+			if (r->cafile)
+				curl_easy_setopt(c, CURLOPT_CAINFO, r->cafile);
+			if (r->capath)
+				curl_easy_setopt(c, CURLOPT_CAPATH, r->capath);
+		}
+		cc = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rs->code);
+		curl_slist_free_all(h);
+		curl_easy_cleanup(c);
+		if (r->tty && rs->label)
+			fputc('\r', stderr);
+		bool retry = (cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_RECV_ERROR ||
+			      cc == CURLE_PARTIAL_FILE || (cc == CURLE_OK && rs->code >= 500));
+		if (retry && attempt < 3) {
+			sleep(1u << attempt);
+			continue;
+		}
+		if (cc == CURLE_WRITE_ERROR && rs->overflow)
+			return sbx_error_set(err, 0, "%s: response larger than %d MB", url, MAX_JSON >> 20);
+		if (cc != CURLE_OK)
+			return sbx_error_set(err, 0, "%s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(cc));
+		return 0;
+	}
+}
+
+/* The value of @key in a challenge `Bearer realm="...",service="..."`. */
+static char *challenge_param(const char *ch, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = ch;
+
+	while ((p = strcasestr(p, key))) {
+		if ((p == ch || p[-1] == ' ' || p[-1] == ',') && p[kl] == '=') {
+			const char *v = p + kl + 1, *e;
+
+			if (*v == '"') {
+				v++;
+				e = strchr(v, '"');
+			} else {
+				e = v + strcspn(v, ", ");
+			}
+			return e ? strndup(v, (size_t)(e - v)) : NULL;
+		}
+		p += kl;
+	}
+	return NULL;
+}
+
+static char *url_escape(const char *s)
+{
+	char *e = curl_easy_escape(NULL, s, 0), *r = xstrdup(e ? e : "");
+
+	curl_free(e);
+	return r;
+}
+
+static char *basic_header(const char *user, const char *pass)
+{
+	cleanup_free char *up = xasprintf("%s:%s", user, pass);
+	size_t ol = 0, cap = 4 * (strlen(up) / 3 + 2) + 1;
+	cleanup_free unsigned char *b = xmalloc(cap);
+
+	if (mbedtls_base64_encode(b, cap, &ol, (const unsigned char *)up, strlen(up)) != 0)
+		return NULL;
+	b[ol] = '\0';
+	return xasprintf("Authorization: Basic %s", b);
+}
+
+/* Answer the challenge in @rs (a 401): set r->auth. */
+static int authenticate(struct reg *r, const char *challenge, struct sbx_error **err)
+{
+	if (!challenge)
+		return sbx_error_set(err, 0, "%s: 401 Unauthorized without a WWW-Authenticate challenge",
+				     r->host);
+	if (strncasecmp(challenge, "Basic", 5) == 0) {
+		if (!r->user)
+			return sbx_error_set(
+			    err, 0, "%s: authentication required (use --creds or `sandbox login`)", r->host);
+		free(r->auth);
+		r->auth = basic_header(r->user, r->pass);
+		return 0;
+	}
+	if (strncasecmp(challenge, "Bearer", 6) != 0)
+		return sbx_error_set(err, 0, "%s: unsupported authentication scheme `%.20s`", r->host,
+				     challenge);
+	cleanup_free char *realm = challenge_param(challenge + 6, "realm");
+	cleanup_free char *service = challenge_param(challenge + 6, "service");
+	cleanup_free char *scope = challenge_param(challenge + 6, "scope");
+	cleanup_free char *url = NULL, *basic = NULL;
+	struct resp rs = {.fd = -1};
+	json_t *j;
+	const char *tok;
+	int ret = -1;
+
+	if (!realm || (strncmp(realm, "https://", 8) != 0 && strncmp(realm, "http://", 7) != 0))
+		return sbx_error_set(err, 0, "%s: Bearer challenge without a usable realm", r->host);
+	if (!scope && r->repo)
+		scope = xasprintf("repository:%s:pull", r->repo);
+	{
+		cleanup_free char *es = service ? url_escape(service) : NULL;
+		cleanup_free char *esc = scope ? url_escape(scope) : NULL;
+
+		url = xasprintf("%s%s%s%s%s%s%s", realm, strchr(realm, '?') ? "&" : "?", es ? "service=" : "",
+				es ? es : "", esc ? (es ? "&scope=" : "scope=") : "", esc ? esc : "", "");
+	}
+	if (r->user)
+		basic = basic_header(r->user, r->pass);
+	if (http_get(r, url, NULL, basic, &rs, err) < 0)
+		goto out;
+	if (rs.code == 401 || rs.code == 403) {
+		sbx_error_set(err, 0, "%s: %s", r->host,
+			      r->user ? "invalid username or password"
+				      : "the token service refused an anonymous token");
+		goto out;
+	}
+	if (rs.code != 200) {
+		sbx_error_set(err, 0, "%s: token service answered HTTP %ld", r->host, rs.code);
+		goto out;
+	}
+	j = json_loadb(rs.body ? rs.body : "", rs.len, 0, NULL);
+	tok = json_string_value(json_object_get(j, "token"));
+	if (!tok)
+		tok = json_string_value(json_object_get(j, "access_token"));
+	if (!tok || !*tok) {
+		json_decref(j);
+		sbx_error_set(err, 0, "%s: the token service answered without a token", r->host);
+		goto out;
+	}
+	free(r->auth);
+	r->auth = xasprintf("Authorization: Bearer %s", tok);
+	json_decref(j);
+	ret = 0;
+out:
+	resp_reset(&rs);
+	return ret;
+}
+
+/* GET /v2/@path with authentication; non-2xx is an error. */
+static int reg_get(struct reg *r, const char *path, const char *accept, struct resp *rs,
+		   struct sbx_error **err)
+{
+	cleanup_free char *url = xasprintf("https://%s/v2/%s", r->api, path);
+
+	for (int round = 0;; round++) {
+		if (http_get(r, url, accept, r->auth, rs, err) < 0)
+			return -1;
+		if (rs->code == 401 && round == 0) {
+			if (authenticate(r, rs->www_auth, err) < 0)
+				return -1;
+			continue;
+		}
+		if (rs->code == 401 || rs->code == 403)
+			return sbx_error_set(
+			    err, 0, "%s: %s", r->host,
+			    r->user ? "invalid username or password, or no access"
+				    : "authentication required (use --creds or `sandbox login`)");
+		if (rs->code == 404)
+			return sbx_error_set(err, 0, "%s: `%s` not found", r->host, path);
+		if (rs->code / 100 != 2)
+			return sbx_error_set(err, 0, "%s: GET /v2/%s: HTTP %ld", r->host, path, rs->code);
+		return 0;
+	}
+}
+
+static bool file_ok(const char *p)
+{
+	return access(p, R_OK) == 0;
+}
+
+static void setup_tls(struct reg *r)
+{
+	static const char *const bundles[] = {
+	    "/etc/ssl/certs/ca-certificates.crt",		 /* Debian, Ubuntu, Arch, Gentoo, Alpine */
+	    "/etc/pki/tls/certs/ca-bundle.crt",			 /* Fedora, RHEL */
+	    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", /* RHEL 7+ */
+	    "/etc/ssl/ca-bundle.pem",				 /* openSUSE */
+	    "/etc/ssl/cert.pem",				 /* Alpine, macOS-like */
+	    "/etc/pki/tls/cacert.pem",
+	    NULL,
+	};
+	const char *home = getenv("HOME"), *e;
+	cleanup_free char *p1 = xasprintf("/etc/containers/certs.d/%s/ca.crt", r->host);
+	cleanup_free char *p2 =
+	    home ? xasprintf("%s/.config/containers/certs.d/%s/ca.crt", home, r->host) : NULL;
+
+	if (p2 && file_ok(p2)) {
+		r->cafile = xstrdup(p2);
+		return;
+	}
+	if (file_ok(p1)) {
+		r->cafile = xstrdup(p1);
+		return;
+	}
+	if ((e = getenv("SSL_CERT_FILE")) && *e)
+		r->cafile = xstrdup(e);
+	if ((e = getenv("SSL_CERT_DIR")) && *e)
+		r->capath = xstrdup(e);
+	if (r->cafile || r->capath)
+		return;
+	for (size_t i = 0; bundles[i]; i++) {
+		if (file_ok(bundles[i])) {
+			r->cafile = xstrdup(bundles[i]);
+			return;
+		}
+	}
+	if (access("/etc/ssl/certs", X_OK) == 0)
+		r->capath = xstrdup("/etc/ssl/certs");
+}
+
+/* Auth files, in the order podman reads them. */
+static char *auth_file_path(int which)
+{
+	const char *e;
+
+	switch (which) {
+	case 0: e = getenv("REGISTRY_AUTH_FILE"); return e && *e ? xstrdup(e) : NULL;
+	case 1:
+		e = getenv("XDG_RUNTIME_DIR");
+		return e && *e ? xasprintf("%s/containers/auth.json", e) : NULL;
+	case 2: e = getenv("HOME"); return e && *e ? xasprintf("%s/.docker/config.json", e) : NULL;
+	}
+	return NULL;
+}
+
+static bool split_creds(const char *s, char **user, char **pass)
+{
+	const char *c = strchr(s, ':');
+
+	if (!c || c == s)
+		return false;
+	*user = strndup(s, (size_t)(c - s));
+	*pass = xstrdup(c + 1);
+	return true;
+}
+
+static json_t *auth_entry(json_t *auths, const char *host)
+{
+	static const char *const hub[] = {"docker.io", "https://index.docker.io/v1/", "index.docker.io",
+					  "registry-1.docker.io", NULL};
+	json_t *e = json_object_get(auths, host);
+	cleanup_free char *u = NULL;
+
+	if (e)
+		return e;
+	u = xasprintf("https://%s", host);
+	if ((e = json_object_get(auths, u)))
+		return e;
+	if (strcmp(host, "docker.io") == 0)
+		for (size_t i = 0; hub[i]; i++)
+			if ((e = json_object_get(auths, hub[i])))
+				return e;
+	return NULL;
+}
+
+static void find_creds(struct reg *r)
+{
+	for (int w = 0; w < 3; w++) {
+		cleanup_free char *p = auth_file_path(w);
+		json_t *j, *e;
+		const char *a;
+
+		if (!p || !(j = json_load_file(p, 0, NULL)))
+			continue;
+		e = auth_entry(json_object_get(j, "auths"), r->host);
+		a = json_string_value(json_object_get(e, "auth"));
+		if (a) {
+			size_t ol = 0, cap = strlen(a) + 1;
+			cleanup_free unsigned char *d = xmalloc(cap);
+
+			if (mbedtls_base64_decode(d, cap, &ol, (const unsigned char *)a, strlen(a)) == 0) {
+				d[ol] = '\0';
+				split_creds((char *)d, &r->user, &r->pass);
+			}
+		}
+		json_decref(j);
+		if (r->user)
+			return;
+	}
+}
+
+static int reg_init(struct reg *r, const char *host, const char *repo, const struct registry_opts *o,
+		    struct sbx_error **err)
+{
+	memset(r, 0, sizeof(*r));
+	r->host = xstrdup(host);
+	r->api = xstrdup(strcmp(host, "docker.io") == 0 ? "registry-1.docker.io" : host);
+	r->repo = repo ? xstrdup(repo) : NULL;
+	r->tls_verify = o->tls_verify;
+	r->tty = isatty(STDERR_FILENO);
+	if (o->creds) {
+		if (!split_creds(o->creds, &r->user, &r->pass)) {
+			reg_free(r);
+			return sbx_error_set(err, 0, "--creds: USER:PASSWORD expected");
+		}
+	} else {
+		find_creds(r);
+	}
+	setup_tls(r);
+	return 0;
+}
+
+static void sha256_digest(const void *p, size_t n, char out[LAYER_DIGEST_LEN])
+{
+	unsigned char h[32];
+
+	mbedtls_sha256_ret(p, n, h, 0);
+	memcpy(out, "sha256:", 7);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", h[i]);
+}
+
+static const char *host_arch(void)
+{
+	struct utsname u;
+	static char buf[65];
+
+	if (uname(&u) < 0)
+		return "amd64";
+	if (strcmp(u.machine, "x86_64") == 0)
+		return "amd64";
+	if (strcmp(u.machine, "aarch64") == 0)
+		return "arm64";
+	if (strncmp(u.machine, "arm", 3) == 0)
+		return "arm";
+	if (strcmp(u.machine, "i686") == 0 || strcmp(u.machine, "i386") == 0)
+		return "386";
+	snprintf(buf, sizeof(buf), "%s", u.machine);
+	return buf;
+}
+
+/* Fetch the manifest for @ref (tag or digest), resolving an index. */
+static int fetch_manifest(struct reg *r, const char *ref, char **body, size_t *len,
+			  char digest[LAYER_DIGEST_LEN], struct sbx_error **err)
+{
+	cleanup_free char *want = store_digest_valid(ref) ? xstrdup(ref) : NULL;
+	cleanup_free char *cur = xstrdup(ref);
+
+	for (int depth = 0; depth < 3; depth++) {
+		cleanup_free char *path = xasprintf("%s/manifests/%s", r->repo, cur);
+		struct resp rs = {.fd = -1};
+		json_t *j;
+		const char *mt;
+		long sv;
+
+		if (reg_get(r, path, ACCEPT_MANIFESTS, &rs, err) < 0) {
+			resp_reset(&rs);
+			return -1;
+		}
+		sha256_digest(rs.body ? rs.body : "", rs.len, digest);
+		if (want && strcmp(want, digest) != 0) {
+			resp_reset(&rs);
+			return sbx_error_set(err, 0, "manifest `%s`: digest mismatch (got %s)", want, digest);
+		}
+		j = json_loadb(rs.body ? rs.body : "", rs.len, 0, NULL);
+		if (!j) {
+			resp_reset(&rs);
+			return sbx_error_set(err, 0, "manifest `%s`: not JSON", cur);
+		}
+		mt = json_string_value(json_object_get(j, "mediaType"));
+		if (!mt)
+			mt = rs.ctype ? rs.ctype : "";
+		sv = (long)json_integer_value(json_object_get(j, "schemaVersion"));
+		if (sv == 1 || strstr(mt, "distribution.manifest.v1+")) {
+			json_decref(j);
+			resp_reset(&rs);
+			return sbx_error_set(
+			    err, 0,
+			    "`%s/%s:%s`: a Docker schema 1 manifest, which is deprecated and not "
+			    "supported (push the image again with a current client)",
+			    r->host, r->repo, ref);
+		}
+		if (strstr(mt, "image.index.v1") || strstr(mt, "manifest.list.v2") ||
+		    (!json_object_get(j, "layers") && json_object_get(j, "manifests"))) {
+			json_decref(j);
+			free(want);
+			want = NULL;
+			if (image_index_pick(rs.body, rs.len, host_arch(), digest, err) < 0) {
+				resp_reset(&rs);
+				return sbx_error_wrap(err, "`%s/%s`", r->host, r->repo);
+			}
+			free(cur);
+			cur = xstrdup(digest);
+			want = xstrdup(digest);
+			resp_reset(&rs);
+			continue;
+		}
+		json_decref(j);
+		*body = rs.body;
+		*len = rs.len;
+		rs.body = NULL;
+		resp_reset(&rs);
+		return 0;
+	}
+	return sbx_error_set(err, 0, "`%s/%s`: indexes nested too deep", r->host, r->repo);
+}
+
+struct pull_job {
+	const char *root;
+	const char *ref;
+	const struct registry_opts *o;
+};
+
+static int do_pull(void *arg, char *result, size_t size, struct sbx_error **err)
+{
+	struct pull_job *pj = arg;
+	struct image_ref ir;
+	struct reg r;
+	struct store s;
+	struct image_manifest m = {0};
+	struct image_config c = {0};
+	cleanup_free char *mbuf = NULL, *name = NULL, *tmp = NULL;
+	cleanup_close int tmpfd = -1;
+	char mdigest[LAYER_DIGEST_LEN];
+	size_t ml = 0;
+	json_t *index = NULL, *imgs, *e;
+	int ret = -1;
+
+	if (image_ref_parse(pj->ref, &ir, err) < 0)
+		return -1;
+	if (reg_init(&r, ir.registry, ir.repo, pj->o, err) < 0) {
+		image_ref_free(&ir);
+		return -1;
+	}
+	name = image_ref_string(&ir);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (store_open(&s, pj->root, true, err) < 0)
+		goto out_noclose;
+	if (fetch_manifest(&r, ir.digest ? ir.digest : ir.tag, &mbuf, &ml, mdigest, err) < 0 ||
+	    image_manifest_parse(mbuf, ml, &m, err) < 0)
+		goto out;
+	{
+		cleanup_free char *path = xasprintf("%s/blobs/%s", r.repo, m.config);
+		struct resp rs = {.fd = -1};
+
+		if (reg_get(&r, path, NULL, &rs, err) < 0 ||
+		    image_config_parse(rs.body, rs.len, &c, err) < 0 ||
+		    store_blob_put(&s, -1, (const uint8_t *)rs.body, rs.len, m.config, NULL, NULL, err) < 0) {
+			resp_reset(&rs);
+			sbx_error_wrap(err, "config `%s`", m.config);
+			goto out;
+		}
+		resp_reset(&rs);
+	}
+	if (c.n_diff_ids != m.n_layers) {
+		sbx_error_set(err, 0, "image: %zu layers but %zu diff_ids in its config", m.n_layers,
+			      c.n_diff_ids);
+		goto out;
+	}
+	for (size_t i = 0; i < m.n_layers; i++) {
+		const char *mt = m.layers[i].media_type ? m.layers[i].media_type : "";
+		struct store_layer_info info;
+		cleanup_close int fd = -1;
+
+		if (strstr(mt, "nondistributable") || strstr(mt, "foreign")) {
+			sbx_error_set(err, 0, "layer `%s`: a non-distributable layer (%s) is not pulled",
+				      m.layers[i].digest, mt);
+			goto out;
+		}
+		if (store_layer_exists(&s, c.diff_ids[i])) {
+			if (!r.tty)
+				fprintf(stderr, "Layer %.19s already present\n", m.layers[i].digest);
+			continue;
+		}
+		if (tmpfd < 0 && store_tmpdir(&s, &tmp, &tmpfd, err) < 0)
+			goto out;
+		{
+			char fname[32];
+			cleanup_free char *path = xasprintf("%s/blobs/%s", r.repo, m.layers[i].digest);
+			struct resp rs = {.label = m.layers[i].digest};
+
+			snprintf(fname, sizeof(fname), "layer%zu", i);
+			fd = openat(tmpfd, fname, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			if (fd < 0) {
+				sbx_error_set(err, errno, "create `%s/%s`", tmp, fname);
+				goto out;
+			}
+			rs.fd = fd;
+			if (reg_get(&r, path, NULL, &rs, err) < 0) {
+				resp_reset(&rs);
+				goto out;
+			}
+			resp_reset(&rs);
+		}
+		if (lseek(fd, 0, SEEK_SET) < 0 ||
+		    store_layer_unpack_fd(&s, fd, m.layers[i].digest, c.diff_ids[i], &info, err) < 0) {
+			sbx_error_wrap(err, "layer `%s`", m.layers[i].digest);
+			goto out;
+		}
+		fprintf(stderr, "Copying blob %.19s done (%llu bytes)\n", m.layers[i].digest,
+			(unsigned long long)info.size);
+	}
+	if (store_blob_put(&s, -1, (const uint8_t *)mbuf, ml, mdigest, NULL, NULL, err) < 0 ||
+	    store_index_load(&s, &index, err) < 0)
+		goto out;
+	imgs = json_object_get(index, "images");
+	for (size_t i = 0; i < json_array_size(imgs);) {
+		e = json_array_get(imgs, i);
+		if (strcmp(json_string_value(json_object_get(e, "name")) ?: "", name) == 0)
+			json_array_remove(imgs, i);
+		else
+			i++;
+	}
+	json_array_append_new(imgs, json_pack("{s:s, s:s, s:I}", "name", name, "digest", mdigest, "created",
+					      (json_int_t)time(NULL)));
+	if (store_index_save(&s, index, err) < 0)
+		goto out;
+	if (s.totals.owners_collapsed)
+		sbx_warn(
+		    "pull: %llu files keep your own uid/gid: a single-ID user namespace has no other IDs "
+		    "(see `sandbox doctor`)",
+		    (unsigned long long)s.totals.owners_collapsed);
+	snprintf(result, size, "%s\n", mdigest);
+	ret = 0;
+out:
+	json_decref(index);
+	store_close(&s);
+out_noclose:
+	image_manifest_free(&m);
+	image_config_free(&c);
+	if (ret < 0)
+		sbx_error_wrap(err, "pull `%s`", pj->ref);
+	reg_free(&r);
+	image_ref_free(&ir);
+	return ret;
+}
+
+/**
+ * registry_pull() - pull @ref into the store at @root
+ * @root:	ROOT
+ * @ref:	image reference
+ * @o:		options
+ * @report:	the manifest digest and a newline
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int registry_pull(const char *root, const char *ref, const struct registry_opts *o, char **report,
+		  struct sbx_error **err)
+{
+	struct pull_job j = {root, ref, o};
+	char out[256] = "";
+
+	if (store_in_userns(do_pull, &j, out, sizeof(out), err) < 0)
+		return -1;
+	*report = xstrdup(out);
+	return 0;
+}
+
+static char *login_file(void)
+{
+	cleanup_free char *p = auth_file_path(0);
+	const char *e;
+
+	if (p)
+		return xstrdup(p);
+	if ((e = getenv("XDG_RUNTIME_DIR")) && *e)
+		return xasprintf("%s/containers/auth.json", e);
+	if ((e = getenv("HOME")) && *e)
+		return xasprintf("%s/.config/containers/auth.json", e);
+	return NULL;
+}
+
+static int save_auth(const char *path, json_t *j, struct sbx_error **err)
+{
+	cleanup_free char *dir = xstrdup(path), *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
+	cleanup_free char *text = json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS);
+	char *slash = strrchr(dir, '/');
+	int fd;
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (util_mkdir_p(dir, 0700, err) < 0)
+			return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return sbx_error_set(err, errno, "write `%s`", tmp);
+	if (util_write_all(fd, text, strlen(text)) < 0 || util_write_all(fd, "\n", 1) < 0 || fsync(fd) < 0) {
+		close(fd);
+		unlink(tmp);
+		return sbx_error_set(err, errno, "write `%s`", tmp);
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return sbx_error_set(err, errno, "rename to `%s`", path);
+	}
+	return 0;
+}
+
+int registry_login(const char *registry, const char *user, const char *pass, const struct registry_opts *o,
+		   struct sbx_error **err)
+{
+	struct registry_opts oo = *o;
+	cleanup_free char *creds = xasprintf("%s:%s", user, pass), *path = login_file(), *b = NULL;
+	struct reg r;
+	struct resp rs = {.fd = -1};
+	json_t *j, *auths;
+	int ret = -1;
+
+	if (!path)
+		return sbx_error_set(err, 0, "login: no XDG_RUNTIME_DIR or HOME for the auth file");
+	oo.creds = creds;
+	if (reg_init(&r, registry, NULL, &oo, err) < 0)
+		return -1;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (reg_get(&r, "", NULL, &rs, err) < 0) {
+		sbx_error_wrap(err, "login");
+		goto out;
+	}
+	/* a registry that asks for nothing takes any credentials: refuse to
+	 * call that a check */
+	if (!r.auth) {
+		sbx_error_set(err, 0, "login %s: the registry asks for no authentication", registry);
+		goto out;
+	}
+	j = json_load_file(path, 0, NULL);
+	if (!j)
+		j = json_object();
+	auths = json_object_get(j, "auths");
+	if (!json_is_object(auths)) {
+		auths = json_object();
+		json_object_set_new(j, "auths", auths);
+	}
+	b = basic_header(user, pass);
+	json_object_set_new(auths, registry, json_pack("{s:s}", "auth", b + strlen("Authorization: Basic ")));
+	ret = save_auth(path, j, err);
+	json_decref(j);
+out:
+	resp_reset(&rs);
+	reg_free(&r);
+	return ret;
+}
+
+int registry_logout(const char *registry, struct sbx_error **err)
+{
+	bool found = false;
+
+	for (int w = 0; w < 2; w++) {
+		cleanup_free char *p = w == 0 ? login_file() : auth_file_path(1);
+		json_t *j;
+		json_t *auths;
+
+		if (!p || !(j = json_load_file(p, 0, NULL)))
+			continue;
+		auths = json_object_get(j, "auths");
+		if (json_object_get(auths, registry)) {
+			json_object_del(auths, registry);
+			if (save_auth(p, j, err) < 0) {
+				json_decref(j);
+				return -1;
+			}
+			found = true;
+		}
+		json_decref(j);
+	}
+	if (!found)
+		return sbx_error_set(err, 0, "logout: not logged into %s", registry);
+	return 0;
+}

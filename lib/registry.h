@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* registry.h - OCI distribution API v2 client: pull, login, logout */
+#ifndef SBX_REGISTRY_H
+#define SBX_REGISTRY_H
+
+#include <stdbool.h>
+
+#include "error.h"
+
+struct registry_opts {
+	bool tls_verify;   /* true unless --tls-verify=false */
+	const char *creds; /* "USER:PASS" from --creds, or NULL */
+};
+
+int registry_pull(const char *root, const char *ref, const struct registry_opts *o, char **report,
+		  struct sbx_error **err);
+int registry_login(const char *registry, const char *user, const char *pass, const struct registry_opts *o,
+		   struct sbx_error **err);
+int registry_logout(const char *registry, struct sbx_error **err);
+
+#endif /* SBX_REGISTRY_H */

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# fake-registry.py - the few OCI distribution v2 endpoints a pull needs, for the tests
+#
+# Usage: fake-registry.py --layout DIR --cert C --key K --port-file F [--auth none|basic|bearer]
+#                         [--user U:P] [--multiarch] [--schema1-tag TAG]
+#
+# --debian-layout DIR2 serves DIR2's image as `debian` and `library/debian` instead.
+# Serves the OCI layout DIR over HTTPS on 127.0.0.1 (a free port, written to F) as
+# repositories `busybox` and `library/debian`, every tag naming the layout's image:
+# GET /v2/, /v2/REPO/manifests/REF (tag or digest), /v2/REPO/blobs/DIGEST (answered with
+# a 307 redirect to https://localhost:PORT/_blob/DIGEST (another host name), as registries that hand blobs to a CDN do; the
+# redirect target refuses requests that carry an Authorization header). Auth: `basic`
+# asks for Basic credentials U:P; `bearer` answers 401 with a WWW-Authenticate Bearer
+# challenge whose realm is /token on this server (Basic U:P there, or anonymous when no
+# --user), and takes only the token it handed out. --multiarch serves, for tag `multi`,
+# an OCI index with linux/arm64, linux/amd64 and linux/s390x entries (only amd64's is the
+# real image; the others name a missing manifest). --schema1-tag TAG answers TAG with a
+# schema 1 manifest. --flaky answers the first download of each blob with a 503.
+# Every request is logged to stderr.
+import argparse, base64, hashlib, http.server, json, os, ssl, sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--layout", required=True)
+ap.add_argument("--debian-layout")
+ap.add_argument("--cert", required=True)
+ap.add_argument("--key", required=True)
+ap.add_argument("--port-file", required=True)
+ap.add_argument("--auth", default="none")
+ap.add_argument("--user")
+ap.add_argument("--multiarch", action="store_true")
+ap.add_argument("--flaky", action="store_true")
+ap.add_argument("--schema1-tag")
+a = ap.parse_args()
+
+blobs = os.path.join(a.layout, "blobs", "sha256")
+idx = json.load(open(os.path.join(a.layout, "index.json")))
+top = idx["manifests"][0]["digest"]
+extra = {}
+if a.multiarch:
+    def plat(arch, digest):
+        return {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": digest,
+                "size": 100, "platform": {"architecture": arch, "os": "linux"}}
+    missing = "sha256:" + "0" * 64
+    mi = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                     "manifests": [plat("arm64", missing), dict(plat("arm", missing), platform={"architecture": "arm", "os": "linux", "variant": "v7"}),
+                                   plat("amd64", top), plat("s390x", missing)]}).encode()
+    extra["multi"] = ("application/vnd.oci.image.index.v1+json", mi)
+if a.schema1_tag:
+    s1 = json.dumps({"schemaVersion": 1, "name": "busybox", "tag": a.schema1_tag, "fsLayers": []}).encode()
+    extra[a.schema1_tag] = ("application/vnd.docker.distribution.manifest.v1+prettyjws", s1)
+failed = set()
+TOKEN = "tok-" + hashlib.sha256(os.urandom(16)).hexdigest()[:16]
+
+
+def blob(d):
+    if not d.startswith("sha256:") or "/" in d:
+        return None
+    for b in (blobs, os.path.join(a.debian_layout or a.layout, "blobs", "sha256")):
+        p = os.path.join(b, d[7:])
+        if os.path.exists(p):
+            return open(p, "rb").read()
+    return None
+
+
+def top_for(repo):
+    if a.debian_layout and repo.endswith("debian"):
+        return json.load(open(os.path.join(a.debian_layout, "index.json")))["manifests"][0]["digest"]
+    return top
+
+
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("fake-registry: %s %s\n" % (self.command, self.path))
+
+    def send(self, code, body=b"", ctype="application/json", headers=()):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def basic_ok(self):
+        h = self.headers.get("Authorization", "")
+        return a.user and h == "Basic " + base64.b64encode(a.user.encode()).decode()
+
+    def authorised(self, scope):
+        h = self.headers.get("Authorization", "")
+        if a.auth == "none":
+            return True
+        if a.auth == "basic":
+            if self.basic_ok():
+                return True
+            self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', headers=[("WWW-Authenticate", 'Basic realm="fake"')])
+            return False
+        if h == "Bearer " + TOKEN:
+            return True
+        ch = 'Bearer realm="https://127.0.0.1:%d/token",service="fake-registry"' % self.server.server_port
+        if scope:
+            ch += ',scope="%s"' % scope
+        self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', headers=[("WWW-Authenticate", ch)])
+        return False
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        if path == "/token":
+            if a.user and not self.basic_ok():
+                return self.send(401, b'{"details":"bad credentials"}')
+            return self.send(200, json.dumps({"token": TOKEN, "expires_in": 300}).encode())
+        if path.startswith("/_blob/"):
+            if a.flaky and path not in failed:
+                failed.add(path)
+                return self.send(503, b'{"error":"try again"}')
+            if "Authorization" in self.headers:
+                return self.send(400, b'{"error":"Authorization sent to the blob host"}')
+            b = blob(path[7:])
+            return self.send(200, b, "application/octet-stream") if b is not None else self.send(404)
+        if path in ("/v2/", "/v2"):
+            if self.authorised(None):
+                self.send(200, b"{}")
+            return
+        parts = path[4:].split("/")
+        if not path.startswith("/v2/") or len(parts) < 3:
+            return self.send(404)
+        repo, kind, ref = "/".join(parts[:-2]), parts[-2], parts[-1]
+        if repo not in ("busybox", "debian", "library/debian"):
+            return self.send(404, b'{"errors":[{"code":"NAME_UNKNOWN"}]}')
+        if not self.authorised("repository:%s:pull" % repo):
+            return
+        if kind == "manifests":
+            if ref in extra:
+                ct, body = extra[ref]
+                return self.send(200, body, ct)
+            if ref.startswith("sha256:"):
+                b = blob(ref)
+                if b is None:
+                    for ct, body in extra.values():
+                        if "sha256:" + hashlib.sha256(body).hexdigest() == ref:
+                            return self.send(200, body, ct)
+                    return self.send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN"}]}')
+            else:
+                b = blob(top_for(repo))
+            ct = json.loads(b).get("mediaType", "application/vnd.oci.image.manifest.v1+json")
+            return self.send(200, b, ct)
+        if kind == "blobs":
+            if blob(ref) is None:
+                return self.send(404, b'{"errors":[{"code":"BLOB_UNKNOWN"}]}')
+            return self.send(307, b"", headers=[("Location", "https://localhost:%d/_blob/%s" % (self.server.server_port, ref))])
+        self.send(404)
+
+
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(a.cert, a.key)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+with open(a.port_file + ".tmp", "w") as f:
+    f.write(str(srv.server_port))
+os.rename(a.port_file + ".tmp", a.port_file)
+srv.serve_forever()

@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# 15-registry.sh - the registry client (against a python3 fake registry and Debian's
+# docker-registry): pull over TLS with a test CA, Bearer-token and
+# Basic auth, wrong passwords, --tls-verify=false, a multi-platform index, schema 1,
+# redirected blobs, login/logout, and run pulling on demand
+#
+# The registry is tests/helpers/fake-registry.py (python3's http.server + ssl): it serves
+# the OCI layout made by rootfs-tools/mk-test-images.sh on a free 127.0.0.1 port, with a
+# CA and a server certificate made here with openssl, and a Bearer realm (/token) on the
+# same server, so the Docker Hub token flow is exercised. Blobs are answered with a
+# redirect to https://localhost:PORT/ (another host name), which refuses requests that
+# still carry the Authorization header.
+# shellcheck disable=SC2016 # commands for inside the sandbox are single-quoted on purpose
+set -u
+# shellcheck source=tests/lib/sbx.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/sbx.sh"
+
+if [ -z "${SBX_REG_DIR:-}" ] && [ "${1:-}" != "--t-run-one" ]; then
+	SBX_REG_DIR=$(mktemp -d /tmp/sandbox-test-registry.XXXXXX)
+	trap 'rm -rf "$SBX_REG_DIR"' EXIT
+	if ! command -v python3 >/dev/null || ! command -v openssl >/dev/null; then
+		SBX_REG_SKIP="python3 or openssl is not installed"
+	elif ! bash "$SBX_SRC_DIR/rootfs-tools/mk-test-images.sh" "$ROOTFS" "$SBX_REG_DIR/img" >/dev/null; then
+		echo "Bail out! cannot make the test images"
+		exit 1
+	else
+		(
+			cd "$SBX_REG_DIR" &&
+				openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
+					-subj /CN=sandbox-test-ca &&
+				openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 &&
+				# mbedTLS 2.28 matches a host name only against DNS names: 127.0.0.1 is one too
+				printf 'subjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >ext &&
+				openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt \
+					-days 2 -extfile ext
+		) >/dev/null 2>&1 &&
+			# the acceptance image: the busybox rootfs and an /etc/os-release, no entrypoint
+			python3 - "$SBX_REG_DIR" <<'PY' || {
+import gzip, hashlib, io, json, os, sys, tarfile
+d = sys.argv[1]
+out = os.path.join(d, "debian")
+os.makedirs(os.path.join(out, "blobs", "sha256"))
+def put(b):
+    h = hashlib.sha256(b).hexdigest()
+    open(os.path.join(out, "blobs", "sha256", h), "wb").write(b)
+    return "sha256:" + h
+base = open(os.path.join(d, "img", "rootfs.tar"), "rb").read()
+bio = io.BytesIO()
+with tarfile.open(fileobj=bio, mode="w") as tf:
+    text = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_CODENAME=bookworm\n'
+    ti = tarfile.TarInfo("etc/os-release"); ti.size = len(text); ti.mode = 0o644
+    tf.addfile(ti, io.BytesIO(text))
+layers = [base, bio.getvalue()]
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"]},
+                  "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(l).hexdigest() for l in layers]}}).encode()
+descs = []
+for l in layers:
+    z = gzip.compress(l)
+    descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(z), "size": len(z)})
+m = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(cfg), "size": len(cfg)},
+                "layers": descs}).encode()
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+           "digest": put(m), "size": len(m)}]}, open(os.path.join(out, "index.json"), "w"))
+PY
+			echo "Bail out! cannot make the test certificates or the acceptance image"
+			exit 1
+		}
+	fi
+	export SBX_REG_DIR SBX_REG_SKIP
+fi
+D=${SBX_REG_DIR:-}
+
+need_registry() {
+	[ -z "${SBX_REG_SKIP:-}" ] || t_skip "$SBX_REG_SKIP"
+}
+
+# start_registry ARGS...: a fake registry for this test; sets PORT and REG
+start_registry() {
+	need_registry
+	rm -f "$T_TMP/port"
+	python3 "$SBX_SRC_DIR/tests/helpers/fake-registry.py" --layout "$D/img/oci" --cert "$D/srv.crt" \
+		--key "$D/srv.key" --port-file "$T_TMP/port" --debian-layout "$D/debian" "$@" 2>"$T_TMP/registry.log" &
+	local pid=$!
+	t_defer "kill $pid"
+	wait_for_file "$T_TMP/port" "^[0-9]+$" 10 || t_fail "the fake registry did not start"
+	PORT=$(cat "$T_TMP/port")
+	REG=127.0.0.1:$PORT
+	export HOME=$T_TMP/home XDG_RUNTIME_DIR=$T_TMP/xdg
+	mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
+	unset REGISTRY_AUTH_FILE SSL_CERT_FILE SSL_CERT_DIR
+}
+
+trust_ca() {
+	mkdir -p "$HOME/.config/containers/certs.d/$REG"
+	cp "$D/ca.crt" "$HOME/.config/containers/certs.d/$REG/ca.crt"
+}
+
+test_acceptance() {
+	require_subuid
+	start_registry
+	trust_ca
+	assert_status 0 sbx pull "$REG/debian:bookworm"
+	assert_file_has_content "$T_OUT" '^sha256:[0-9a-f]{64}$'
+	assert_file_has_content "$T_ERR" '^Copying blob sha256:[0-9a-f]{12} done'
+	assert_status 0 sbx run --rm --network none "$REG/debian:bookworm" cat /etc/os-release
+	assert_file_has_content "$T_OUT" '^VERSION_CODENAME=bookworm$'
+	assert_status 0 sbx images
+	assert_file_has_content "$T_OUT" "^$REG/debian +bookworm "
+	assert_eq 0 "$(find "$SANDBOX_ROOT/tmp" -mindepth 1 | wc -l)" "entries left in tmp/"
+	assert_nothing_left
+}
+
+test_tls_ca() {
+	start_registry
+	assert_status 125 sbx pull "$REG/busybox:v1"
+	assert_error_line 'cert'
+	assert_status 0 env SSL_CERT_FILE="$D/ca.crt" "$SANDBOX" pull "$REG/busybox:v1"
+	assert_status 0 sbx pull --tls-verify=false "$REG/busybox:v1"
+	assert_status 125 sbx pull --tls-verify=maybe "$REG/busybox:v1"
+	assert_error_line 'tls-verify'
+}
+
+test_bearer_flow() {
+	start_registry --auth bearer --user tester:s3cret
+	trust_ca
+	assert_status 125 sbx pull "$REG/busybox:v1"
+	assert_error_line 'anonymous token|authentication'
+	assert_status 125 sbx pull --creds tester:wrong "$REG/busybox:v1"
+	assert_error_line 'invalid username or password'
+	assert_status 0 sbx pull --creds tester:s3cret "$REG/busybox:v1"
+	grep -q 'GET /token?service=fake-registry&scope=repository%3Abusybox%3Apull' "$T_TMP/registry.log" ||
+		t_fail "no token request with service and scope"
+	grep -q 'GET /_blob/sha256:' "$T_TMP/registry.log" || t_fail "no redirected blob download"
+}
+
+test_anonymous_token() {
+	start_registry --auth bearer
+	trust_ca
+	assert_status 0 sbx pull "$REG/busybox:v1"
+}
+
+test_basic_and_login() {
+	start_registry --auth basic --user tester:s3cret
+	trust_ca
+	assert_status 125 sbx pull "$REG/busybox:v1"
+	assert_error_line 'authentication required'
+	assert_status 125 sh -c "echo wrong | '$SANDBOX' login -u tester --password-stdin $REG"
+	assert_error_line 'invalid username or password'
+	[ ! -e "$XDG_RUNTIME_DIR/containers/auth.json" ] || t_fail "a failed login stored credentials"
+	assert_status 0 sh -c "echo s3cret | '$SANDBOX' login -u tester --password-stdin $REG"
+	assert_file_has_content "$T_OUT" 'Login Succeeded'
+	assert_eq 600 "$(stat -c %a "$XDG_RUNTIME_DIR/containers/auth.json")" "auth.json mode"
+	assert_eq "$(printf tester:s3cret | base64)" \
+		"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["auths"][sys.argv[2]]["auth"])' \
+			"$XDG_RUNTIME_DIR/containers/auth.json" "$REG")" "podman's auth.json format"
+	assert_status 0 sbx pull "$REG/busybox:v1"
+	assert_status 0 sbx logout "$REG"
+	assert_status 125 sbx pull "$REG/busybox:v2"
+	assert_error_line 'authentication required'
+	assert_status 125 sbx logout "$REG"
+	assert_error_line 'not logged into'
+	# ~/.docker/config.json is read too
+	mkdir -p "$HOME/.docker"
+	printf '{"auths":{"https://%s":{"auth":"%s"}}}\n' "$REG" "$(printf tester:s3cret | base64)" \
+		>"$HOME/.docker/config.json"
+	assert_status 0 sbx pull "$REG/busybox:v3"
+	# and $REGISTRY_AUTH_FILE first
+	printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$REG" "$(printf tester:bad | base64)" >"$T_TMP/auth.json"
+	assert_status 125 env REGISTRY_AUTH_FILE="$T_TMP/auth.json" "$SANDBOX" pull "$REG/busybox:v4"
+	assert_error_line 'invalid username or password'
+}
+
+test_multiarch_and_schema1() {
+	start_registry --multiarch --schema1-tag old
+	trust_ca
+	assert_status 0 sbx pull "$REG/busybox:multi"
+	local d
+	d=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifests"][0]["digest"])' \
+		"$D/img/oci/index.json")
+	assert_file_has_content "$T_OUT" "^$d\$"
+	assert_status 125 sbx pull "$REG/busybox:old"
+	assert_error_line 'schema 1'
+	assert_status 125 sbx pull "$REG/busybox@sha256:$(printf '%064d' 0)"
+	assert_error_line 'not found'
+	assert_status 125 sbx pull "$REG/nosuch:v1"
+	assert_error_line 'not found'
+}
+
+test_retry_on_5xx() {
+	start_registry --flaky
+	trust_ca
+	assert_status 0 sbx pull "$REG/busybox:v1"
+	local b
+	b=$(grep -m1 -o 'GET /_blob/sha256:[0-9a-f]*' "$T_TMP/registry.log")
+	assert_eq 2 "$(grep -c "$b\$" "$T_TMP/registry.log")" "downloads of a blob that failed once with 503"
+}
+
+test_run_pulls_on_demand() {
+	require_subuid
+	start_registry --auth bearer
+	trust_ca
+	assert_status 0 sbx run --rm --network none --entrypoint /bin/cat "$REG/busybox:v1" /etc/layer3
+	assert_file_has_content "$T_OUT" 'layer3'
+	assert_nothing_left
+}
+
+# Debian's docker-registry with TLS and htpasswd (bcrypt) auth; the image pushed with skopeo.
+test_docker_registry() {
+	need_registry
+	require_subuid
+	local c
+	for c in docker-registry skopeo htpasswd; do
+		command -v "$c" >/dev/null || t_skip "$c is not installed (Debian: docker-registry, skopeo, apache2-utils)"
+	done
+	export HOME=$T_TMP/home XDG_RUNTIME_DIR=$T_TMP/xdg
+	mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$T_TMP/dr/store" "$T_TMP/dr/certs"
+	unset REGISTRY_AUTH_FILE SSL_CERT_FILE SSL_CERT_DIR
+	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	REG=127.0.0.1:$PORT
+	htpasswd -Bbn tester s3cret >"$T_TMP/dr/htpasswd"
+	cp "$D/ca.crt" "$T_TMP/dr/certs/"
+	cat >"$T_TMP/dr/config.yml" <<EOC
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: "$T_TMP/dr/store"}}
+http: {addr: "$REG", tls: {certificate: "$D/srv.crt", key: "$D/srv.key"}}
+auth: {htpasswd: {realm: sandbox-test, path: "$T_TMP/dr/htpasswd"}}
+EOC
+	docker-registry serve "$T_TMP/dr/config.yml" >"$T_TMP/dr/log" 2>&1 &
+	t_defer "kill $!"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		curl -s -o /dev/null --cacert "$D/ca.crt" "https://$REG/v2/" && break
+		sleep 0.1
+	done
+	assert_status 0 skopeo copy -q --dest-creds tester:s3cret --dest-cert-dir "$T_TMP/dr/certs" \
+		"oci:$D/debian" "docker://$REG/debian:bookworm"
+	assert_status 125 sbx pull "$REG/debian:bookworm"
+	assert_error_line 'cert'
+	trust_ca
+	assert_status 125 sbx pull --creds tester:wrong "$REG/debian:bookworm"
+	assert_error_line 'invalid username or password'
+	assert_status 0 sh -c "echo s3cret | '$SANDBOX' login -u tester --password-stdin $REG"
+	assert_status 0 sbx pull "$REG/debian:bookworm"
+	assert_status 0 sbx run --rm --network none "$REG/debian:bookworm" cat /etc/os-release
+	assert_file_has_content "$T_OUT" '^VERSION_CODENAME=bookworm$'
+	rm -rf "$HOME/.config/containers/certs.d"
+	assert_status 0 sbx pull --tls-verify=false "$REG/debian:bookworm"
+	assert_nothing_left
+}
+
+test_usage_errors() {
+	assert_status 125 sbx pull
+	assert_error_line 'missing IMAGE'
+	assert_status 125 sbx pull --creds nocolon 127.0.0.1:1/x
+	assert_error_line 'creds'
+	assert_status 125 sbx login 127.0.0.1:1
+	assert_error_line 'missing -u'
+	assert_status 125 sbx logout
+	assert_error_line 'missing REGISTRY'
+	assert_status 125 sbx pull 127.0.0.1:1/x
+	assert_error_line 'pull `127.0.0.1:1/x`'
+}
+
+t "pull REG/debian:bookworm and run it (the acceptance line)" test_acceptance
+t "TLS: the test CA via certs.d and SSL_CERT_FILE, none, --tls-verify=false" test_tls_ca
+t "Bearer token flow with credentials; wrong password; redirected blobs" test_bearer_flow
+t "anonymous Bearer token" test_anonymous_token
+t "Basic auth, login/logout, auth.json and ~/.docker/config.json" test_basic_and_login
+t "an index with several platforms; schema 1 refused; unknown names" test_multiarch_and_schema1
+t "a 503 is retried" test_retry_on_5xx
+t "run pulls an image that is not local" test_run_pulls_on_demand
+t "Debian's docker-registry (TLS, htpasswd), image pushed with skopeo" test_docker_registry
+t "usage errors" test_usage_errors
+t_main "$@"
