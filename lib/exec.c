@@ -244,20 +244,8 @@ static _Noreturn void exec_child(struct exec_child *x)
 	cleanup_error struct sbx_error *err = NULL;
 
 	init_restore_signals(&x->saved_mask);
-	if (x->pty_slave >= 0 && tty_make_controlling(x->pty_slave, &err) < 0)
+	if (run_prepare_stdio(x->pty_slave, x->interactive, x->workdir, &err) < 0)
 		goto fail;
-	if (!x->interactive && x->pty_slave < 0) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (null >= 0 && null != STDIN_FILENO) {
-			dup2(null, STDIN_FILENO);
-			close(null);
-		}
-	}
-	if (chdir(x->workdir) < 0) {
-		sbx_error_set(&err, errno, "working directory `%s`", x->workdir);
-		goto fail;
-	}
 	if (run_drop_privileges(&x->privs, &x->creds, &err) < 0)
 		goto fail;
 	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);

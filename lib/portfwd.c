@@ -98,13 +98,7 @@ static _Noreturn void factory_main(int sock, int userns, int netns)
 	if (seccomp_load(ctx) < 0)
 		_exit(SBX_EXIT_FAILURE);
 	for (;;) {
-		char req, zero = 0;
-		union {
-			struct cmsghdr align;
-			char buf[CMSG_SPACE(sizeof(int))];
-		} u;
-		struct iovec iov = {.iov_base = &zero, .iov_len = 1};
-		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+		char req;
 		ssize_t n = recv(sock, &req, 1, 0);
 		int fd;
 
@@ -112,20 +106,9 @@ static _Noreturn void factory_main(int sock, int userns, int netns)
 			continue;
 		if (n <= 0)
 			_exit(0);
+		/* a socket of the sandbox's network namespace, or none (fd -1) */
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0) {
-			struct cmsghdr *cmsg;
-
-			memset(&u, 0, sizeof(u));
-			msg.msg_control = u.buf;
-			msg.msg_controllen = sizeof(u.buf);
-			cmsg = CMSG_FIRSTHDR(&msg);
-			cmsg->cmsg_level = SOL_SOCKET;
-			cmsg->cmsg_type = SCM_RIGHTS;
-			cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-		}
-		if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		if (tty_send_fd(sock, fd, NULL, 0, NULL) < 0)
 			_exit(0);
 		if (fd >= 0)
 			close(fd);

@@ -424,6 +424,35 @@ int run_drop_privileges(const struct run_privs *p, struct passwd_creds *creds, s
 }
 
 /**
+ * run_prepare_stdio() - the command's terminal, stdin and working directory,
+ *			 in its own process right before the privilege drop
+ * @pty_slave:	the pty's slave (-t): made the controlling terminal and 0/1/2
+ * @interactive: -i: keep stdin; otherwise stdin is /dev/null (without -t)
+ * @workdir:	directory to change to
+ * @err:	error out-parameter
+ *
+ * Shared by `run` and `exec`.
+ *
+ * Return: 0, or negative with *err set.
+ */
+int run_prepare_stdio(int pty_slave, bool interactive, const char *workdir, struct sbx_error **err)
+{
+	if (pty_slave >= 0 && tty_make_controlling(pty_slave, err) < 0)
+		return -1;
+	if (!interactive && pty_slave < 0) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (null >= 0 && null != STDIN_FILENO) {
+			dup2(null, STDIN_FILENO);
+			close(null);
+		}
+	}
+	if (chdir(workdir) < 0)
+		return sbx_error_set(err, errno, "working directory `%s`", workdir);
+	return 0;
+}
+
+/**
  * exec_command() - last steps in the command's process, then execve
  * @c:		context
  * @x:		what plan_exec() resolved
@@ -436,20 +465,8 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 	struct sbx_run_opts *o = c->o;
 
 	init_restore_signals(&c->saved_mask);
-	if (x->pty_slave >= 0 && tty_make_controlling(x->pty_slave, &err) < 0)
+	if (run_prepare_stdio(x->pty_slave, o->interactive, x->workdir, &err) < 0)
 		goto fail;
-	if (!o->interactive && x->pty_slave < 0) {
-		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (null >= 0 && null != STDIN_FILENO) {
-			dup2(null, STDIN_FILENO);
-			close(null);
-		}
-	}
-	if (chdir(x->workdir) < 0) {
-		sbx_error_set(&err, errno, "working directory `%s`", x->workdir);
-		goto fail;
-	}
 	{
 		struct run_privs p = {
 		    .caps = c->caps,
