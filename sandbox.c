@@ -835,12 +835,15 @@ static int cmd_pull(struct sbx_global *g, int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"tls-verify", required_argument, NULL, 'T'},
 	    {"creds", required_argument, NULL, 'c'},
+	    {"platform", required_argument, NULL, 'P'},
+	    {"allow-foreign-layers", no_argument, NULL, 'F'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	cleanup_error struct sbx_error *err = NULL;
 	struct registry_opts o = {.tls_verify = true};
+	struct image_platform plat;
 	char *out = NULL;
 	int c;
 
@@ -855,8 +858,14 @@ static int cmd_pull(struct sbx_global *g, int argc, char **argv)
 			return usage_error("pull", "invalid --tls-verify `%s` (true or false)", optarg);
 		else if (c == 'c')
 			o.creds = optarg;
+		else if (c == 'P' && image_platform_parse(optarg, &plat, &err) < 0)
+			return usage_error("pull", "--platform: %s", err->msg);
+		else if (c == 'P')
+			o.platform = optarg;
+		else if (c == 'F')
+			o.foreign_layers = true;
 		else if (c == 'q')
-			continue;
+			o.quiet = true;
 		else
 			return bad_flag("pull", argv, c);
 	}
@@ -970,8 +979,20 @@ static int cmd_rmi(struct sbx_global *g, int argc, char **argv)
 		return first == -2 ? 0 : SBX_EXIT_FAILURE;
 	if (first >= argc)
 		return usage_error("rmi", "%s", "missing IMAGE");
-	if (image_remove(g->root, argv + first, (size_t)(argc - first), force, &out, &err) < 0)
-		return report(err);
+	{
+		struct lc_sandbox *v = NULL;
+		size_t n = 0;
+		int r;
+
+		lifecycle_list(g, false, &v, &n);
+		struct image_user live[n + 1];
+		for (size_t i = 0; i < n; i++)
+			live[i] = (struct image_user){v[i].image, v[i].id};
+		r = image_remove(g->root, argv + first, (size_t)(argc - first), force, live, n, &out, &err);
+		lifecycle_free_list(v, n);
+		if (r < 0)
+			return report(err);
+	}
 	fputs(out, stdout);
 	free(out);
 	return 0;
@@ -1075,16 +1096,25 @@ static const struct command commands[] = {
     {"prune", cmd_prune, "prune",
      "Remove every sandbox that is not running, then the image store's\n"
      "blobs and layers that no image uses.\n"},
-    {"pull", cmd_pull, "pull [--tls-verify=false] [--creds USER:PASS] IMAGE",
+    {"pull", cmd_pull, "pull [--tls-verify=false] [--creds USER:PASS] [--platform OS/ARCH[/VARIANT]] IMAGE",
      "Fetch an image from a registry (OCI distribution API v2) into the store.\n"
-     "An index is resolved to this machine's linux/ARCH manifest; every blob is\n"
-     "checked against its digest, every layer against its diff_id.\n"
+     "An index is resolved to this machine's linux/ARCH manifest (or --platform's);\n"
+     "every blob is checked against its digest, every layer against its diff_id.\n"
+     "Layers download four at a time and are unpacked as each completes; a pull\n"
+     "that was interrupted resumes its unfinished layer downloads (HTTP Range).\n"
+     "Progress bars on a terminal, one line per layer otherwise.\n"
      "Credentials: --creds, then $REGISTRY_AUTH_FILE,\n"
      "$XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json.\n"
      "\n"
      "Options:\n"
-     "      --tls-verify=false  do not check the registry's certificate\n"
+     "      --tls-verify=false  do not check the registry's certificate, and fall\n"
+     "                          back to plain HTTP when it does not speak TLS\n"
      "      --creds USER:PASS   credentials for this pull\n"
+     "      --platform OS/ARCH[/VARIANT]  the image to pick from an index\n"
+     "                          (linux/arm64, linux/arm/v7; default this machine's)\n"
+     "      --allow-foreign-layers  fetch non-distributable layers from the URLs\n"
+     "                          their descriptors give (refused otherwise)\n"
+     "  -q, --quiet             no progress and no per-layer lines\n"
      "  -h, --help              this text\n"},
     {"login", cmd_login, "login -u USER [--password-stdin] REGISTRY",
      "Check USER and the password against REGISTRY, then store them (mode 0600)\n"

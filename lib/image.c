@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
@@ -188,6 +189,29 @@ static int copy_digest(json_t *d, char out[LAYER_DIGEST_LEN], const char *what, 
 	return 0;
 }
 
+/* A layer descriptor's `urls` (foreign layers): http(s) only, at most three. */
+static int image_layer_urls(json_t *urls, struct image_layer_desc *l, struct sbx_error **err)
+{
+	json_t *u;
+	size_t i, n = 0;
+
+	if (!urls)
+		return 0;
+	if (!json_is_array(urls) || json_array_size(urls) > 3)
+		return sbx_error_set(err, 0, "manifest layer `%s`: `urls` is not an array of at most 3", l->digest);
+	l->urls = xcalloc(json_array_size(urls) + 1, sizeof(*l->urls));
+	json_array_foreach(urls, i, u)
+	{
+		const char *v = json_string_value(u);
+
+		if (!v || (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
+		    strlen(v) > 2048 || strpbrk(v, " \r\n"))
+			return sbx_error_set(err, 0, "manifest layer `%s`: `urls`: not an http(s) URL", l->digest);
+		l->urls[n++] = xstrdup(v);
+	}
+	return 0;
+}
+
 /**
  * image_manifest_parse() - an OCI or Docker schema 2 image manifest
  * @json:	the manifest
@@ -236,12 +260,9 @@ int image_manifest_parse(const char *json, size_t len, struct image_manifest *m,
 
 		if (copy_digest(json_object_get(l, "digest"), m->layers[i].digest, "manifest layer", err) < 0)
 			goto out;
-		if (lmt && strstr(lmt, "nondistributable") != NULL && json_object_get(l, "urls")) {
-			sbx_error_set(err, 0,
-				      "manifest: foreign layer `%s` (non-distributable) is not supported",
-				      m->layers[i].digest);
+		m->layers[i].foreign = lmt && (strstr(lmt, "nondistributable") || strstr(lmt, "foreign"));
+		if (image_layer_urls(json_object_get(l, "urls"), &m->layers[i], err) < 0)
 			goto out;
-		}
 		m->layers[i].media_type = xstrdup(lmt ? lmt : "application/vnd.oci.image.layer.v1.tar");
 		m->layers[i].size = sz > 0 ? (uint64_t)sz : 0;
 		m->n_layers = i + 1;
@@ -256,28 +277,92 @@ out:
 
 void image_manifest_free(struct image_manifest *m)
 {
-	for (size_t i = 0; i < m->n_layers; i++)
+	for (size_t i = 0; i < m->n_layers; i++) {
 		free(m->layers[i].media_type);
+		util_strvfreep(&m->layers[i].urls);
+	}
 	free(m->layers);
 	memset(m, 0, sizeof(*m));
 }
 
 /**
- * image_index_pick() - the manifest for linux/@arch in an OCI index or
- *			Docker manifest list
- * @json:	the index
- * @len:	its length
- * @arch:	GOARCH name ("amd64"); entries without a platform match too
- * @out:	the manifest's digest
+ * image_platform_parse() - "OS/ARCH[/VARIANT]" (`--platform`), or this host's
+ * @s:		the string, or NULL for this host (linux/<GOARCH>, any variant)
+ * @p:		filled
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set.
  */
-int image_index_pick(const char *json, size_t len, const char *arch, char out[LAYER_DIGEST_LEN],
-		     struct sbx_error **err)
+int image_platform_parse(const char *s, struct image_platform *p, struct sbx_error **err)
+{
+	struct utsname u;
+	char buf[3][32];
+	int n;
+
+	memset(p, 0, sizeof(*p));
+	if (!s) {
+		static const char *const names[][2] = {
+		    {"x86_64", "amd64"}, {"aarch64", "arm64"}, {"i686", "386"}, {"i386", "386"},
+		    {"ppc64le", "ppc64le"}, {"s390x", "s390x"}, {"riscv64", "riscv64"},
+		};
+		snprintf(p->os, sizeof(p->os), "linux");
+		snprintf(p->arch, sizeof(p->arch), "amd64");
+		if (uname(&u) == 0) {
+			snprintf(p->arch, sizeof(p->arch), "%.31s", u.machine);
+			for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+				if (strcmp(u.machine, names[i][0]) == 0)
+					snprintf(p->arch, sizeof(p->arch), "%s", names[i][1]);
+			if (strncmp(u.machine, "arm", 3) == 0)
+				snprintf(p->arch, sizeof(p->arch), "arm");
+		}
+		return 0;
+	}
+	n = sscanf(s, "%31[a-z0-9_]/%31[a-z0-9_]/%31[a-z0-9_]", buf[0], buf[1], buf[2]);
+	if (n < 2 || strlen(s) != strlen(buf[0]) + strlen(buf[1]) + 1 + (n == 3 ? strlen(buf[2]) + 1 : 0))
+		return sbx_error_set(err, 0, "platform `%.80s`: OS/ARCH[/VARIANT] expected (linux/arm64/v8)", s);
+	snprintf(p->os, sizeof(p->os), "%s", buf[0]);
+	snprintf(p->arch, sizeof(p->arch), "%s", buf[1]);
+	if (n == 3)
+		snprintf(p->variant, sizeof(p->variant), "%s", buf[2]);
+	return 0;
+}
+
+/* Does an index entry's platform @pl match @want? arm64 without a variant is v8. */
+static bool platform_match(json_t *pl, const struct image_platform *want)
+{
+	const char *os = json_string_value(json_object_get(pl, "os"));
+	const char *a = json_string_value(json_object_get(pl, "architecture"));
+	const char *v = json_string_value(json_object_get(pl, "variant"));
+
+	if (!pl)
+		return true;
+	if ((os && strcmp(os, want->os) != 0) || (a && strcmp(a, want->arch) != 0))
+		return false;
+	if (!want->variant[0])
+		return true;
+	if (!v && strcmp(want->arch, "arm64") == 0)
+		v = "v8";
+	return v && strcmp(v, want->variant) == 0;
+}
+
+/**
+ * image_index_pick() - the manifest for a platform in an OCI index or Docker
+ *			manifest list
+ * @json:	the index
+ * @len:	its length
+ * @want:	the platform (image_platform_parse()); a variant is matched only
+ *		when one is asked for; entries without a platform match any
+ * @out:	the manifest's digest
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set (naming the platforms there are).
+ */
+int image_index_pick(const char *json, size_t len, const struct image_platform *want,
+		     char out[LAYER_DIGEST_LEN], struct sbx_error **err)
 {
 	json_t *j = image_parse_json(json, len, "index", err), *ms, *m;
-	size_t i;
+	char have[256] = "";
+	size_t i, off = 0;
 	int ret = -1;
 
 	if (!j)
@@ -290,15 +375,21 @@ int image_index_pick(const char *json, size_t len, const char *arch, char out[LA
 	json_array_foreach(ms, i, m)
 	{
 		json_t *p = json_object_get(m, "platform");
-		const char *os = json_string_value(json_object_get(p, "os"));
-		const char *a = json_string_value(json_object_get(p, "architecture"));
+		const char *v = json_string_value(json_object_get(p, "variant"));
 
-		if (p && ((os && strcmp(os, "linux") != 0) || (a && strcmp(a, arch) != 0)))
-			continue;
-		ret = copy_digest(json_object_get(m, "digest"), out, "index entry", err);
-		goto out;
+		if (platform_match(p, want)) {
+			ret = copy_digest(json_object_get(m, "digest"), out, "index entry", err);
+			goto out;
+		}
+		if (off < sizeof(have))
+			off += (size_t)snprintf(have + off, sizeof(have) - off, "%s%.20s/%.20s%s%.10s",
+						off ? ", " : "",
+						json_string_value(json_object_get(p, "os")) ?: "?",
+						json_string_value(json_object_get(p, "architecture")) ?: "?",
+						v ? "/" : "", v ? v : "");
 	}
-	sbx_error_set(err, 0, "index: no manifest for linux/%s", arch);
+	sbx_error_set(err, 0, "index: no image for %s/%s%s%s (it has %s)", want->os, want->arch,
+		      want->variant[0] ? "/" : "", want->variant, have);
 out:
 	json_decref(j);
 	return ret;
@@ -644,6 +735,8 @@ struct remove_job {
 	size_t n;
 	bool force;
 	bool prune;
+	const struct image_user *live;
+	size_t n_live;
 };
 
 /* The id of a sandbox (ROOT/sandboxes/<id>/config.json) made from @name. */
@@ -681,7 +774,7 @@ static int do_remove(void *arg, char *result, size_t size, struct sbx_error **er
 	json_t *index = NULL;
 	struct store s;
 	size_t off = 0;
-	int nb, nl, ret = -1;
+	int nb, nl, nd, ret = -1;
 
 	if (store_open(&s, j->root, true, err) < 0)
 		return -1;
@@ -694,6 +787,14 @@ static int do_remove(void *arg, char *result, size_t size, struct sbx_error **er
 
 		if (!e)
 			goto out;
+		for (size_t k = 0; k < j->n_live; k++) {
+			if (strcmp(j->live[k].image, name) != 0)
+				continue;
+			/* even -f: its layers are the running sandbox's root */
+			sbx_error_set(err, 0, "image `%s`: in use by running sandbox %.12s", name, j->live[k].id);
+			sbx_error_hint(err, "stop it first (`sandbox stop %.12s`)", j->live[k].id);
+			goto out;
+		}
 		if (!j->force) {
 			cleanup_free char *id = image_used_by(&s, name);
 
@@ -719,7 +820,10 @@ static int do_remove(void *arg, char *result, size_t size, struct sbx_error **er
 	if (image_gc(&s, index, &nb, &nl, err) < 0)
 		goto out;
 	if (nl || nb)
-		snprintf(result + off, off < size ? size - off : 0, "Deleted: %d layers, %d blobs\n", nl, nb);
+		off += (size_t)snprintf(result + off, off < size ? size - off : 0, "Deleted: %d layers, %d blobs\n",
+					nl, nb);
+	if (j->prune && (nd = store_downloads_clear(&s)) > 0)
+		snprintf(result + off, off < size ? size - off : 0, "Deleted: %d unfinished downloads\n", nd);
 	ret = 0;
 out:
 	json_decref(index);
@@ -732,18 +836,20 @@ out:
  * @root:	ROOT
  * @refs:	references
  * @n:		how many
- * @force:	-f: also an image that sandboxes (kept without --rm) were made
- *		from; they cannot start again
+ * @force:	-f: also an image that stopped sandboxes (kept without --rm)
+ *		were made from; they cannot start again
+ * @live:	the running sandboxes and their images: never removed, even -f
+ * @n_live:	how many
  * @report:	"Untagged:"/"Deleted:" lines
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set (nothing removed when a name is
  * unknown).
  */
-int image_remove(const char *root, char *const *refs, size_t n, bool force, char **report,
-		 struct sbx_error **err)
+int image_remove(const char *root, char *const *refs, size_t n, bool force, const struct image_user *live,
+		 size_t n_live, char **report, struct sbx_error **err)
 {
-	struct remove_job j = {root, refs, n, force, false};
+	struct remove_job j = {root, refs, n, force, false, live, n_live};
 	char out[8192] = "";
 
 	if (store_in_userns(do_remove, &j, out, sizeof(out), err) < 0)
@@ -762,7 +868,7 @@ int image_remove(const char *root, char *const *refs, size_t n, bool force, char
  */
 int image_prune(const char *root, char **report, struct sbx_error **err)
 {
-	struct remove_job j = {root, NULL, 0, false, true};
+	struct remove_job j = {root, NULL, 0, false, true, NULL, 0};
 	char out[8192] = "";
 
 	if (store_in_userns(do_remove, &j, out, sizeof(out), err) < 0)

@@ -30,6 +30,8 @@ struct image_layer_desc {
 	char *media_type;
 	char digest[LAYER_DIGEST_LEN];
 	uint64_t size;
+	bool foreign; /* non-distributable: a registry may not have it */
+	char **urls;  /* where a foreign layer is fetched from, or NULL */
 };
 
 struct image_manifest {
@@ -41,8 +43,14 @@ struct image_manifest {
 
 int image_manifest_parse(const char *json, size_t len, struct image_manifest *m, struct sbx_error **err);
 void image_manifest_free(struct image_manifest *m);
-int image_index_pick(const char *json, size_t len, const char *arch, char out[LAYER_DIGEST_LEN],
-		     struct sbx_error **err);
+/* An image's platform, as an index names it. */
+struct image_platform {
+	char os[32], arch[32], variant[32];
+};
+
+int image_platform_parse(const char *s, struct image_platform *p, struct sbx_error **err);
+int image_index_pick(const char *json, size_t len, const struct image_platform *want,
+		     char out[LAYER_DIGEST_LEN], struct sbx_error **err);
 
 /* What `run` takes from an image config. */
 struct image_config {
@@ -70,8 +78,14 @@ int image_resolve(const char *root, const char *ref, struct image_run *out, stru
 void image_run_free(struct image_run *r);
 
 int image_import(const char *root, const char *src, const char *name, char **report, struct sbx_error **err);
-int image_remove(const char *root, char *const *refs, size_t n, bool force, char **report,
-		 struct sbx_error **err);
+/* A running sandbox and the image it was made from (rmi never removes those). */
+struct image_user {
+	const char *image;
+	const char *id;
+};
+
+int image_remove(const char *root, char *const *refs, size_t n, bool force, const struct image_user *live,
+		 size_t n_live, char **report, struct sbx_error **err);
 int image_prune(const char *root, char **report, struct sbx_error **err);
 int image_list(const char *root, bool json, char **out, struct sbx_error **err);
 int image_inspect(const char *root, const char *ref, char **out, struct sbx_error **err);

@@ -186,11 +186,13 @@ static int import_oci(struct store *s, int dirfd, char manifest_digest[LAYER_DIG
 	cleanup_free char *ibuf = NULL, *mbuf = NULL, *cbuf = NULL, *path = NULL;
 	struct image_manifest m = {0};
 	struct image_config c = {0};
+	struct image_platform host;
 	size_t il, ml, cl;
 	json_t *idx, *first;
 	const char *mt;
 	int ret = -1;
 
+	image_platform_parse(NULL, &host, NULL);
 	if (read_member(dirfd, "index.json", &ibuf, &il, err) < 0)
 		return -1;
 	idx = image_parse_json(ibuf, il, "OCI index.json", err);
@@ -202,7 +204,7 @@ static int import_oci(struct store *s, int dirfd, char manifest_digest[LAYER_DIG
 		*refname = xstrdup(json_string_value(json_object_get(json_object_get(first, "annotations"),
 								     "org.opencontainers.image.ref.name")));
 	json_decref(idx);
-	if (image_index_pick(ibuf, il, "amd64", manifest_digest, err) < 0)
+	if (image_index_pick(ibuf, il, &host, manifest_digest, err) < 0)
 		return sbx_error_wrap(err, "OCI index.json");
 	for (int depth = 0;; depth++) {
 		free(path);
@@ -219,7 +221,7 @@ static int import_oci(struct store *s, int dirfd, char manifest_digest[LAYER_DIG
 		    ((mt && (strcmp(mt, MT_OCI_INDEX) == 0 || strcmp(mt, MT_DOCKER_LIST) == 0)) ||
 		     (!mt && json_object_get(idx, "manifests")))) {
 			json_decref(idx);
-			if (image_index_pick(mbuf, ml, "amd64", manifest_digest, err) < 0)
+			if (image_index_pick(mbuf, ml, &host, manifest_digest, err) < 0)
 				return -1;
 			continue;
 		}

@@ -33,11 +33,12 @@
 #include <mbedtls/base64.h>
 #include <mbedtls/sha256.h>
 
+#include "http.h"
 #include "image.h"
 #include "store.h"
 #include "util.h"
 
-#define MAX_JSON (16 << 20)
+#define PULL_PARALLEL 4 /* layer downloads at once (podman: 6) */
 #define ACCEPT_MANIFESTS                                                                                     \
 	"Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "      \
 	"application/vnd.docker.distribution.manifest.list.v2+json, "                                        \
@@ -48,23 +49,9 @@ struct reg {
 	char *api;  /* "registry-1.docker.io" for docker.io */
 	char *repo; /* "library/alpine"; NULL for login */
 	char *user, *pass;
-	char *auth; /* "Authorization: ..." header, or NULL */
-	bool tls_verify;
-	bool tty;
-	char *cafile, *capath;
-};
-
-struct resp {
-	long code;
-	char *body;
-	size_t len, cap;
-	int fd; /* write the body here when >= 0 */
-	bool overflow;
-	char *www_auth;
-	char *ctype;
-	uint64_t got;
-	const char *label; /* for progress */
-	time_t last;
+	char *auth;	    /* "Authorization: ..." header, or NULL */
+	const char *scheme; /* "https"; "http" after a fallback (--tls-verify=false) */
+	struct http h;
 };
 
 static void reg_free(struct reg *r)
@@ -75,178 +62,8 @@ static void reg_free(struct reg *r)
 	free(r->user);
 	free(r->pass);
 	free(r->auth);
-	free(r->cafile);
-	free(r->capath);
-}
-
-static size_t on_body(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *rs = arg;
-	size_t len = sz * n;
-
-	rs->got += len;
-	if (rs->fd >= 0 && rs->code / 100 == 2)
-		return util_write_all(rs->fd, p, len) == (ssize_t)len ? len : 0;
-	if (rs->len + len > MAX_JSON) {
-		rs->overflow = true;
-		return 0;
-	}
-	if (rs->len + len + 1 > rs->cap) {
-		rs->cap = (rs->len + len + 1) * 2;
-		rs->body = realloc(rs->body, rs->cap);
-		if (!rs->body)
-			abort();
-	}
-	memcpy(rs->body + rs->len, p, len);
-	rs->len += len;
-	rs->body[rs->len] = '\0';
-	return len;
-}
-
-static char *header_value(const char *line, size_t len, const char *name)
-{
-	size_t nl = strlen(name);
-	const char *v;
-	size_t vl;
-
-	if (len <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
-		return NULL;
-	v = line + nl + 1;
-	vl = len - nl - 1;
-	while (vl && (*v == ' ' || *v == '\t'))
-		v++, vl--;
-	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-		vl--;
-	return strndup(v, vl);
-}
-
-static size_t on_header(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *rs = arg;
-	size_t len = sz * n;
-	char *v;
-
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		/* a new response (after a redirect): its own headers */
-		free(rs->www_auth);
-		free(rs->ctype);
-		rs->www_auth = rs->ctype = NULL;
-		rs->code = 0;
-		const char *sp = memchr(p, ' ', len);
-		if (sp)
-			rs->code = strtol(sp + 1, NULL, 10);
-	}
-	if ((v = header_value(p, len, "WWW-Authenticate"))) {
-		free(rs->www_auth);
-		rs->www_auth = v;
-	} else if ((v = header_value(p, len, "Content-Type"))) {
-		free(rs->ctype);
-		rs->ctype = v;
-	}
-	return len;
-}
-
-static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ut, curl_off_t un)
-{
-	struct resp *rs = arg;
-	time_t now = time(NULL);
-
-	(void)ut;
-	(void)un;
-	if (!rs->label || now == rs->last)
-		return 0;
-	rs->last = now;
-	if (dltotal > 0)
-		fprintf(stderr, "\rCopying blob %.19s %5.1f / %5.1f MB", rs->label, (double)dlnow / 1e6,
-			(double)dltotal / 1e6);
-	else
-		fprintf(stderr, "\rCopying blob %.19s %5.1f MB", rs->label, (double)dlnow / 1e6);
-	return 0;
-}
-
-static void resp_reset(struct resp *rs)
-{
-	free(rs->body);
-	free(rs->www_auth);
-	free(rs->ctype);
-	rs->body = rs->www_auth = rs->ctype = NULL;
-	rs->len = rs->cap = 0;
-	rs->code = 0;
-	rs->got = 0;
-	rs->overflow = false;
-}
-
-/* One request to @url (absolute), with retries on 5xx and timeouts. */
-static int http_get(struct reg *r, const char *url, const char *accept, const char *auth, struct resp *rs,
-		    struct sbx_error **err)
-{
-	for (int attempt = 0;; attempt++) {
-		CURL *c = curl_easy_init();
-		struct curl_slist *h = NULL;
-		char ebuf[CURL_ERROR_SIZE] = "";
-		CURLcode cc;
-
-		if (!c)
-			return sbx_error_set(err, ENOMEM, "curl_easy_init");
-		resp_reset(rs);
-		if (rs->fd >= 0 && (ftruncate(rs->fd, 0) < 0 || lseek(rs->fd, 0, SEEK_SET) < 0)) {
-			curl_easy_cleanup(c);
-			return sbx_error_set(err, errno, "truncate the download");
-		}
-		if (accept)
-			h = curl_slist_append(h, accept);
-		if (auth)
-			h = curl_slist_append(h, auth);
-		h = curl_slist_append(h, "Docker-Distribution-API-Version: registry/2.0");
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_USERAGENT, "sandbox");
-		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-		curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
-		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, rs);
-		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(c, CURLOPT_HEADERDATA, rs);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		if (r->tty && rs->label) {
-			curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-			curl_easy_setopt(c, CURLOPT_XFERINFODATA, rs);
-			curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-		}
-		if (!r->tls_verify) {
-			curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-			curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-		} else {
-			if (r->cafile)
-				curl_easy_setopt(c, CURLOPT_CAINFO, r->cafile);
-			if (r->capath)
-				curl_easy_setopt(c, CURLOPT_CAPATH, r->capath);
-		}
-		cc = curl_easy_perform(c);
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rs->code);
-		curl_slist_free_all(h);
-		curl_easy_cleanup(c);
-		if (r->tty && rs->label)
-			fputc('\r', stderr);
-		bool retry = (cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_RECV_ERROR ||
-			      cc == CURLE_PARTIAL_FILE || (cc == CURLE_OK && rs->code >= 500));
-		if (retry && attempt < 3) {
-			sleep(1u << attempt);
-			continue;
-		}
-		if (cc == CURLE_WRITE_ERROR && rs->overflow)
-			return sbx_error_set(err, 0, "%s: response larger than %d MB", url, MAX_JSON >> 20);
-		if (cc != CURLE_OK)
-			return sbx_error_set(err, 0, "%s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(cc));
-		return 0;
-	}
+	free(r->h.cafile);
+	free(r->h.capath);
 }
 
 /* The value of @key in a challenge `Bearer realm="...",service="..."`. */
@@ -313,7 +130,7 @@ static int authenticate(struct reg *r, const char *challenge, struct sbx_error *
 	cleanup_free char *service = challenge_param(challenge + 6, "service");
 	cleanup_free char *scope = challenge_param(challenge + 6, "scope");
 	cleanup_free char *url = NULL, *basic = NULL;
-	struct resp rs = {.fd = -1};
+	struct http_resp rs = {0};
 	json_t *j;
 	const char *tok;
 	int ret = -1;
@@ -331,7 +148,7 @@ static int authenticate(struct reg *r, const char *challenge, struct sbx_error *
 	}
 	if (r->user)
 		basic = basic_header(r->user, r->pass);
-	if (http_get(r, url, NULL, basic, &rs, err) < 0)
+	if (http_get(&r->h, url, NULL, basic, &rs, err) < 0)
 		goto out;
 	if (rs.code == 401 || rs.code == 403) {
 		sbx_error_set(err, 0, "%s: %s", r->host,
@@ -357,22 +174,34 @@ static int authenticate(struct reg *r, const char *challenge, struct sbx_error *
 	json_decref(j);
 	ret = 0;
 out:
-	resp_reset(&rs);
+	http_resp_reset(&rs);
 	return ret;
 }
 
 /* GET /v2/@path with authentication; non-2xx is an error. */
-static int reg_get(struct reg *r, const char *path, const char *accept, struct resp *rs,
+static int reg_get(struct reg *r, const char *path, const char *accept, struct http_resp *rs,
 		   struct sbx_error **err)
 {
-	cleanup_free char *url = xasprintf("https://%s/v2/%s", r->api, path);
-
 	for (int round = 0;; round++) {
-		if (http_get(r, url, accept, r->auth, rs, err) < 0)
+		cleanup_free char *url = xasprintf("%s://%s/v2/%s", r->scheme, r->api, path);
+
+		if (http_get(&r->h, url, accept, r->auth, rs, err) < 0) {
+			/* podman's insecure registries: no TLS at all is tried too */
+			if (!r->h.tls_verify && strcmp(r->scheme, "https") == 0 &&
+			    rs->curl_code == CURLE_SSL_CONNECT_ERROR) {
+				sbx_debug("%s: TLS handshake failed, trying plain HTTP", r->host);
+				sbx_error_free(*err);
+				*err = NULL;
+				r->scheme = "http";
+				round--;
+				continue;
+			}
 			return -1;
-		if (rs->code == 401 && round == 0) {
+		}
+		if (rs->code == 401 && round <= 0) {
 			if (authenticate(r, rs->www_auth, err) < 0)
 				return -1;
+			round = 0;
 			continue;
 		}
 		if (rs->code == 401 || rs->code == 403)
@@ -410,27 +239,27 @@ static void setup_tls(struct reg *r)
 	    home ? xasprintf("%s/.config/containers/certs.d/%s/ca.crt", home, r->host) : NULL;
 
 	if (p2 && file_ok(p2)) {
-		r->cafile = xstrdup(p2);
+		r->h.cafile = xstrdup(p2);
 		return;
 	}
 	if (file_ok(p1)) {
-		r->cafile = xstrdup(p1);
+		r->h.cafile = xstrdup(p1);
 		return;
 	}
 	if ((e = getenv("SSL_CERT_FILE")) && *e)
-		r->cafile = xstrdup(e);
+		r->h.cafile = xstrdup(e);
 	if ((e = getenv("SSL_CERT_DIR")) && *e)
-		r->capath = xstrdup(e);
-	if (r->cafile || r->capath)
+		r->h.capath = xstrdup(e);
+	if (r->h.cafile || r->h.capath)
 		return;
 	for (size_t i = 0; bundles[i]; i++) {
 		if (file_ok(bundles[i])) {
-			r->cafile = xstrdup(bundles[i]);
+			r->h.cafile = xstrdup(bundles[i]);
 			return;
 		}
 	}
 	if (access("/etc/ssl/certs", X_OK) == 0)
-		r->capath = xstrdup("/etc/ssl/certs");
+		r->h.capath = xstrdup("/etc/ssl/certs");
 }
 
 /* Auth files, in the order podman reads them. */
@@ -511,8 +340,9 @@ static int reg_init(struct reg *r, const char *host, const char *repo, const str
 	r->host = xstrdup(host);
 	r->api = xstrdup(strcmp(host, "docker.io") == 0 ? "registry-1.docker.io" : host);
 	r->repo = repo ? xstrdup(repo) : NULL;
-	r->tls_verify = o->tls_verify;
-	r->tty = isatty(STDERR_FILENO);
+	r->scheme = "https";
+	r->h.tls_verify = o->tls_verify;
+	r->h.tty = !o->quiet && isatty(STDERR_FILENO);
 	if (o->creds) {
 		if (!split_creds(o->creds, &r->user, &r->pass)) {
 			reg_free(r);
@@ -535,51 +365,32 @@ static void sha256_digest(const void *p, size_t n, char out[LAYER_DIGEST_LEN])
 		snprintf(out + 7 + 2 * i, 3, "%02x", h[i]);
 }
 
-static const char *host_arch(void)
-{
-	struct utsname u;
-	static char buf[65];
-
-	if (uname(&u) < 0)
-		return "amd64";
-	if (strcmp(u.machine, "x86_64") == 0)
-		return "amd64";
-	if (strcmp(u.machine, "aarch64") == 0)
-		return "arm64";
-	if (strncmp(u.machine, "arm", 3) == 0)
-		return "arm";
-	if (strcmp(u.machine, "i686") == 0 || strcmp(u.machine, "i386") == 0)
-		return "386";
-	snprintf(buf, sizeof(buf), "%s", u.machine);
-	return buf;
-}
-
 /* Fetch the manifest for @ref (tag or digest), resolving an index. */
-static int fetch_manifest(struct reg *r, const char *ref, char **body, size_t *len,
-			  char digest[LAYER_DIGEST_LEN], struct sbx_error **err)
+static int fetch_manifest(struct reg *r, const char *ref, const struct image_platform *plat, char **body,
+			  size_t *len, char digest[LAYER_DIGEST_LEN], struct sbx_error **err)
 {
 	cleanup_free char *want = store_digest_valid(ref) ? xstrdup(ref) : NULL;
 	cleanup_free char *cur = xstrdup(ref);
 
 	for (int depth = 0; depth < 3; depth++) {
 		cleanup_free char *path = xasprintf("%s/manifests/%s", r->repo, cur);
-		struct resp rs = {.fd = -1};
+		struct http_resp rs = {0};
 		json_t *j;
 		const char *mt;
 		long sv;
 
 		if (reg_get(r, path, ACCEPT_MANIFESTS, &rs, err) < 0) {
-			resp_reset(&rs);
+			http_resp_reset(&rs);
 			return -1;
 		}
 		sha256_digest(rs.body ? rs.body : "", rs.len, digest);
 		if (want && strcmp(want, digest) != 0) {
-			resp_reset(&rs);
+			http_resp_reset(&rs);
 			return sbx_error_set(err, 0, "manifest `%s`: digest mismatch (got %s)", want, digest);
 		}
 		j = json_loadb(rs.body ? rs.body : "", rs.len, 0, NULL);
 		if (!j) {
-			resp_reset(&rs);
+			http_resp_reset(&rs);
 			return sbx_error_set(err, 0, "manifest `%s`: not JSON", cur);
 		}
 		mt = json_string_value(json_object_get(j, "mediaType"));
@@ -588,7 +399,7 @@ static int fetch_manifest(struct reg *r, const char *ref, char **body, size_t *l
 		sv = (long)json_integer_value(json_object_get(j, "schemaVersion"));
 		if (sv == 1 || strstr(mt, "distribution.manifest.v1+")) {
 			json_decref(j);
-			resp_reset(&rs);
+			http_resp_reset(&rs);
 			return sbx_error_set(
 			    err, 0,
 			    "`%s/%s:%s`: a Docker schema 1 manifest, which is deprecated and not "
@@ -600,21 +411,21 @@ static int fetch_manifest(struct reg *r, const char *ref, char **body, size_t *l
 			json_decref(j);
 			free(want);
 			want = NULL;
-			if (image_index_pick(rs.body, rs.len, host_arch(), digest, err) < 0) {
-				resp_reset(&rs);
-				return sbx_error_wrap(err, "`%s/%s`", r->host, r->repo);
+			if (image_index_pick(rs.body, rs.len, plat, digest, err) < 0) {
+				http_resp_reset(&rs);
+				return sbx_error_wrap(err, "`%s/%s:%s`", r->host, r->repo, ref);
 			}
 			free(cur);
 			cur = xstrdup(digest);
 			want = xstrdup(digest);
-			resp_reset(&rs);
+			http_resp_reset(&rs);
 			continue;
 		}
 		json_decref(j);
 		*body = rs.body;
 		*len = rs.len;
 		rs.body = NULL;
-		resp_reset(&rs);
+		http_resp_reset(&rs);
 		return 0;
 	}
 	return sbx_error_set(err, 0, "`%s/%s`: indexes nested too deep", r->host, r->repo);
@@ -626,22 +437,130 @@ struct pull_job {
 	const struct registry_opts *o;
 };
 
+static const char *auth_header(void *ctx)
+{
+	return ((struct reg *)ctx)->auth;
+}
+
+static int auth_renew(void *ctx, const char *challenge, struct sbx_error **err)
+{
+	return authenticate(ctx, challenge, err);
+}
+
+/* The layers to download: their files in downloads/ and their sources. */
+static int plan_layers(struct reg *r, struct store *s, const struct image_manifest *m,
+		       const struct image_config *c, const struct registry_opts *o, struct http_blob *b,
+		       size_t *idx, size_t *n, struct sbx_error **err)
+{
+	*n = 0;
+	for (size_t i = 0; i < m->n_layers; i++) {
+		const struct image_layer_desc *l = &m->layers[i];
+		struct http_blob *x = &b[*n];
+
+		if (l->foreign && !o->foreign_layers)
+			return sbx_error_set(err, 0, "layer `%s`: a non-distributable (foreign) layer (%s)%s",
+					     l->digest, l->media_type,
+					     l->urls ? "; pass --allow-foreign-layers to fetch it from its URLs"
+						     : "");
+		if (store_layer_exists(s, c->diff_ids[i])) {
+			if (!o->quiet)
+				fprintf(stderr, "Copying blob %.19s skipped: already exists\n", l->digest);
+			continue;
+		}
+		memset(x, 0, sizeof(*x));
+		x->fd = -1;
+		for (size_t k = 0; l->foreign && l->urls && l->urls[k] && x->n_urls < HTTP_MAX_URLS - 1; k++)
+			x->urls[x->n_urls++] = l->urls[k];
+		x->urls[x->n_urls] = xasprintf("%s://%s/v2/%s/blobs/%s", r->scheme, r->api, r->repo, l->digest);
+		x->send_auth[x->n_urls++] = true;
+		x->label = l->digest;
+		x->size = l->size;
+		for (size_t k = 0; k < *n; k++)
+			if (strcmp(b[k].label, l->digest) == 0)
+				x->label = NULL; /* the same blob twice: once is enough */
+		if (!x->label) {
+			free((char *)x->urls[x->n_urls - 1]);
+			continue;
+		}
+		idx[(*n)++] = i;
+		if (store_download_open(s, l->digest, &x->fd, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Download the layers @parallel at a time and unpack each as it completes. */
+static int pull_layers(struct reg *r, struct store *s, const struct image_manifest *m,
+		       const struct image_config *c, const struct registry_opts *o, struct sbx_error **err)
+{
+	struct http_blob *b = xcalloc(m->n_layers + 1, sizeof(*b));
+	size_t *idx = xcalloc(m->n_layers + 1, sizeof(*idx)), n = 0, i;
+	struct http_auth_ops ops = {auth_header, auth_renew, r};
+	struct http_download *d = NULL;
+	int ret = -1, got = 0;
+
+	if (plan_layers(r, s, m, c, o, b, idx, &n, err) < 0)
+		goto out;
+	if (n && http_download_start(&r->h, b, n, PULL_PARALLEL, &ops, &d, err) < 0)
+		goto out;
+	while (n && (got = http_download_next(d, &i, err)) > 0) {
+		const struct image_layer_desc *l = &m->layers[idx[i]];
+		struct store_layer_info info;
+
+		if (lseek(b[i].fd, 0, SEEK_SET) < 0 ||
+		    store_layer_unpack_fd(s, b[i].fd, l->digest, c->diff_ids[idx[i]], &info, err) < 0) {
+			/* a prefix kept from an earlier pull may be what is wrong */
+			if (b[i].resumed && http_download_again(d, i)) {
+				sbx_debug("layer %s: resumed download is wrong; downloading it again", l->digest);
+				sbx_error_free(*err);
+				*err = NULL;
+				continue;
+			}
+			store_download_remove(s, l->digest);
+			sbx_error_wrap(err, "layer `%s`", l->digest);
+			goto out;
+		}
+		store_download_remove(s, l->digest);
+		if (!o->quiet)
+			http_download_say(d, "Copying blob %.19s done (%llu bytes%s)\n", l->digest,
+					  (unsigned long long)info.size, b[i].resumed ? ", resumed" : "");
+	}
+	if (n && got < 0)
+		goto out;
+	ret = 0;
+out:
+	http_download_end(d);
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
+		/* an empty download file is nothing worth resuming */
+		if (b[i].fd >= 0 && fstat(b[i].fd, &st) == 0 && st.st_size == 0)
+			store_download_remove(s, b[i].label);
+		if (b[i].fd >= 0)
+			close(b[i].fd);
+		free((char *)b[i].urls[b[i].n_urls - 1]);
+	}
+	free(b);
+	free(idx);
+	return ret;
+}
+
 static int do_pull(void *arg, char *result, size_t size, struct sbx_error **err)
 {
 	struct pull_job *pj = arg;
 	struct image_ref ir;
+	struct image_platform want;
 	struct reg r;
 	struct store s;
 	struct image_manifest m = {0};
 	struct image_config c = {0};
-	cleanup_free char *mbuf = NULL, *name = NULL, *tmp = NULL;
-	cleanup_close int tmpfd = -1;
+	cleanup_free char *mbuf = NULL, *name = NULL;
 	char mdigest[LAYER_DIGEST_LEN];
 	size_t ml = 0;
 	json_t *index = NULL, *imgs, *e;
 	int ret = -1;
 
-	if (image_ref_parse(pj->ref, &ir, err) < 0)
+	if (image_platform_parse(pj->o->platform, &want, err) < 0 || image_ref_parse(pj->ref, &ir, err) < 0)
 		return -1;
 	if (reg_init(&r, ir.registry, ir.repo, pj->o, err) < 0) {
 		image_ref_free(&ir);
@@ -651,70 +570,29 @@ static int do_pull(void *arg, char *result, size_t size, struct sbx_error **err)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (store_open(&s, pj->root, true, err) < 0)
 		goto out_noclose;
-	if (fetch_manifest(&r, ir.digest ? ir.digest : ir.tag, &mbuf, &ml, mdigest, err) < 0 ||
+	if (fetch_manifest(&r, ir.digest ? ir.digest : ir.tag, &want, &mbuf, &ml, mdigest, err) < 0 ||
 	    image_manifest_parse(mbuf, ml, &m, err) < 0)
 		goto out;
 	{
 		cleanup_free char *path = xasprintf("%s/blobs/%s", r.repo, m.config);
-		struct resp rs = {.fd = -1};
+		struct http_resp rs = {0};
 
 		if (reg_get(&r, path, NULL, &rs, err) < 0 ||
 		    image_config_parse(rs.body, rs.len, &c, err) < 0 ||
 		    store_blob_put(&s, -1, (const uint8_t *)rs.body, rs.len, m.config, NULL, NULL, err) < 0) {
-			resp_reset(&rs);
+			http_resp_reset(&rs);
 			sbx_error_wrap(err, "config `%s`", m.config);
 			goto out;
 		}
-		resp_reset(&rs);
+		http_resp_reset(&rs);
 	}
 	if (c.n_diff_ids != m.n_layers) {
 		sbx_error_set(err, 0, "image: %zu layers but %zu diff_ids in its config", m.n_layers,
 			      c.n_diff_ids);
 		goto out;
 	}
-	for (size_t i = 0; i < m.n_layers; i++) {
-		const char *mt = m.layers[i].media_type ? m.layers[i].media_type : "";
-		struct store_layer_info info;
-		cleanup_close int fd = -1;
-
-		if (strstr(mt, "nondistributable") || strstr(mt, "foreign")) {
-			sbx_error_set(err, 0, "layer `%s`: a non-distributable layer (%s) is not pulled",
-				      m.layers[i].digest, mt);
-			goto out;
-		}
-		if (store_layer_exists(&s, c.diff_ids[i])) {
-			if (!r.tty)
-				fprintf(stderr, "Layer %.19s already present\n", m.layers[i].digest);
-			continue;
-		}
-		if (tmpfd < 0 && store_tmpdir(&s, &tmp, &tmpfd, err) < 0)
-			goto out;
-		{
-			char fname[32];
-			cleanup_free char *path = xasprintf("%s/blobs/%s", r.repo, m.layers[i].digest);
-			struct resp rs = {.label = m.layers[i].digest};
-
-			snprintf(fname, sizeof(fname), "layer%zu", i);
-			fd = openat(tmpfd, fname, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-			if (fd < 0) {
-				sbx_error_set(err, errno, "create `%s/%s`", tmp, fname);
-				goto out;
-			}
-			rs.fd = fd;
-			if (reg_get(&r, path, NULL, &rs, err) < 0) {
-				resp_reset(&rs);
-				goto out;
-			}
-			resp_reset(&rs);
-		}
-		if (lseek(fd, 0, SEEK_SET) < 0 ||
-		    store_layer_unpack_fd(&s, fd, m.layers[i].digest, c.diff_ids[i], &info, err) < 0) {
-			sbx_error_wrap(err, "layer `%s`", m.layers[i].digest);
-			goto out;
-		}
-		fprintf(stderr, "Copying blob %.19s done (%llu bytes)\n", m.layers[i].digest,
-			(unsigned long long)info.size);
-	}
+	if (pull_layers(&r, &s, &m, &c, pj->o, err) < 0)
+		goto out;
 	if (store_blob_put(&s, -1, (const uint8_t *)mbuf, ml, mdigest, NULL, NULL, err) < 0 ||
 	    store_index_load(&s, &index, err) < 0)
 		goto out;
@@ -820,7 +698,7 @@ int registry_login(const char *registry, const char *user, const char *pass, con
 	struct registry_opts oo = *o;
 	cleanup_free char *creds = xasprintf("%s:%s", user, pass), *path = login_file(), *b = NULL;
 	struct reg r;
-	struct resp rs = {.fd = -1};
+	struct http_resp rs = {0};
 	json_t *j, *auths;
 	int ret = -1;
 
@@ -853,7 +731,7 @@ int registry_login(const char *registry, const char *user, const char *pass, con
 	ret = save_auth(path, j, err);
 	json_decref(j);
 out:
-	resp_reset(&rs);
+	http_resp_reset(&rs);
 	reg_free(&r);
 	return ret;
 }

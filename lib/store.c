@@ -8,6 +8,10 @@
  *   images.json		{"images": [{"name", "digest", "created"}]}: name ->
  *				manifest digest
  *   tmp/			work in progress; emptied by the next writer
+ *   downloads/<hex>		layer blobs a pull has begun to download, kept
+ *				so that the next pull resumes them (HTTP Range);
+ *				never read as blobs: the digest is checked as
+ *				the completed file is unpacked. `prune` empties it
  *   store.lock		flock()ed exclusively by every writer
  *
  * Theory of operation: a writer (import, rmi, prune; later pull) holds the
@@ -34,6 +38,7 @@
  */
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -325,6 +330,60 @@ int store_blob_remove(struct store *s, const char *digest)
 		return -1;
 	p = blob_rel(digest);
 	return unlinkat(s->fd, p, 0);
+}
+
+/**
+ * store_download_open() - the download file of layer blob @digest
+ * @s:		store (writer)
+ * @digest:	the blob's digest
+ * @fd:		read-write, created empty or holding what an earlier pull got
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int store_download_open(struct store *s, const char *digest, int *fd, struct sbx_error **err)
+{
+	char name[96];
+
+	if (!store_digest_valid(digest))
+		return sbx_error_set(err, 0, "blob digest `%.80s`: not a sha256 digest", digest);
+	if (mkdirat(s->fd, "downloads", 0700) < 0 && errno != EEXIST)
+		return sbx_error_set(err, errno, "store `%s/downloads`", s->root);
+	snprintf(name, sizeof(name), "downloads/%s", digest + 7);
+	*fd = openat(s->fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return sbx_error_set(err, errno, "store `%s/%s`", s->root, name);
+	return 0;
+}
+
+/* Remove the download file of @digest (done, or not worth resuming). */
+void store_download_remove(struct store *s, const char *digest)
+{
+	char name[96];
+
+	if (!store_digest_valid(digest))
+		return;
+	snprintf(name, sizeof(name), "downloads/%s", digest + 7);
+	unlinkat(s->fd, name, 0);
+}
+
+/* Remove every download file: `prune`. Returns how many there were. */
+int store_downloads_clear(struct store *s)
+{
+	cleanup_error struct sbx_error *e = NULL;
+	cleanup_close int dfd = openat(s->fd, "downloads", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	if (dfd < 0 || !(d = fdopendir(take_fd(&dfd))))
+		return 0;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	if (util_rm_rf_at(s->fd, "downloads", &e) < 0)
+		sbx_debug("store: clear downloads: %s", e->msg);
+	return n;
 }
 
 char *store_layer_path(const struct store *s, const char *diff_id)

@@ -46,6 +46,9 @@ int store_layer_unpack_fd(struct store *s, int fd, const char *want, const char 
 int store_layer_unpack(struct store *s, const char *blob, const char *want_diff_id,
 		       char out_diff_id[LAYER_DIGEST_LEN], struct sbx_error **err);
 int store_layer_remove(struct store *s, const char *diff_id, struct sbx_error **err);
+int store_download_open(struct store *s, const char *digest, int *fd, struct sbx_error **err);
+void store_download_remove(struct store *s, const char *digest);
+int store_downloads_clear(struct store *s);
 int store_tmpdir(struct store *s, char **path, int *fd, struct sbx_error **err);
 
 int store_index_load(struct store *s, json_t **out, struct sbx_error **err);

@@ -17,8 +17,16 @@
 # an OCI index with linux/arm64, linux/amd64 and linux/s390x entries (only amd64's is the
 # real image; the others name a missing manifest). --schema1-tag TAG answers TAG with a
 # schema 1 manifest. --flaky answers the first download of each blob with a 503.
-# Every request is logged to stderr.
-import argparse, base64, hashlib, http.server, json, os, ssl, sys
+# Blob downloads honour `Range: bytes=N-` (206 with Content-Range) unless --no-range.
+# --truncate-once: the first download of each blob sends half of it and closes the
+# connection. --stall-once: the first download of each blob over 4 kB sends half of it
+# and then nothing for two minutes (a test kills the client meanwhile). --blob-delay S:
+# every blob download waits S seconds before its body. --foreign: tag `foreign` names an
+# image whose last layer is non-distributable, with a URL https://localhost:PORT/_foreign/
+# DIGEST (the registry itself answers 404 for that blob).
+# Every request is logged to stderr, blob downloads with their Range header and how many
+# blob downloads were in flight when they began ("in-flight N").
+import argparse, base64, hashlib, http.server, json, os, ssl, sys, threading, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--layout", required=True)
@@ -31,6 +39,11 @@ ap.add_argument("--user")
 ap.add_argument("--multiarch", action="store_true")
 ap.add_argument("--flaky", action="store_true")
 ap.add_argument("--schema1-tag")
+ap.add_argument("--no-range", action="store_true")
+ap.add_argument("--truncate-once", action="store_true")
+ap.add_argument("--stall-once", action="store_true")
+ap.add_argument("--blob-delay", type=float, default=0)
+ap.add_argument("--foreign", action="store_true")
 a = ap.parse_args()
 
 blobs = os.path.join(a.layout, "blobs", "sha256")
@@ -50,6 +63,9 @@ if a.schema1_tag:
     s1 = json.dumps({"schemaVersion": 1, "name": "busybox", "tag": a.schema1_tag, "fsLayers": []}).encode()
     extra[a.schema1_tag] = ("application/vnd.docker.distribution.manifest.v1+prettyjws", s1)
 failed = set()
+cut = set()
+inflight = [0]
+lock = threading.Lock()
 TOKEN = "tok-" + hashlib.sha256(os.urandom(16)).hexdigest()[:16]
 
 
@@ -106,6 +122,47 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', headers=[("WWW-Authenticate", ch)])
         return False
 
+    def send_blob(self, path, b):
+        rng = self.headers.get("Range")
+        with lock:
+            inflight[0] += 1
+            sys.stderr.write("fake-registry: blob %s range %s in-flight %d\n" % (path, rng, inflight[0]))
+        try:
+            if a.blob_delay:
+                time.sleep(a.blob_delay)
+            start = 0
+            if rng and not a.no_range and rng.startswith("bytes=") and rng.endswith("-"):
+                start = int(rng[6:-1])
+                if start >= len(b):
+                    return self.send(416, headers=[("Content-Range", "bytes */%d" % len(b))])
+            first = path not in cut
+            if first and (a.truncate_once or (a.stall_once and len(b) > 4096)):
+                cut.add(path)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(b)))
+                self.end_headers()
+                self.wfile.write(b[:len(b) // 2])
+                self.wfile.flush()
+                if a.stall_once:
+                    time.sleep(120)
+                self.close_connection = True
+                return
+            if start:
+                return self.send(206, b[start:], "application/octet-stream",
+                                 [("Content-Range", "bytes %d-%d/%d" % (start, len(b) - 1, len(b)))])
+            return self.send(200, b, "application/octet-stream")
+        finally:
+            with lock:
+                inflight[0] -= 1
+
+    def foreign_manifest(self):
+        m = json.loads(blob(top))
+        l = m["layers"][-1]
+        l["mediaType"] = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+        l["urls"] = ["https://localhost:%d/_foreign/%s" % (self.server.server_port, l["digest"])]
+        return json.dumps(m).encode(), l["digest"]
+
     def do_HEAD(self):
         self.do_GET()
 
@@ -115,14 +172,16 @@ class H(http.server.BaseHTTPRequestHandler):
             if a.user and not self.basic_ok():
                 return self.send(401, b'{"details":"bad credentials"}')
             return self.send(200, json.dumps({"token": TOKEN, "expires_in": 300}).encode())
-        if path.startswith("/_blob/"):
+        if path.startswith("/_blob/") or path.startswith("/_foreign/"):
             if a.flaky and path not in failed:
                 failed.add(path)
                 return self.send(503, b'{"error":"try again"}')
             if "Authorization" in self.headers:
                 return self.send(400, b'{"error":"Authorization sent to the blob host"}')
-            b = blob(path[7:])
-            return self.send(200, b, "application/octet-stream") if b is not None else self.send(404)
+            b = blob(path.split("/")[-1])
+            if b is None:
+                return self.send(404)
+            return self.send_blob(path, b)
         if path in ("/v2/", "/v2"):
             if self.authorised(None):
                 self.send(200, b"{}")
@@ -135,6 +194,10 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.send(404, b'{"errors":[{"code":"NAME_UNKNOWN"}]}')
         if not self.authorised("repository:%s:pull" % repo):
             return
+        if a.foreign and kind == "manifests" and ref == "foreign":
+            return self.send(200, self.foreign_manifest()[0], "application/vnd.oci.image.manifest.v1+json")
+        if a.foreign and kind == "blobs" and ref == self.foreign_manifest()[1]:
+            return self.send(404, b'{"errors":[{"code":"BLOB_UNKNOWN"}]}')
         if kind == "manifests":
             if ref in extra:
                 ct, body = extra[ref]

@@ -186,6 +186,23 @@ test_rmi_in_use() {
 	assert_status 0 sbx rm keeper2
 }
 
+# A running sandbox's image is never removed: its layers are that sandbox's root.
+test_rmi_running() {
+	need_images
+	import "$IMG/rootfs.tar.gz" live
+	assert_status 0 sbx run -d --rm --name runner --network none live sleep 60
+	t_defer "$SANDBOX" kill runner
+	assert_status 125 sbx rmi live
+	assert_error_line 'image `localhost/live:latest`: in use by running sandbox [0-9a-f]{12}'
+	assert_status 125 sbx rmi -f live
+	assert_error_line 'in use by running sandbox'
+	assert_eq 1 "$(n_layers)" "layers while it runs"
+	assert_status 0 sbx exec runner cat /etc/passwd
+	assert_status 0 sbx stop -t 1 runner
+	assert_status 0 sbx rmi live
+	assert_eq 0 "$(n_layers)" "layers after it stopped"
+}
+
 test_prune_unused() {
 	need_images
 	import "$IMG/rootfs.tar.gz" busy
@@ -316,6 +333,7 @@ t "an image with 128 layers runs" test_128_layers
 t "inspect: digest, layers, labels" test_inspect
 t "rmi removes only what no other image uses" test_rmi_keeps_shared_layers
 t "rmi refuses an image a sandbox uses, unless -f" test_rmi_in_use
+t "rmi never removes the image of a running sandbox, even -f" test_rmi_running
 t "prune removes unused blobs" test_prune_unused
 t "an image that is not in the store: 125, one line" test_not_in_store
 t "broken inputs: 125, one line, store unchanged" test_bad_inputs_leave_store_unchanged

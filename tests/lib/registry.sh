@@ -76,7 +76,7 @@ start_registry() {
 	python3 "$SBX_SRC_DIR/tests/helpers/fake-registry.py" --layout "$D/img/oci" --cert "$D/srv.crt" \
 		--key "$D/srv.key" --port-file "$T_TMP/port" --debian-layout "$D/debian" "$@" 2>"$T_TMP/registry.log" &
 	local pid=$!
-	t_defer "kill $pid"
+	t_defer kill "$pid"
 	wait_for_file "$T_TMP/port" "^[0-9]+$" 10 || t_fail "the fake registry did not start"
 	PORT=$(cat "$T_TMP/port")
 	REG=127.0.0.1:$PORT
@@ -92,7 +92,8 @@ trust_ca() {
 
 
 # start_docker_registry [AUTH-YAML]: Debian's docker-registry with TLS (the test CA) on a
-# free port, its config's `auth:` section AUTH-YAML (default: none); sets PORT and REG
+# free port, its config's `auth:` section AUTH-YAML (default: none); sets PORT and REG.
+# SBX_DR_PLAIN=1: plain HTTP, no TLS.
 start_docker_registry() {
 	need_registry
 	local c
@@ -105,18 +106,22 @@ start_docker_registry() {
 	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	REG=127.0.0.1:$PORT
 	cp "$D/ca.crt" "$T_TMP/dr/certs/"
+	local tls=", tls: {certificate: \"$D/srv.crt\", key: \"$D/srv.key\"}" scheme=https
+	if [ -n "${SBX_DR_PLAIN:-}" ]; then
+		tls="" scheme=http
+	fi
 	cat >"$T_TMP/dr/config.yml" <<EOC
 version: 0.1
 log: {level: error}
 storage: {filesystem: {rootdirectory: "$T_TMP/dr/store"}}
-http: {addr: "$REG", tls: {certificate: "$D/srv.crt", key: "$D/srv.key"}}
+http: {addr: "$REG"$tls}
 ${1:+auth: $1}
 EOC
 	docker-registry serve "$T_TMP/dr/config.yml" >"$T_TMP/dr/log" 2>&1 &
-	t_defer "kill $!"
+	t_defer kill "$!"
 	local i
 	for ((i = 0; i < 50; i++)); do
-		curl -s -o /dev/null --cacert "$D/ca.crt" "https://$REG/v2/" && return 0
+		curl -s -o /dev/null --cacert "$D/ca.crt" "$scheme://$REG/v2/" && return 0
 		sleep 0.1
 	done
 	t_fail "docker-registry did not start: $(tail -3 "$T_TMP/dr/log")"

@@ -73,22 +73,94 @@ static void test_index_pick(void **state)
 {
 	static const char idx[] =
 	    "{\"schemaVersion\":2,\"manifests\":["
-	    "{\"digest\":\"" D(
-		"1") "\",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}},"
-		     "{\"digest\":\"" D(
-			 "2") "\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\"}},"
-			      "{\"digest\":\"" D(
-				  "3") "\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}";
+	    "{\"digest\":\"" D("1") "\",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}},"
+	    "{\"digest\":\"" D("2") "\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\"}},"
+	    "{\"digest\":\"" D("4") "\",\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\","
+	    "\"variant\":\"v6\"}},"
+	    "{\"digest\":\"" D("5") "\",\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\","
+	    "\"variant\":\"v7\"}},"
+	    "{\"digest\":\"" D("3") "\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}";
+	static const char *const pick[][2] = {
+	    {"linux/amd64", D("3")},   {"linux/arm64", D("1")},	 {"linux/arm64/v8", D("1")},
+	    {"linux/arm/v7", D("5")},  {"linux/arm/v6", D("4")},	 {"linux/arm", D("4")},
+	    {"windows/amd64", D("2")},
+	};
 	cleanup_error struct sbx_error *err = NULL;
+	struct image_platform p;
 	char out[LAYER_DIGEST_LEN];
 
 	(void)state;
-	assert_int_equal(image_index_pick(idx, strlen(idx), "amd64", out, &err), 0);
-	assert_string_equal(out, D("3"));
-	assert_int_equal(image_index_pick(idx, strlen(idx), "arm64", out, &err), 0);
-	assert_string_equal(out, D("1"));
-	assert_int_equal(image_index_pick(idx, strlen(idx), "riscv64", out, &err), -1);
-	assert_non_null(strstr(err->msg, "linux/riscv64"));
+	for (size_t i = 0; i < ARRAY_SIZE(pick); i++) {
+		assert_int_equal(image_platform_parse(pick[i][0], &p, &err), 0);
+		assert_int_equal(image_index_pick(idx, strlen(idx), &p, out, &err), 0);
+		if (strcmp(out, pick[i][1]) != 0)
+			fail_msg("%s picked %s", pick[i][0], out);
+	}
+	assert_int_equal(image_platform_parse("linux/riscv64", &p, &err), 0);
+	assert_int_equal(image_index_pick(idx, strlen(idx), &p, out, &err), -1);
+	assert_non_null(strstr(err->msg, "no image for linux/riscv64"));
+	assert_non_null(strstr(err->msg, "linux/arm/v7"));
+	sbx_error_free(err);
+	err = NULL;
+	assert_int_equal(image_platform_parse("linux/arm64/v9", &p, &err), 0);
+	assert_int_equal(image_index_pick(idx, strlen(idx), &p, out, &err), -1);
+	/* the host's default: linux and some architecture, any variant */
+	assert_int_equal(image_platform_parse(NULL, &p, &err), 0);
+	assert_string_equal(p.os, "linux");
+	assert_string_equal(p.variant, "");
+}
+
+static void test_platform_parse(void **state)
+{
+	static const char *const bad[] = {"linux", "linux/", "/amd64", "linux/amd64/", "linux/amd64/v1/x",
+					  "Linux/AMD64", "linux/amd64 ", "linux//v7", ""};
+	struct image_platform p;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		cleanup_error struct sbx_error *err = NULL;
+
+		if (image_platform_parse(bad[i], &p, &err) != -1)
+			fail_msg("`%s` accepted", bad[i]);
+		assert_non_null(strstr(err->msg, "OS/ARCH"));
+	}
+}
+
+static void test_foreign_urls(void **state)
+{
+	static const char good[] =
+	    "{\"schemaVersion\":2,\"config\":{\"digest\":\"" D("a") "\"},\"layers\":[{\"mediaType\":"
+	    "\"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip\",\"digest\":\"" D("b") "\","
+	    "\"size\":3,\"urls\":[\"https://example.com/b\",\"http://e.org/b\"]},{\"digest\":\"" D("c") "\"}]}";
+	static const char *const bad[] = {
+	    "[\"ftp://example.com/b\"]", "\"https://example.com/b\"", "[1]",
+	    "[\"https://a/1\",\"https://a/2\",\"https://a/3\",\"https://a/4\"]", "[\"https://a/\\r\\nX: y\"]",
+	};
+	cleanup_error struct sbx_error *err = NULL;
+	struct image_manifest m;
+
+	(void)state;
+	assert_int_equal(image_manifest_parse(good, strlen(good), &m, &err), 0);
+	assert_int_equal(m.n_layers, 2);
+	assert_true(m.layers[0].foreign);
+	assert_string_equal(m.layers[0].urls[0], "https://example.com/b");
+	assert_string_equal(m.layers[0].urls[1], "http://e.org/b");
+	assert_null(m.layers[0].urls[2]);
+	assert_false(m.layers[1].foreign);
+	assert_null(m.layers[1].urls);
+	image_manifest_free(&m);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		cleanup_free char *j = NULL;
+
+		j = xasprintf("{\"schemaVersion\":2,\"config\":{\"digest\":\"" D("a") "\"},\"layers\":"
+			      "[{\"digest\":\"" D("b") "\",\"urls\":%s}]}",
+			      bad[i]);
+		sbx_error_free(err);
+		err = NULL;
+		if (image_manifest_parse(j, strlen(j), &m, &err) != -1)
+			fail_msg("urls %s accepted", bad[i]);
+		assert_non_null(strstr(err->msg, "urls"));
+	}
 }
 
 static void test_config(void **state)
@@ -146,7 +218,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_manifest),	   cmocka_unit_test(test_manifest_refused),
-	    cmocka_unit_test(test_index_pick),	   cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_index_pick),
+	    cmocka_unit_test(test_platform_parse),
+	    cmocka_unit_test(test_foreign_urls),	   cmocka_unit_test(test_config),
 	    cmocka_unit_test(test_config_refused),
 	};
 
