@@ -14,7 +14,7 @@ set -g __sandbox_argflags_exec -u --user -e --env -w --workdir
 set -g __sandbox_argflags_ps --format
 set -g __sandbox_argflags_stop -t --time
 set -g __sandbox_argflags_kill -s --signal
-set -g __sandbox_argflags_pull --creds
+set -g __sandbox_argflags_pull --creds --platform
 set -g __sandbox_argflags_login -u --username
 set -g __sandbox_argflags_images --format
 set -g __sandbox_argflags_inspect --format
@@ -197,6 +197,9 @@ complete -c sandbox -n '__sandbox_flag rm,rmi --force' -s f -l force -d force
 complete -c sandbox -n '__sandbox_flag logs --follow' -s f -l follow -d follow
 complete -c sandbox -n '__sandbox_flag pull --tls-verify' -l tls-verify -f -a 'true false' -d 'verify TLS'
 complete -c sandbox -n '__sandbox_flag pull --creds' -l creds -x -d 'USER:PASSWORD'
+complete -c sandbox -n '__sandbox_flag pull --platform' -l platform -x -a 'linux/amd64 linux/arm64 linux/arm/v7 linux/386 linux/ppc64le linux/s390x linux/riscv64' -d 'platform to pick from an index'
+complete -c sandbox -n '__sandbox_flag pull --allow-foreign-layers' -l allow-foreign-layers -d 'fetch non-distributable layers from their URLs'
+complete -c sandbox -n '__sandbox_flag pull --quiet' -s q -l quiet -d 'no progress'
 complete -c sandbox -n '__sandbox_flag login --username' -s u -l username -x -d user
 complete -c sandbox -n '__sandbox_flag login --password-stdin' -l password-stdin -d 'read the password from stdin'
 complete -c sandbox -n '__sandbox_flag exec,ps,stop,kill,rm,logs,pull,login,logout,images,rmi,prune,import,inspect --help' -s h -l help -d help

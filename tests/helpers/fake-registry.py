@@ -23,7 +23,8 @@
 # and then nothing for two minutes (a test kills the client meanwhile). --blob-delay S:
 # every blob download waits S seconds before its body. --foreign: tag `foreign` names an
 # image whose last layer is non-distributable, with a URL https://localhost:PORT/_foreign/
-# DIGEST (the registry itself answers 404 for that blob).
+# DIGEST (the registry itself answers 404 for that blob). --token-uses N: a Bearer token
+# is good for N requests, then the next one gets a 401 and a new token is handed out.
 # Every request is logged to stderr, blob downloads with their Range header and how many
 # blob downloads were in flight when they began ("in-flight N").
 import argparse, base64, hashlib, http.server, json, os, ssl, sys, threading, time
@@ -44,6 +45,7 @@ ap.add_argument("--truncate-once", action="store_true")
 ap.add_argument("--stall-once", action="store_true")
 ap.add_argument("--blob-delay", type=float, default=0)
 ap.add_argument("--foreign", action="store_true")
+ap.add_argument("--token-uses", type=int, default=0)
 a = ap.parse_args()
 
 blobs = os.path.join(a.layout, "blobs", "sha256")
@@ -67,6 +69,7 @@ cut = set()
 inflight = [0]
 lock = threading.Lock()
 TOKEN = "tok-" + hashlib.sha256(os.urandom(16)).hexdigest()[:16]
+uses = [0]
 
 
 def blob(d):
@@ -114,8 +117,15 @@ class H(http.server.BaseHTTPRequestHandler):
                 return True
             self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', headers=[("WWW-Authenticate", 'Basic realm="fake"')])
             return False
+        global TOKEN
         if h == "Bearer " + TOKEN:
-            return True
+            with lock:
+                uses[0] += 1
+                if not a.token_uses or uses[0] <= a.token_uses:
+                    return True
+                # expired: a new token from now on
+                TOKEN = "tok-" + hashlib.sha256(os.urandom(16)).hexdigest()[:16]
+                uses[0] = 0
         ch = 'Bearer realm="https://127.0.0.1:%d/token",service="fake-registry"' % self.server.server_port
         if scope:
             ch += ',scope="%s"' % scope

@@ -77,10 +77,10 @@ test_bash_commands() {
 	assert_completes "doctor" --root /tmp --log-level debug "do"
 }
 
-# Every --flag of `sandbox help run`/`shell` is offered, and nothing else but -h/--help aliases.
+# Every --flag of `sandbox help run`/`shell`/`pull` is offered, and nothing else but -h/--help aliases.
 test_bash_run_flags() {
 	local cmd want got
-	for cmd in run shell; do
+	for cmd in run shell pull; do
 		want=$( (help_long_flags "$cmd"; echo --help) | LC_ALL=C sort -u | tr '\n' ' ')
 		got=$(bash_complete "$cmd" -- | tr '\n' ' ')
 		assert_eq "$want" "$got" "long flags of $cmd"
@@ -191,7 +191,7 @@ test_man_page() {
 
 t "bash: sourcing defines _sandbox and completes sandbox" test_bash_defines_the_function
 t "bash: commands from \`sandbox help\`, global options" test_bash_commands
-t "bash: every flag of run and shell" test_bash_run_flags
+t "bash: every flag of run, shell and pull" test_bash_run_flags
 t "bash: values of --network, --userns, --security-opt, files" test_bash_values
 t "bash: IMAGE (host or a directory), then the command" test_bash_image_and_command
 t "zsh: syntax and compinit" test_zsh

@@ -147,6 +147,30 @@ test_progress_on_a_terminal() {
 	assert_file_has_content "$T_OUT" '^sha256:[0-9a-f]{64}$'
 }
 
+test_token_expires_mid_pull() {
+	start_registry --auth bearer --token-uses 3
+	trust_ca
+	assert_status 0 sbx pull "$REG/busybox:v1"
+	[ "$(grep -c 'GET /token?' "$T_TMP/registry.log")" -ge 2 ] || t_fail "the token was not renewed"
+	assert_eq 3 "$(grep -c '^Copying blob sha256:[0-9a-f]\{12\} done' "$T_ERR")" "one line per layer"
+}
+
+test_concurrent_pulls() {
+	start_registry --blob-delay 0.3
+	trust_ca
+	"$SANDBOX" pull "$REG/busybox:v1" >"$T_TMP/a.out" 2>"$T_TMP/a.err" &
+	local a=$!
+	"$SANDBOX" pull "$REG/busybox:v1" >"$T_TMP/b.out" 2>"$T_TMP/b.err" &
+	local b=$!
+	wait "$a" || t_fail "the first pull failed: $(cat "$T_TMP/a.err")"
+	wait "$b" || t_fail "the second pull failed: $(cat "$T_TMP/b.err")"
+	assert_eq "$(cat "$T_TMP/a.out")" "$(cat "$T_TMP/b.out")" "manifest digests"
+	assert_eq 3 "$(find "$SANDBOX_ROOT/layers" -mindepth 1 -maxdepth 1 | wc -l)" "layers stored"
+	assert_status 0 sbx images --format json
+	assert_eq 1 "$(grep -o '"Digest": *"sha256:' "$T_OUT" | wc -l)" "images in the store"
+	assert_eq 0 "$(downloads_left)" "download files left"
+}
+
 test_foreign_layers() {
 	start_registry --foreign
 	trust_ca
@@ -202,6 +226,8 @@ t "a pull killed mid-blob shows nothing; the next one resumes it" test_killed_pu
 t "a corrupt leftover download is found out and downloaded again" test_corrupt_leftover
 t "a server that ignores Range; a leftover longer than the blob" test_server_without_ranges
 t "progress bars on a terminal, one line per layer in a pipe, none with -q" test_progress_on_a_terminal
+t "a token that expires mid-pull is renewed" test_token_expires_mid_pull
+t "two pulls of one image at once: both succeed, one copy" test_concurrent_pulls
 t "foreign layers only with --allow-foreign-layers" test_foreign_layers
 t "--platform errors" test_platform_errors
 t "plain HTTP only with --tls-verify=false (docker-registry without TLS)" test_plain_http_fallback
