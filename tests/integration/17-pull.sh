@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # 17-pull.sh - how `pull` downloads: layers in parallel, HTTP Range resume (a dropped
 # connection, a killed pull, a corrupt or unrangeable leftover), progress bars on a
-# terminal and quiet pipes, foreign layers only when asked, plain HTTP only with
-# --tls-verify=false, and a resume against Debian's docker-registry
+# terminal and quiet pipes, a token renewed mid-pull, concurrent pulls, foreign layers
+# only when asked, HTTPS_PROXY/NO_PROXY (tests/helpers/connect-proxy.py), plain HTTP
+# only with --tls-verify=false, and a resume against Debian's docker-registry
 #
 # The registry is tests/helpers/fake-registry.py (see its header for --blob-delay,
 # --truncate-once, --stall-once, --no-range, --foreign) with the image of
@@ -182,6 +183,26 @@ test_foreign_layers() {
 	assert_eq 0 "$(downloads_left)" "download files left"
 }
 
+test_https_proxy() {
+	start_registry
+	trust_ca
+	python3 "$SBX_SRC_DIR/tests/helpers/connect-proxy.py" --port-file "$T_TMP/pport" 2>"$T_TMP/proxy.log" &
+	t_defer kill "$!"
+	wait_for_file "$T_TMP/pport" "^[0-9]+$" 10 || t_fail "the proxy did not start"
+	local proxy=http://127.0.0.1:$(cat "$T_TMP/pport")
+	assert_status 0 env HTTPS_PROXY="$proxy" "$SANDBOX" pull "$REG/busybox:v1"
+	grep -q "CONNECT 127.0.0.1:$PORT" "$T_TMP/proxy.log" || t_fail "the registry was not reached through the proxy"
+	grep -q "CONNECT localhost:$PORT" "$T_TMP/proxy.log" || t_fail "the redirected blobs were not fetched through it"
+	# NO_PROXY wins (lower-case names too)
+	assert_status 0 sbx rmi "$REG/busybox:v1"
+	: >"$T_TMP/proxy.log"
+	assert_status 0 env https_proxy="$proxy" no_proxy=127.0.0.1,localhost "$SANDBOX" pull "$REG/busybox:v1"
+	assert_file_empty "$T_TMP/proxy.log"
+	# a proxy that is not there: one line, 125
+	assert_status 125 env HTTPS_PROXY=http://127.0.0.1:1 "$SANDBOX" pull "$REG/busybox:v2"
+	assert_exactly_one_stderr_line
+}
+
 test_platform_errors() {
 	assert_status 125 sbx pull --platform linux 127.0.0.1:1/x
 	assert_error_line 'platform.*OS/ARCH'
@@ -229,6 +250,7 @@ t "progress bars on a terminal, one line per layer in a pipe, none with -q" test
 t "a token that expires mid-pull is renewed" test_token_expires_mid_pull
 t "two pulls of one image at once: both succeed, one copy" test_concurrent_pulls
 t "foreign layers only with --allow-foreign-layers" test_foreign_layers
+t "HTTPS_PROXY and NO_PROXY are honoured" test_https_proxy
 t "--platform errors" test_platform_errors
 t "plain HTTP only with --tls-verify=false (docker-registry without TLS)" test_plain_http_fallback
 t "Range resume against Debian's docker-registry; prune clears downloads" test_docker_registry_resume
