@@ -11,7 +11,8 @@
 # As root it only prepares the stage (tests/setup-root.sh: users sbxtest and
 # sbxnosub, subordinate ranges, /dev/net/tun), copies the binary, the unit test
 # binaries, tests/, rootfs-tools/, completions/ and sandbox.1 to a fresh
-# world-readable directory, and runs
+# world-readable directory (with debootstrap, also the Debian image it caches in
+# build/test-cache/: SBX_DEBIAN_TAR), and runs
 # the suite there as `sbxtest`, then the no-subordinate-range cases as `sbxnosub`.
 # Root never runs a sandbox test itself.
 # As a normal user it runs the suite as that user and says what it skips and why.
@@ -97,6 +98,39 @@ cleanup_stage() {
 			\( -user "$TEST_USER" -o -user "$NOSUB_USER" \) -exec rm -rf -- {} + 2>/dev/null
 	rm -rf -- "$STAGE"
 }
+# The debootstrapped Debian image (16-docker-registry.sh's acceptance line): a
+# `debootstrap --variant=minbase bookworm` tarball made by rootfs-tools/mk-debian-rootfs.sh,
+# cached in build/test-cache/ of the checkout (made again when 30 days old).
+DEBIAN_CACHE=build/test-cache/debian-bookworm-minbase.tar.gz
+# debian_cache_root STAGE: as root, make the cache when needed and copy it into STAGE
+# (the checkout may not be readable by the test user); prints one `# ...` line.
+debian_cache_root() {
+	local cache=$SRC_DIR/$DEBIAN_CACHE why=
+	mkdir -p "$(dirname "$cache")"
+	if [ -z "$(find "$cache" -maxdepth 0 -mtime -30 2>/dev/null)" ]; then
+		if ! command -v debootstrap >/dev/null 2>&1; then
+			why="debootstrap is not installed (apt-get install debootstrap)"
+		else
+			echo "# making the debootstrapped Debian image (once, about a minute): $cache"
+			# one builder at a time: another run may be making it too
+			(
+				flock 9
+				[ -n "$(find "$cache" -maxdepth 0 -mtime -30 2>/dev/null)" ] ||
+					bash "$SRC_DIR/rootfs-tools/mk-debian-rootfs.sh" "$cache" bookworm
+			) 9>"$cache.lock" || why="rootfs-tools/mk-debian-rootfs.sh failed"
+		fi
+	fi
+	if [ -f "$cache" ]; then
+		# an old one that could not be made again still does
+		mkdir -p "$1/$(dirname "$DEBIAN_CACHE")"
+		cp "$cache" "$1/$DEBIAN_CACHE" && chmod a+r "$1/$DEBIAN_CACHE" &&
+			echo "# the debootstrapped Debian image is available ($cache${why:+; older than 30 days, not made again: $why})" &&
+			return
+		why="cannot copy $cache to the stage"
+	fi
+	echo "# no debootstrapped Debian image: ${why:-$cache is missing}; its test skips"
+}
+
 run_as_root() {
 	local stage bin user w rc p f s
 	echo "# preparing the stage as root (tests/setup-root.sh)"
@@ -127,6 +161,7 @@ run_as_root() {
 	cp -a "$SRC_DIR/tests" "$SRC_DIR/rootfs-tools" "$stage/"
 	# what tests/integration/10-completions.sh checks
 	cp -a "$SRC_DIR/completions" "$SRC_DIR/sandbox.1" "$stage/" 2>/dev/null
+	debian_cache_root "$stage"
 	chmod -R a+rX "$stage"
 
 	# Failing newuidmap/newgidmap that pass the tool's "setuid root" check; the
@@ -159,7 +194,7 @@ run_as_root() {
 			ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
 			LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
 			T_VERBOSE="${T_VERBOSE:-0}" T_KEEP="${T_KEEP:-0}" T_TIMEOUT="${T_TIMEOUT:-30}" \
-			T_FILTER="${T_FILTER:-}" \
+			T_FILTER="${T_FILTER:-}" SBX_DEBIAN_TAR="$stage/$DEBIAN_CACHE" \
 			bash "$stage/tests/run.sh" --as-user --role "$r" --work "$w" \
 			--counts "$w/counts" "${filters[@]}" || rc=$?
 		if read -r p f s <"$w/counts" 2>/dev/null; then
@@ -329,6 +364,15 @@ run_as_user() {
 			add_counts 0 1 0
 		else
 			export SBX_PROBE=$work/sbx-probe BUSYBOX_ROOTFS=$work/rootfs
+			# the debootstrapped Debian image: root's copy, else this checkout's cache
+			SBX_DEBIAN_TAR=${SBX_DEBIAN_TAR:-$PWD/$DEBIAN_CACHE}
+			if [ -r "$SBX_DEBIAN_TAR" ]; then
+				export SBX_DEBIAN_TAR
+				[ "$as_user" = 1 ] || echo "# the debootstrapped Debian image is available ($SBX_DEBIAN_TAR)"
+			else
+				unset SBX_DEBIAN_TAR
+				[ "$as_user" = 1 ] || echo "# no debootstrapped Debian image: run tests/run.sh as root once (needs debootstrap); its test skips"
+			fi
 			if [ "$role" != nosub ]; then
 				for f in "$PWD"/tests/integration/*.sh; do
 					[ -f "$f" ] && selected "${f##*/}" && run_tap_file "$f"

@@ -3,7 +3,8 @@
 # 16-docker-registry.sh - the registry client against Debian's docker-registry with a real
 # Docker-style token service: anonymous and credentialed Bearer tokens, a private
 # repository, a wrong password, and a multi-platform OCI index pushed with `skopeo copy --all`
-# (the host's platform by default, others with --platform, an unknown one refused)
+# (the host's platform by default, others with --platform, an unknown one refused), and the
+# issue's acceptance line with a debootstrapped Debian bookworm (SBX_DEBIAN_TAR, see run.sh)
 #
 # The realm is tests/helpers/token-service.py (python3's http.server + ssl, the test server
 # certificate): it signs RS256 JWTs with the openssl CLI, the key's self-signed certificate
@@ -144,7 +145,47 @@ test_platform() {
 	assert_nothing_left
 }
 
+# The issue's acceptance line with a real image: `debootstrap --variant=minbase bookworm`
+# (tests/run.sh caches it as root; SBX_DEBIAN_TAR), pushed with skopeo to docker-registry
+# (TLS, no auth), pulled and run as the test user.
+test_debian_real() {
+	[ -n "${SBX_DEBIAN_TAR:-}" ] ||
+		t_skip "no debootstrapped image: run tests/run.sh as root once (needs debootstrap)"
+	[ -z "${SBX_DEBIAN_BROKEN:-}" ] || t_fail "$SBX_DEBIAN_BROKEN"
+	require_subuid
+	start_docker_registry
+	trust_ca
+	assert_status 0 skopeo copy -q --dest-cert-dir "$T_TMP/dr/certs" "oci:$D/debian-real" \
+		"docker://$REG/debian:bookworm"
+	assert_status 0 sbx pull "$REG/debian:bookworm"
+	assert_file_has_content "$T_OUT" '^sha256:[0-9a-f]{64}$'
+	assert_status 0 sbx run --rm --network none "$REG/debian:bookworm" cat /etc/os-release
+	assert_file_has_content "$T_OUT" '^PRETTY_NAME="Debian GNU/Linux 12 \(bookworm\)"$'
+	assert_status 0 sbx run --rm --network none "$REG/debian:bookworm" dpkg-query -W -f '${Package}\n'
+	local p
+	for p in base-files dpkg apt; do
+		assert_file_has_content "$T_OUT" "^$p\$"
+	done
+	[ "$(grep -c '' "$T_OUT")" -gt 50 ] || t_fail "only $(grep -c '' "$T_OUT") packages installed"
+	# setuid root and setgid shadow (42): the owners need the subordinate range
+	assert_status 0 sbx run --rm --network none "$REG/debian:bookworm" \
+		stat -c '%n %a %u:%g' /usr/bin/su /usr/bin/chage
+	assert_eq "/usr/bin/su 4755 0:0
+/usr/bin/chage 2755 0:42" "$(cat "$T_OUT")" "modes and owners"
+	assert_status 0 sbx run --rm --network none -u 0 "$REG/debian:bookworm" id -u
+	assert_eq 0 "$(cat "$T_OUT")" "id -u"
+	assert_status 0 sbx run --rm --network none -u 0 "$REG/debian:bookworm" \
+		sh -c 'echo written >/etc/sbx-written && cat /etc/sbx-written'
+	assert_eq written "$(cat "$T_OUT")" "/etc/sbx-written in the first run"
+	assert_status 1 sbx run --rm --network none -u 0 "$REG/debian:bookworm" test -e /etc/sbx-written
+	assert_eq "" "$(find "$SANDBOX_ROOT" -name sbx-written 2>/dev/null || true)" "/etc/sbx-written in the store"
+	assert_status 0 sbx images
+	assert_file_has_content "$T_OUT" "^$REG/debian +bookworm "
+	assert_nothing_left
+}
+
 t "token service: anonymous pull and run, a private repository, wrong and right password" test_token_flow
 t "a multi-platform index pushed with skopeo --all: the host's platform by default" test_multiarch_default
 t "pull --platform: arm/v7, arm64 (variant v8), amd64; an unknown platform refused" test_platform
+t "the acceptance line with a debootstrapped Debian bookworm" test_debian_real
 t_main "$@"

@@ -5,7 +5,8 @@
 # Once per test file (not per test): a test CA and a server certificate for 127.0.0.1 made
 # with openssl, the OCI layout made by rootfs-tools/mk-test-images.sh ($SBX_REG_DIR/img/oci)
 # and the acceptance image `debian` ($SBX_REG_DIR/debian: the busybox rootfs plus an
-# /etc/os-release). Per test: start_registry starts tests/helpers/fake-registry.py,
+# /etc/os-release); with SBX_DEBIAN_TAR (see tests/run.sh), `debian-real` from that
+# debootstrapped tarball. Per test: start_registry starts tests/helpers/fake-registry.py,
 # start_docker_registry Debian's docker-registry; both set PORT and REG.
 # shellcheck disable=SC2016 # commands for inside the sandbox are single-quoted on purpose
 
@@ -60,6 +61,38 @@ PY
 			echo "Bail out! cannot make the test certificates or the acceptance image"
 			exit 1
 		}
+	fi
+	# SBX_DEBIAN_TAR (tests/run.sh): the debootstrapped Debian image `debian-real`, one
+	# layer whose blob is that .tar.gz as it is (diff_id: the hash of its uncompressed tar)
+	if [ -z "${SBX_REG_SKIP:-}" ] && [ -n "${SBX_DEBIAN_TAR:-}" ] &&
+		! python3 - "$SBX_REG_DIR" "$SBX_DEBIAN_TAR" <<'PY'; then
+import gzip, hashlib, json, os, shutil, sys
+d, tgz = sys.argv[1:3]
+out = os.path.join(d, "debian-real")
+os.makedirs(os.path.join(out, "blobs", "sha256"))
+def put(b):
+    h = hashlib.sha256(b).hexdigest()
+    open(os.path.join(out, "blobs", "sha256", h), "wb").write(b)
+    return "sha256:" + h
+zh, uh = hashlib.sha256(), hashlib.sha256()
+with open(tgz, "rb") as f:
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        zh.update(chunk)
+with gzip.open(tgz, "rb") as f:
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        uh.update(chunk)
+shutil.copyfile(tgz, os.path.join(out, "blobs", "sha256", zh.hexdigest()))
+cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                  "config": {"Cmd": ["bash"], "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+                  "rootfs": {"type": "layers", "diff_ids": ["sha256:" + uh.hexdigest()]}}).encode()
+m = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": put(cfg), "size": len(cfg)},
+                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                            "digest": "sha256:" + zh.hexdigest(), "size": os.path.getsize(tgz)}]}).encode()
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+           "digest": put(m), "size": len(m)}]}, open(os.path.join(out, "index.json"), "w"))
+PY
+		export SBX_DEBIAN_BROKEN="cannot make an OCI layout of $SBX_DEBIAN_TAR"
 	fi
 	export SBX_REG_DIR SBX_REG_SKIP
 fi
