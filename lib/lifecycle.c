@@ -413,15 +413,18 @@ char *lifecycle_format_table(const struct lc_sandbox *v, size_t n)
 	sbuf_printf(&b, "%-12s  %-16s  %-20s  %-24s  %-16s  %-16s%s\n", "SANDBOX ID", "NAME", "IMAGE",
 		    "COMMAND", "STATUS", "CREATED", usage ? "  MEM        PIDS" : "");
 	for (size_t i = 0; i < n; i++) {
-		char status[32], ago[32], cmd[25];
+		char status[32], ago[32], cmd[25], tail[24];
 		const char *img = v[i].image;
 		size_t il = strlen(img);
 
 		status_text(&v[i], status, sizeof(status));
 		ago_text(v[i].created, ago, sizeof(ago));
 		snprintf(cmd, sizeof(cmd), "%s", v[i].command[0] ? v[i].command : "(shell)");
-		if (il > 20)
-			img += il - 20; /* the end of a path says more */
+		/* the end of a path says more; a reference is shown whole, as podman does */
+		if (img[0] == '/' && il > 20) {
+			snprintf(tail, sizeof(tail), "...%s", img + il - 17);
+			img = tail;
+		}
 		sbuf_printf(&b, "%.12s  %-16s  %-20s  %-24s  %-16s  %-16s", v[i].id,
 			    v[i].name ? v[i].name : "-", img, cmd, status, ago);
 		if (usage && cgroup_usage(&v[i], &mem, &pids))

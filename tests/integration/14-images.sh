@@ -192,6 +192,9 @@ test_rmi_running() {
 	import "$IMG/rootfs.tar.gz" live
 	assert_status 0 sbx run -d --rm --name runner --network none live sleep 60
 	t_defer "$SANDBOX" kill runner
+	# ps shows a reference whole (a path is cut from the left)
+	assert_status 0 sbx ps
+	assert_file_has_content "$T_OUT" ' localhost/live:latest '
 	assert_status 125 sbx rmi live
 	assert_error_line 'image `localhost/live:latest`: in use by running sandbox [0-9a-f]{12}'
 	assert_status 125 sbx rmi -f live
