@@ -95,9 +95,10 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 10
 
+# the library without the command line (lib/cli*.c call sandbox.c's help)
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) | build/fuzz
 	clang $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -fsanitize=fuzzer,address,undefined -iquote lib $< \
-		$(filter-out lib/version.c,$(LIB_SRCS)) $(GLIBC_LIBS) -o $@
+		$(filter-out lib/version.c lib/cli%.c,$(LIB_SRCS)) $(GLIBC_LIBS) -o $@
 
 # each target runs FUZZ_SECONDS from the seeds in tests/fuzz/corpus/<target>
 fuzz: $(FUZZ_BINS)

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* cli_run.c - run, shell and exec: their flags, then a sandbox or a command in one */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "lifecycle.h"
+#include "net.h"
+#include "options.h"
+#include "run.h"
+#include "state.h"
+#include "util.h"
+
+enum {
+	OPT_RM = 256,
+	OPT_NAME,
+	OPT_ENV_FILE,
+	OPT_ENTRYPOINT,
+	OPT_INIT,
+	OPT_HOSTNAME,
+	OPT_TMPFS,
+	OPT_READ_ONLY,
+	OPT_NETWORK,
+	OPT_ALLOW_HOST_LOOPBACK,
+	OPT_DNS,
+	OPT_USERNS,
+	OPT_MEMORY,
+	OPT_PIDS_LIMIT,
+	OPT_CPUS,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_SECURITY_OPT,
+	OPT_PRIVILEGED,
+};
+
+static const struct option run_longopts[] = {
+    {"rm", no_argument, NULL, OPT_RM},
+    {"detach", no_argument, NULL, 'd'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"interactive", no_argument, NULL, 'i'},
+    {"tty", no_argument, NULL, 't'},
+    {"env", required_argument, NULL, 'e'},
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+    {"workdir", required_argument, NULL, 'w'},
+    {"user", required_argument, NULL, 'u'},
+    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+    {"init", optional_argument, NULL, OPT_INIT},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+    {"volume", required_argument, NULL, 'v'},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"network", required_argument, NULL, OPT_NETWORK},
+    {"net", required_argument, NULL, OPT_NETWORK},
+    {"publish", required_argument, NULL, 'p'},
+    {"allow-host-loopback", no_argument, NULL, OPT_ALLOW_HOST_LOOPBACK},
+    {"dns", required_argument, NULL, OPT_DNS},
+    {"userns", required_argument, NULL, OPT_USERNS},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static bool parse_bool(const char *s, bool *out)
+{
+	if (!s || strcmp(s, "true") == 0) {
+		*out = true;
+		return true;
+	}
+	if (strcmp(s, "false") == 0) {
+		*out = false;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * parse_run_options() - parse the flags shared by run and shell
+ * @cmd:	command name for messages
+ * @o:		filled
+ * @argc:	argument count (starting with the command name)
+ * @argv:	arguments
+ *
+ * Return: index of the first operand (IMAGE), -1 after printing an error,
+ * or -2 when help was printed.
+ */
+static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, char **argv)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+dite:w:u:v:p:h", run_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_RM: o->rm = true; break;
+		case 'd': o->detach = true; break;
+		case OPT_NAME:
+			if (!*optarg || strchr(optarg, '/') || optarg[0] == '.')
+				return cli_usage_error(cmd, "invalid --name `%s`", optarg), -1;
+			o->name = optarg;
+			break;
+		case 'i': o->interactive = true; break;
+		case 't': o->tty = true; break;
+		case 'e':
+			if (strchr(optarg, '=')) {
+				strv_push(&o->env, optarg);
+			} else if (getenv(optarg)) {
+				strv_push_take(&o->env, xasprintf("%s=%s", optarg, getenv(optarg)));
+			}
+			break;
+		case OPT_ENV_FILE:
+			if (options_parse_env_file(optarg, &o->env, &err) < 0)
+				return cli_report(err), -1;
+			break;
+		case 'w':
+			if (optarg[0] != '/')
+				return cli_usage_error(cmd, "--workdir `%s` must be an absolute path",
+						       optarg),
+				       -1;
+			o->workdir = optarg;
+			break;
+		case 'u': o->user = optarg; break;
+		case OPT_ENTRYPOINT: o->entrypoint = optarg; break;
+		case OPT_INIT:
+			if (!parse_bool(optarg, &o->init))
+				return cli_usage_error(cmd, "--init takes true or false, not `%s`", optarg),
+				       -1;
+			break;
+		case OPT_HOSTNAME:
+			if (!*optarg || strlen(optarg) > 64)
+				return cli_usage_error(cmd, "invalid --hostname `%s`", optarg), -1;
+			o->hostname = optarg;
+			break;
+		case 'v':
+			o->volumes = realloc(o->volumes, (o->n_volumes + 1) * sizeof(*o->volumes));
+			if (!o->volumes || options_parse_volume(optarg, &o->volumes[o->n_volumes], &err) < 0)
+				return cli_report(err), -1;
+			o->n_volumes++;
+			break;
+		case OPT_TMPFS:
+			o->tmpfs = realloc(o->tmpfs, (o->n_tmpfs + 1) * sizeof(*o->tmpfs));
+			if (!o->tmpfs || options_parse_tmpfs(optarg, &o->tmpfs[o->n_tmpfs], &err) < 0)
+				return cli_report(err), -1;
+			o->n_tmpfs++;
+			break;
+		case OPT_READ_ONLY: o->read_only = true; break;
+		case OPT_NETWORK:
+			if (strcmp(optarg, "none") == 0)
+				o->network = SBX_NET_NONE;
+			else if (strcmp(optarg, "host") == 0)
+				o->network = SBX_NET_HOST;
+			else if (strcmp(optarg, "slirp") == 0)
+				o->network = SBX_NET_SLIRP;
+			else if (strncmp(optarg, "slirp:", 6) == 0) {
+				o->network = SBX_NET_SLIRP;
+				if (net_parse_slirp_options(optarg + 6, &o->net_mtu, &err) < 0)
+					return cli_report(err), -1;
+			} else
+				return cli_usage_error(cmd,
+						       "invalid --network `%s` (slirp[:mtu=N], none or host)",
+						       optarg),
+				       -1;
+			break;
+		case 'p': strv_push(&o->publish, optarg); break;
+		case OPT_ALLOW_HOST_LOOPBACK: o->allow_host_loopback = true; break;
+		case OPT_DNS: o->dns = optarg; break;
+		case OPT_USERNS:
+			if (strcmp(optarg, "auto") == 0)
+				o->userns = SBX_USERNS_AUTO;
+			else if (strcmp(optarg, "keep-id") == 0)
+				o->userns = SBX_USERNS_KEEP_ID;
+			else if (strcmp(optarg, "single") == 0)
+				o->userns = SBX_USERNS_SINGLE;
+			else
+				return cli_usage_error(cmd, "invalid --userns `%s` (auto, keep-id or single)",
+						       optarg),
+				       -1;
+			break;
+		case OPT_MEMORY:
+			if (options_parse_size(optarg, &o->memory) < 0)
+				return cli_usage_error(cmd, "invalid --memory `%s`", optarg), -1;
+			break;
+		case OPT_PIDS_LIMIT: {
+			unsigned long long v;
+
+			if (!util_parse_uint(optarg, INT32_MAX, &v) || v == 0)
+				return cli_usage_error(cmd, "invalid --pids-limit `%s`", optarg), -1;
+			o->pids_limit = (int64_t)v;
+			break;
+		}
+		case OPT_CPUS: {
+			char *end;
+
+			errno = 0;
+			o->cpus = strtod(optarg, &end);
+			if (errno || *end || !(o->cpus > 0) || o->cpus > 1024)
+				return cli_usage_error(cmd, "invalid --cpus `%s`", optarg), -1;
+			break;
+		}
+		case OPT_CAP_ADD: strv_push(&o->cap_add, optarg); break;
+		case OPT_CAP_DROP: strv_push(&o->cap_drop, optarg); break;
+		case OPT_SECURITY_OPT:
+			if (strncmp(optarg, "seccomp=", 8) == 0 || strncmp(optarg, "seccomp:", 8) == 0)
+				o->seccomp_profile = optarg + 8;
+			else if (strcmp(optarg, "no-new-privileges") == 0 ||
+				 strcmp(optarg, "no-new-privileges=true") == 0)
+				o->no_new_privs = true;
+			else if (strcmp(optarg, "no-new-privileges=false") == 0)
+				o->no_new_privs = false;
+			else
+				return cli_usage_error(cmd, "unsupported --security-opt `%s`", optarg), -1;
+			break;
+		case OPT_PRIVILEGED: o->privileged = true; break;
+		case 'h': return -2;
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				return cli_usage_error(cmd, "unknown flag `-%c`", (char)optopt), -1;
+			return cli_usage_error(cmd, "unknown flag `%s`", argv[optind - 1]), -1;
+		case ':': return cli_usage_error(cmd, "flag `%s` needs a value", argv[optind - 1]), -1;
+		}
+	}
+	return optind;
+}
+
+/**
+ * finish_run() - run the sandbox of run and shell, or start it detached
+ * @o:		options, complete
+ *
+ * Return: the command's exit status, 0 after -d printed the id, or 125.
+ */
+static int finish_run(struct sbx_run_opts *o)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	int status = 0;
+
+	if (o->detach) {
+		char id[STATE_ID_LEN + 1];
+
+		if (o->tty)
+			return cli_usage_error("run", "%s", "-d with -t is not supported yet");
+		if (lifecycle_run_detached(o, id, &err) < 0)
+			return cli_report(err);
+		printf("%s\n", id);
+		return 0;
+	}
+	if (run_sandbox(o, &status, &err) < 0)
+		return cli_report(err);
+	return status;
+}
+
+/* Build argv from --entrypoint and the operands after IMAGE. */
+static void set_command(struct sbx_run_opts *o, int argc, char **argv, int first)
+{
+	size_t n = (size_t)(argc - first) + 1;
+	char **v = xcalloc(n + 1, sizeof(char *));
+	size_t k = 0;
+
+	if (o->entrypoint)
+		v[k++] = o->entrypoint;
+	for (int i = first; i < argc; i++)
+		v[k++] = argv[i];
+	v[k] = NULL;
+	if (k)
+		o->argv = v;
+	else
+		free(v);
+}
+
+/**
+ * cmd_run() - `sandbox run`: create and start a sandbox, wait for it
+ * @g:		global options
+ * @argc:	argument count
+ * @argv:	arguments, from `run`
+ *
+ * Return: the command's exit status (or 0 after -d printed the id), 125 on an error.
+ */
+int cmd_run(struct sbx_global *g, int argc, char **argv)
+{
+	struct sbx_run_opts o;
+	int first, ret;
+
+	options_run_init(&o, g);
+	first = parse_run_options("run", &o, argc, argv);
+	if (first == -2) {
+		options_run_free(&o);
+		return cli_print_help("run");
+	}
+	if (first < 0) {
+		options_run_free(&o);
+		return SBX_EXIT_FAILURE;
+	}
+	if (first >= argc) {
+		options_run_free(&o);
+		return cli_usage_error("run", "%s", "missing IMAGE");
+	}
+	o.image = argv[first];
+	set_command(&o, argc, argv, first + 1);
+	ret = finish_run(&o);
+	free(o.argv);
+	options_run_free(&o);
+	return ret;
+}
+
+/* Bind @path read-write at the same place, unless a bound directory holds it. */
+static void add_volume(struct sbx_run_opts *o, const char *path)
+{
+	for (size_t i = 0; i < o->n_volumes; i++) {
+		size_t l = strlen(o->volumes[i].source);
+
+		if (strncmp(path, o->volumes[i].source, l) == 0 && (path[l] == '/' || !path[l]))
+			return; /* already inside a bound directory */
+	}
+	o->volumes = realloc(o->volumes, (o->n_volumes + 1) * sizeof(*o->volumes));
+	if (!o->volumes)
+		abort();
+	o->volumes[o->n_volumes].source = xstrdup(path);
+	o->volumes[o->n_volumes].target = xstrdup(path);
+	o->volumes[o->n_volumes].read_only = false;
+	o->n_volumes++;
+}
+
+/**
+ * cmd_shell() - `sandbox shell`: an interactive login shell in a sandbox
+ * @g:		global options
+ * @argc:	argument count
+ * @argv:	arguments, from `shell`
+ *
+ * Defaults differ from run: --userns keep-id, the host's network, $HOME
+ * and the current directory bound, the writable layer thrown away unless
+ * --name.
+ *
+ * Return: the shell's exit status, 125 on an error.
+ */
+int cmd_shell(struct sbx_global *g, int argc, char **argv)
+{
+	static const char *const pass_env[] = {"TERM",	"LANG",	   "LANGUAGE", "COLORTERM",
+					       "SHELL", "LOGNAME", "DISPLAY",  "WAYLAND_DISPLAY"};
+	struct sbx_run_opts o;
+	char cwd[PATH_MAX];
+	const char *home = getenv("HOME");
+	int first, ret;
+
+	options_run_init(&o, g);
+	o.userns = SBX_USERNS_KEEP_ID;
+	o.network = SBX_NET_HOST;
+	o.interactive = true;
+	o.tty = isatty(STDIN_FILENO);
+	o.login_shell = true;
+	o.rm = true;
+	for (size_t i = 0; i < ARRAY_SIZE(pass_env); i++)
+		if (getenv(pass_env[i]))
+			strv_push_take(&o.env, xasprintf("%s=%s", pass_env[i], getenv(pass_env[i])));
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "LC_", 3) == 0)
+			strv_push(&o.env, *e);
+	first = parse_run_options("shell", &o, argc, argv);
+	if (first == -2) {
+		options_run_free(&o);
+		return cli_print_help("shell");
+	}
+	if (first < 0) {
+		options_run_free(&o);
+		return SBX_EXIT_FAILURE;
+	}
+	if (o.detach) {
+		options_run_free(&o);
+		return cli_usage_error("shell", "%s", "-d: a shell is interactive (use `sandbox run -d`)");
+	}
+	if (argc - first > 1) {
+		options_run_free(&o);
+		return cli_usage_error("shell", "unexpected argument `%s` (a command? use `sandbox run`)",
+				       argv[first + 1]);
+	}
+	o.image = first < argc ? argv[first] : "host";
+	if (o.name) {
+		cleanup_error struct sbx_error *err = NULL;
+
+		/* a named shell keeps its writable layer for the next one */
+		o.rm = false;
+		if (lifecycle_reuse_named(&o, &err) < 0) {
+			options_run_free(&o);
+			return cli_report(err);
+		}
+	}
+	if (home && home[0] == '/' && access(home, F_OK) == 0)
+		add_volume(&o, home);
+	if (getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/") != 0)
+		add_volume(&o, cwd);
+	if (getcwd(cwd, sizeof(cwd)) && !o.workdir)
+		o.workdir = cwd;
+	ret = finish_run(&o);
+	free((char *)o.reuse_id);
+	options_run_free(&o);
+	return ret;
+}
+
+/**
+ * cmd_exec() - `sandbox exec`: a command in a running sandbox
+ * @g:		global options
+ * @argc:	argument count
+ * @argv:	arguments, from `exec`
+ *
+ * Return: the command's exit status, 125 on an error.
+ */
+int cmd_exec(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	cleanup_error struct sbx_error *err = NULL;
+	struct exec_opts xo = {0};
+	int c, status = 0, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = cli_next_opt(argc, argv, "+itu:e:w:h", longopts)) != -1) {
+		switch (c) {
+		case 'i': xo.interactive = true; break;
+		case 't': xo.tty = true; break;
+		case 'u': xo.user = optarg; break;
+		case 'e':
+			if (strchr(optarg, '='))
+				strv_push(&xo.env, optarg);
+			else if (getenv(optarg))
+				strv_push_take(&xo.env, xasprintf("%s=%s", optarg, getenv(optarg)));
+			break;
+		case 'w':
+			if (optarg[0] != '/') {
+				strv_clear(&xo.env);
+				return cli_usage_error("exec", "--workdir `%s` must be an absolute path",
+						       optarg);
+			}
+			xo.workdir = optarg;
+			break;
+		case 'h': strv_clear(&xo.env); return cli_print_help("exec");
+		default: strv_clear(&xo.env); return cli_bad_flag("exec", argv, c);
+		}
+	}
+	if (argc - optind < 2) {
+		strv_clear(&xo.env);
+		return cli_usage_error("exec", "%s", argc - optind < 1 ? "missing SANDBOX" : "missing CMD");
+	}
+	xo.sandbox = argv[optind];
+	xo.argv = argv + optind + 1;
+	ret = exec_in_sandbox(g, &xo, &status, &err);
+	strv_clear(&xo.env);
+	return ret < 0 ? cli_report(err) : status;
+}
