@@ -61,6 +61,21 @@ static const struct command commands[] = {
      "thrown away on exit, unless --name NAME is given: then the sandbox is\n"
      "kept, and the next `shell --name NAME` continues with its writable layer\n"
      "(`sandbox rm NAME` ends it).\n"},
+    {"create", cmd_create, "create [OPTIONS] IMAGE [CMD [ARG...]]",
+     "Configure a sandbox without starting it; print its id. Takes run's options\n"
+     "(not -d, not --rm); the image is checked now (a reference that is not in\n"
+     "the store is pulled). `sandbox start` starts it; `ps -a` shows it as\n"
+     "created.\n"},
+    {"start", cmd_start, "start [-a] [-i] SANDBOX...",
+     "Start sandboxes made by `create`, or exited ones kept by `run` (without\n"
+     "--rm), with the options they were made with and the writable layer they\n"
+     "had. In the background, as `run -d` does, unless -a.\n"
+     "\n"
+     "Options:\n"
+     "  -a, --attach            in the foreground: its output, its exit status\n"
+     "                          (one sandbox; needed for one made with -t)\n"
+     "  -i, --interactive       with -a: keep stdin open\n"
+     "  -h, --help              this text\n"},
     {"exec", cmd_exec, "exec [OPTIONS] SANDBOX CMD [ARG...]",
      "Run a command inside a running sandbox: its namespaces, cgroup,\n"
      "capabilities, seccomp filter and no_new_privs. Exits with its status.\n"
@@ -177,7 +192,7 @@ int cli_print_help(const char *name)
 		for (const struct command *c = commands; c->name; c++) {
 			if (strcmp(c->name, name) == 0) {
 				printf("Usage: sandbox %s\n\n%s", c->synopsis, c->help);
-				if (c->fn == cmd_run || c->fn == cmd_shell)
+				if (c->fn == cmd_run || c->fn == cmd_shell || c->fn == cmd_create)
 					printf("\n%s", run_options_help);
 				return 0;
 			}

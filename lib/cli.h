@@ -28,6 +28,8 @@ int cli_print_help(const char *name);
 
 /* cli_run.c: a new sandbox, or a command in a running one */
 int cmd_run(struct sbx_global *g, int argc, char **argv);
+int cmd_create(struct sbx_global *g, int argc, char **argv);
+int cmd_start(struct sbx_global *g, int argc, char **argv);
 int cmd_shell(struct sbx_global *g, int argc, char **argv);
 int cmd_exec(struct sbx_global *g, int argc, char **argv);
 

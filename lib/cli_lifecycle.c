@@ -248,7 +248,7 @@ int cmd_prune(struct sbx_global *g, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		cleanup_error struct sbx_error *err = NULL;
 
-		if (v[i].status != LC_EXITED)
+		if (v[i].status != LC_EXITED && v[i].status != LC_NEW)
 			continue;
 		if (lifecycle_rm(g, &v[i], false, &err) < 0)
 			ret = cli_report(err);

@@ -8,12 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "exec.h"
+#include "image.h"
 #include "lifecycle.h"
 #include "net.h"
 #include "options.h"
+#include "registry.h"
 #include "run.h"
 #include "state.h"
 #include "util.h"
@@ -86,6 +91,37 @@ static bool parse_bool(const char *s, bool *out)
 	return false;
 }
 
+/* The long name of run's option @c. */
+static const char *long_name(int c)
+{
+	for (const struct option *l = run_longopts; l->name; l++)
+		if (l->val == c)
+			return l->name;
+	return "?";
+}
+
+/*
+ * Keep flag @c (just parsed) in o->args the way `start` can parse it again
+ * later, from anywhere: environment variables and --env-file as the values
+ * they had now, a seccomp profile as an absolute path. -d and --rm are the
+ * start's own business.
+ */
+static void record_flag(struct sbx_run_opts *o, int c, size_t env_before)
+{
+	if (c == 'e' || c == OPT_ENV_FILE) {
+		for (size_t i = env_before; i < o->env.n; i++)
+			strv_push_take(&o->args, xasprintf("--env=%s", o->env.v[i]));
+	} else if (c == OPT_SECURITY_OPT && strncmp(optarg, "seccomp", 7) == 0 && optarg[8] != '/' &&
+		   strcmp(optarg + 8, "unconfined") != 0) {
+		cleanup_free char *abs = realpath(optarg + 8, NULL);
+
+		strv_push_take(&o->args, xasprintf("--security-opt=seccomp=%s", abs ? abs : optarg + 8));
+	} else if (c != 'd' && c != OPT_RM) {
+		strv_push_take(&o->args, optarg ? xasprintf("--%s=%s", long_name(c), optarg)
+						: xasprintf("--%s", long_name(c)));
+	}
+}
+
 /**
  * parse_run_options() - parse the flags shared by run and shell
  * @cmd:	command name for messages
@@ -104,6 +140,8 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+dite:w:u:v:p:h", run_longopts, NULL)) != -1) {
+		size_t env_before = o->env.n;
+
 		switch (c) {
 		case OPT_RM: o->rm = true; break;
 		case 'd': o->detach = true; break;
@@ -232,6 +270,7 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 			return cli_usage_error(cmd, "unknown flag `%s`", argv[optind - 1]), -1;
 		case ':': return cli_usage_error(cmd, "flag `%s` needs a value", argv[optind - 1]), -1;
 		}
+		record_flag(o, c, env_before);
 	}
 	return optind;
 }
@@ -280,6 +319,23 @@ static void set_command(struct sbx_run_opts *o, int argc, char **argv, int first
 		free(v);
 }
 
+/* Does IMAGE name a root filesystem directory (run.c's rule), not a reference? */
+static bool image_is_path(const char *img)
+{
+	return img[0] == '.' || img[0] == '/' || (strchr(img, '/') && access(img, F_OK) == 0);
+}
+
+/* Keep IMAGE (a directory as an absolute path) and the command in o->args. */
+static void record_operands(struct sbx_run_opts *o, int argc, char **argv, int first)
+{
+	char *abs = strcmp(argv[first], "host") != 0 && image_is_path(argv[first]) ? realpath(argv[first], NULL)
+										    : NULL;
+
+	strv_push_take(&o->args, abs ? abs : xstrdup(argv[first]));
+	for (int i = first + 1; i < argc; i++)
+		strv_push(&o->args, argv[i]);
+}
+
 /**
  * cmd_run() - `sandbox run`: create and start a sandbox, wait for it
  * @g:		global options
@@ -309,9 +365,202 @@ int cmd_run(struct sbx_global *g, int argc, char **argv)
 	}
 	o.image = argv[first];
 	set_command(&o, argc, argv, first + 1);
+	record_operands(&o, argc, argv, first);
 	ret = finish_run(&o);
 	free(o.argv);
 	options_run_free(&o);
+	return ret;
+}
+
+/**
+ * cmd_create() - `sandbox create`: a sandbox configured, not started
+ * @g:		global options
+ * @argc:	argument count
+ * @argv:	arguments, from `create`
+ *
+ * Takes run's flags (not -d, not --rm), checks the image (pulling a
+ * reference that is not local, as podman does), reserves the name and
+ * writes ROOT/sandboxes/<id>/config.json with the flags and operands,
+ * normalised, for `sandbox start`. Prints the id.
+ *
+ * Return: 0, or 125 on an error (nothing left behind).
+ */
+int cmd_create(struct sbx_global *g, int argc, char **argv)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	struct sbx_run_opts o;
+	struct state_sandbox st = {0};
+	struct image_run img = {0};
+	cleanup_free char *abs = NULL;
+	const char *image = "host";
+	int first, ret = SBX_EXIT_FAILURE;
+
+	options_run_init(&o, g);
+	first = parse_run_options("create", &o, argc, argv);
+	if (first == -2)
+		ret = cli_print_help("create");
+	else if (first >= 0 && first >= argc)
+		ret = cli_usage_error("create", "%s", "missing IMAGE");
+	else if (first >= 0 && o.detach)
+		ret = cli_usage_error("create", "%s", "-d: a created sandbox starts with `sandbox start`");
+	else if (first >= 0 && o.rm)
+		ret = cli_usage_error("create", "%s",
+				      "--rm: a created sandbox is kept until `sandbox rm` (use `sandbox run --rm`)");
+	if (first < 0 || first >= argc || o.detach || o.rm)
+		goto out;
+	o.image = argv[first];
+	set_command(&o, argc, argv, first + 1);
+	record_operands(&o, argc, argv, first);
+	if (strcmp(o.image, "host") != 0 && image_is_path(o.image)) {
+		struct stat sst;
+
+		abs = realpath(o.image, NULL);
+		if (!abs || stat(abs, &sst) < 0 || !S_ISDIR(sst.st_mode)) {
+			sbx_error_set(&err, abs ? ENOTDIR : errno, "rootfs `%s`", o.image);
+			ret = cli_report(err);
+			goto out;
+		}
+		image = abs;
+	} else if (strcmp(o.image, "host") != 0) {
+		if (registry_resolve_or_pull(g->root, o.image, &img, &err) < 0) {
+			ret = cli_report(err);
+			goto out;
+		}
+		image = img.name;
+	}
+	o.create_only = true;
+	if (state_alloc(g, o.name, &st, &err) < 0) {
+		ret = cli_report(err);
+		goto out;
+	}
+	if (mkdir(st.dir, 0700) < 0)
+		sbx_error_set(&err, errno, "mkdir `%s`", st.dir);
+	else
+		st.have_dir = true;
+	if (err || state_write_config(&st, &o, image, NULL, &err) < 0) {
+		ret = cli_report(err);
+		state_remove(&st);
+	} else {
+		printf("%s\n", st.id);
+		ret = 0;
+	}
+	state_free(&st);
+out:
+	image_run_free(&img);
+	free(o.argv);
+	options_run_free(&o);
+	return ret;
+}
+
+/* `start` of one sandbox: run it again from the flags in its config.json. */
+static int start_one(struct sbx_global *g, const char *what, bool attach, bool interactive)
+{
+	cleanup_error struct sbx_error *err = NULL;
+	struct sbx_run_opts o;
+	struct lc_sandbox sb;
+	struct strv v = {0};
+	json_t *args, *a;
+	size_t i;
+	int first, ret = SBX_EXIT_FAILURE;
+
+	if (lifecycle_find(g, what, &sb, &err) < 0)
+		return cli_report(err);
+	if (lifecycle_running(&sb) || sb.status == LC_CREATED) {
+		/* podman: starting a running container is no error */
+		lifecycle_free(&sb);
+		printf("%s\n", what);
+		return 0;
+	}
+	args = json_object_get(sb.config, "args");
+	if (!json_is_array(args) || json_array_size(args) == 0) {
+		sbx_error_set(&err, 0, "%s: made by `sandbox shell` or by an older sandbox: it cannot be started again",
+			      what);
+		sbx_error_hint(&err, "`sandbox shell --name NAME` starts a named shell again");
+		lifecycle_free(&sb);
+		return cli_report(err);
+	}
+	strv_push(&v, "start");
+	json_array_foreach(args, i, a) strv_push(&v, json_string_value(a) ? json_string_value(a) : "");
+	options_run_init(&o, g);
+	first = parse_run_options("start", &o, (int)v.n, v.v);
+	if (first < 1 || (size_t)first >= v.n) {
+		if (first != -1)
+			cli_usage_error("start", "%s: its config.json has no IMAGE", what);
+		goto out;
+	}
+	o.image = v.v[first];
+	set_command(&o, (int)v.n, v.v, first + 1);
+	record_operands(&o, (int)v.n, v.v, first);
+	o.reuse_id = sb.id;
+	if (attach) {
+		o.interactive = o.interactive || interactive;
+		ret = finish_run(&o);
+	} else if (o.tty) {
+		ret = cli_usage_error("start", "%s: it has a terminal (-t): start it with `sandbox start -a`", what);
+	} else {
+		char id[STATE_ID_LEN + 1];
+
+		o.detach = true;
+		if (lifecycle_run_detached(&o, id, &err) < 0) {
+			ret = cli_report(err);
+		} else {
+			printf("%s\n", what);
+			ret = 0;
+		}
+	}
+out:
+	free(o.argv);
+	options_run_free(&o);
+	strv_clear(&v);
+	lifecycle_free(&sb);
+	return ret;
+}
+
+/**
+ * cmd_start() - `sandbox start`: start created or exited sandboxes again
+ * @g:		global options
+ * @argc:	argument count
+ * @argv:	arguments, from `start`
+ *
+ * In the background (as podman does), or with -a in the foreground with the
+ * command's output and status. The writable layer is the one the sandbox
+ * had.
+ *
+ * Return: 0 (with -a the command's status), 125 on an error.
+ */
+int cmd_start(struct sbx_global *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"attach", no_argument, NULL, 'a'},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	bool attach = false, interactive = false;
+	int c, ret = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = cli_next_opt(argc, argv, "+aih", longopts)) != -1) {
+		switch (c) {
+		case 'a': attach = true; break;
+		case 'i': interactive = true; break;
+		case 'h': return cli_print_help("start");
+		default: return cli_bad_flag("start", argv, c);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("start", "%s", "missing SANDBOX");
+	if (attach && argc - optind > 1)
+		return cli_usage_error("start", "%s", "-a: one sandbox at a time");
+	if (attach)
+		return start_one(g, argv[optind], true, interactive);
+	for (int i = optind; i < argc; i++) {
+		int r = start_one(g, argv[i], false, interactive);
+
+		if (r)
+			ret = r;
+	}
 	return ret;
 }
 
@@ -368,6 +617,7 @@ int cmd_shell(struct sbx_global *g, int argc, char **argv)
 		if (strncmp(*e, "LC_", 3) == 0)
 			strv_push(&o.env, *e);
 	first = parse_run_options("shell", &o, argc, argv);
+	strv_clear(&o.args); /* a shell is started again by `shell --name`, not `start` */
 	if (first == -2) {
 		options_run_free(&o);
 		return cli_print_help("shell");

@@ -167,7 +167,7 @@ static int load(const struct sbx_global *g, const char *id, struct lc_sandbox *s
 			}
 		}
 	} else {
-		sb->status = LC_EXITED;
+		sb->status = json_is_true(json_object_get(c, "created_only")) ? LC_NEW : LC_EXITED;
 	}
 	if (sb->status == LC_EXITED && sb->dir) {
 		cleanup_free char *exitf = xasprintf("%s/exit", sb->dir);
@@ -301,7 +301,7 @@ int lifecycle_list(const struct sbx_global *g, bool all, struct lc_sandbox **out
 	for (size_t i = 0; i < ids.n; i++) {
 		if (load(g, ids.v[i], &v[k]) < 0)
 			continue;
-		if (!all && v[k].status == LC_EXITED) {
+		if (!all && (v[k].status == LC_EXITED || v[k].status == LC_NEW)) {
 			lifecycle_free(&v[k]);
 			continue;
 		}
@@ -318,8 +318,8 @@ static void status_text(const struct lc_sandbox *sb, char *buf, size_t size)
 {
 	if (sb->status == LC_RUNNING)
 		snprintf(buf, size, "running");
-	else if (sb->status == LC_CREATED)
-		snprintf(buf, size, "created");
+	else if (sb->status == LC_CREATED || sb->status == LC_NEW)
+		snprintf(buf, size, "created"); /* starting, or never started: podman's Created */
 	else if (sb->oom)
 		snprintf(buf, size, "OOM-killed");
 	else if (sb->exit_code >= 0)
@@ -452,7 +452,7 @@ char *lifecycle_format_json(const struct lc_sandbox *v, size_t n)
 	char *s, *out;
 
 	for (size_t i = 0; i < n; i++) {
-		static const char *const st[] = {"created", "running", "exited"};
+		static const char *const st[] = {"created", "running", "exited", "created"};
 		json_t *o = json_object();
 		json_t *cmd = v[i].config ? json_object_get(v[i].config, "command") : NULL;
 
@@ -671,7 +671,7 @@ static int remove_tree(const char *path, struct sbx_error **err)
 int lifecycle_rm(const struct sbx_global *g, struct lc_sandbox *sb, bool force, struct sbx_error **err)
 {
 	lifecycle_running(sb);
-	if (sb->status != LC_EXITED && !force) {
+	if (sb->status != LC_EXITED && sb->status != LC_NEW && !force) {
 		sbx_error_set(err, 0, "%s: the sandbox is %s", sb->name ? sb->name : sb->id,
 			      sb->status == LC_RUNNING ? "running" : "starting");
 		sbx_error_hint(err, "stop it first (`sandbox stop %s`), or use `sandbox rm -f`",
@@ -794,7 +794,10 @@ int lifecycle_reuse_named(struct sbx_run_opts *o, struct sbx_error **err)
 		return 0; /* an id prefix, not the name: a new sandbox */
 	}
 	img = strcmp(o->image, "host") == 0 ? "host" : (abs = realpath(o->image, NULL)) ? abs : o->image;
-	if (sb.status != LC_EXITED) {
+	if (sb.status == LC_NEW) {
+		ret = sbx_error_set(err, 0, "%s: the sandbox was made by `sandbox create`", o->name);
+		sbx_error_hint(err, "start it with `sandbox start -a %s`", o->name);
+	} else if (sb.status != LC_EXITED) {
 		ret = sbx_error_set(err, 0, "%s: the sandbox is running", o->name);
 		sbx_error_hint(err, "enter it with `sandbox exec -it %s /bin/sh`", o->name);
 	} else if (strcmp(sb.image, img) != 0) {

@@ -21,6 +21,7 @@ enum lc_status {
 	LC_CREATED, /* live state, no PID 1 recorded yet: starting */
 	LC_RUNNING,
 	LC_EXITED,
+	LC_NEW, /* made by `create`, never started */
 };
 
 struct lc_sandbox {

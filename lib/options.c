@@ -38,6 +38,7 @@ void options_run_free(struct sbx_run_opts *o)
 	strv_clear(&o->publish);
 	strv_clear(&o->cap_add);
 	strv_clear(&o->cap_drop);
+	strv_clear(&o->args);
 }
 
 /* Collapse "//" and "/./", drop a trailing "/"; ".." is refused by callers. */

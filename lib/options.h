@@ -59,7 +59,9 @@ struct sbx_run_opts {
 	bool rm;
 	bool detach;
 	int notify_fd;	      /* -d: "OK <id>" once the command started; -1 */
-	const char *reuse_id; /* start this exited sandbox again (`shell --name`) */
+	const char *reuse_id; /* start this exited sandbox again (`shell --name`, `start`) */
+	struct strv args;     /* run's flags and operands, normalised, for `start` (config.json) */
+	bool create_only;     /* `create`: configured, never started */
 	bool interactive;
 	bool tty;
 

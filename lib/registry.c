@@ -650,6 +650,40 @@ int registry_pull(const char *root, const char *ref, const struct registry_opts 
 	return 0;
 }
 
+/**
+ * registry_resolve_or_pull() - an image reference's layers, pulled first when
+ *				 it is not in the store (as podman does)
+ * @root:	ROOT
+ * @ref:	image reference
+ * @out:	filled (image_resolve())
+ * @err:	error out-parameter
+ *
+ * Images named localhost/ (imports) are never pulled.
+ *
+ * Return: 0, or negative with *err set.
+ */
+int registry_resolve_or_pull(const char *root, const char *ref, struct image_run *out, struct sbx_error **err)
+{
+	struct registry_opts ro = {.tls_verify = true};
+	struct image_ref r;
+	cleanup_free char *report = NULL;
+	bool pullable;
+
+	if (image_resolve(root, ref, out, err) == 0)
+		return 0;
+	if (!*err || !strstr((*err)->msg, "not in the local store") || image_ref_parse(ref, &r, NULL) < 0)
+		return -1;
+	pullable = strcmp(r.registry, "localhost") != 0;
+	image_ref_free(&r);
+	if (!pullable)
+		return -1;
+	sbx_error_free(*err);
+	*err = NULL;
+	if (registry_pull(root, ref, &ro, &report, err) < 0)
+		return -1;
+	return image_resolve(root, ref, out, err);
+}
+
 static char *login_file(void)
 {
 	cleanup_free char *p = auth_file_path(0);

@@ -129,26 +129,8 @@ static int resolve_image(struct run_ctx *c, struct sbx_error **err)
 		return 0;
 	}
 	if (img[0] != '.' && img[0] != '/' && (!strchr(img, '/') || access(img, F_OK) < 0)) {
-		if (image_resolve(c->o->global->root, img, &c->image, err) < 0) {
-			struct registry_opts ro = {.tls_verify = true};
-			struct image_ref r;
-			cleanup_free char *out = NULL;
-			bool pullable;
-
-			/* not local: pull it, as podman does */
-			if (!*err || !strstr((*err)->msg, "not in the local store") ||
-			    image_ref_parse(img, &r, NULL) < 0)
-				return -1;
-			pullable = strcmp(r.registry, "localhost") != 0;
-			image_ref_free(&r);
-			if (!pullable)
-				return -1;
-			sbx_error_free(*err);
-			*err = NULL;
-			if (registry_pull(c->o->global->root, img, &ro, &out, err) < 0 ||
-			    image_resolve(c->o->global->root, img, &c->image, err) < 0)
-				return -1;
-		}
+		if (registry_resolve_or_pull(c->o->global->root, img, &c->image, err) < 0)
+			return -1;
 		c->lowers = steal_pointer(&c->image.lowers);
 		c->n_lowers = c->image.n_lowers;
 		c->image.n_lowers = 0;

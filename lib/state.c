@@ -239,6 +239,15 @@ int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts
 	json_object_set_new(root, "created", json_integer((json_int_t)ts.tv_sec));
 	json_object_set_new(root, "rm", json_boolean(o->rm));
 	json_object_set_new(root, "detach", json_boolean(o->detach));
+	if (o->args.n) {
+		json_t *args = json_array();
+
+		for (size_t i = 0; i < o->args.n; i++)
+			json_array_append_new(args, json_string(o->args.v[i]));
+		json_object_set_new(root, "args", args);
+	}
+	if (o->create_only)
+		json_object_set_new(root, "created_only", json_true());
 	if (x) {
 		json_t *env = json_array();
 		char caps[24];

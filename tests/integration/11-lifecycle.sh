@@ -37,6 +37,85 @@ assert_all_gone() {
 	[ -z "$names" ] || t_fail "names left: $names"
 }
 
+# create + start: the flags and operands are kept (environment values as they were),
+# the writable layer survives between starts, ps -a says created, then exited.
+test_create_start() {
+	require_subuid
+	export SBX_CS_VAR=from-create
+	assert_status 0 sbx create --name cs --network none -e SBX_CS_VAR -e B=2 "$ROOTFS" \
+		sh -c 'echo "$SBX_CS_VAR $B"; cat /kept 2>/dev/null; echo run >>/kept'
+	local id
+	id=$(cat "$T_OUT")
+	assert_match '^[0-9a-f]{64}$' "$id" "id printed by create"
+	t_defer "$SANDBOX" rm -f cs
+	assert_eq created "$(status_of cs)" "status after create"
+	assert_status 0 sbx ps
+	assert_not_file_has_content "$T_OUT" "${id:0:12}"
+	assert_status 0 sbx ps -a --format json
+	assert_file_has_content "$T_OUT" '"status": "created"'
+	# the name is taken
+	assert_status 125 sbx create --name cs "$ROOTFS" true
+	assert_error_line 'already in use'
+	# start -a: in the foreground, its output and status; the variable's value of create time
+	export SBX_CS_VAR=changed
+	assert_status 0 sbx start -a cs
+	assert_eq "from-create 2" "$(cat "$T_OUT")" "output of the first start"
+	assert_match '^exited \(0\)$' "$(status_of cs)" "status after start -a"
+	# start (detached, from another directory) and the file of the first start is there
+	cd /
+	assert_status 0 sbx start cs
+	assert_eq cs "$(cat "$T_OUT")" "start prints what it was given"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(status_of cs)" = "exited (0)" ] && break
+		sleep 0.05
+	done
+	assert_status 0 sbx logs cs
+	assert_file_has_content "$T_OUT" '^run$'
+	assert_status 0 sbx rm cs
+	assert_all_gone
+}
+
+test_start_errors() {
+	assert_status 125 sbx start
+	assert_error_line 'missing SANDBOX'
+	assert_status 125 sbx start nosuch
+	assert_error_line 'nosuch'
+	assert_status 125 sbx create --rm "$ROOTFS" true
+	assert_error_line '[-]-rm'
+	assert_status 125 sbx create -d "$ROOTFS" true
+	assert_error_line 'sandbox start'
+	assert_status 125 sbx create "$T_TMP/nodir" true
+	assert_error_line 'nodir'
+	assert_status 125 sbx create localhost/nosuchimage true
+	assert_error_line 'nosuchimage'
+	assert_eq "" "$(ls -A "$SANDBOX_ROOT/sandboxes" 2>/dev/null)" "sandboxes left by failed creates"
+	# a sandbox with a terminal starts only in the foreground
+	assert_status 0 sbx create --name tty -t --network none "$ROOTFS" true
+	t_defer "$SANDBOX" rm -f tty
+	assert_status 125 sbx start tty
+	assert_error_line 'start -a'
+	assert_status 125 sbx start -a tty cs
+	assert_error_line 'one sandbox'
+	# a kept sandbox of `run` starts again, with its writable layer
+	assert_status 0 sbx run --name again --network none "$ROOTFS" sh -c 'echo x >>/f; wc -l </f'
+	assert_eq 1 "$(cat "$T_OUT")" "first run"
+	assert_status 0 sbx start -a again
+	assert_eq 2 "$(cat "$T_OUT")" "start -a of the exited sandbox"
+	assert_status 0 sbx rm again
+	# one made by shell starts with `shell --name`, not start
+	assert_status 0 sh -c "echo exit | '$SANDBOX' shell --name sh1 '$ROOTFS'"
+	assert_status 125 sbx start sh1
+	assert_error_line 'made by `sandbox shell`'
+	assert_status 0 sbx rm sh1
+	# a running sandbox: start says its name, as podman does
+	start_d --name busy "$ROOTFS" sleep 30
+	assert_status 0 sbx start busy
+	assert_eq busy "$(cat "$T_OUT")" "start of a running sandbox"
+	assert_status 0 sbx rm -f busy tty
+	assert_all_gone
+}
+
 test_detach_round_trip() {
 	start_d --name web "$ROOTFS" sh -c 'echo started; echo to-stderr >&2; exec sleep 60'
 	assert_file_empty "$T_ERR"
@@ -390,6 +469,8 @@ PY
 	assert_status 0 "$SANDBOX" rm -f insp
 }
 
+t "create, start, start -a, start again with the writable layer" test_create_start
+t "start: errors, an exited run, a sandbox made by shell" test_start_errors
 t "run -d, ps, logs, stop, rm" test_detach_round_trip
 t "inspect SANDBOX: status and config (capabilities, limits)" test_inspect_sandbox
 t "the exit status is recorded (ps -a, json)" test_exit_status_recorded
