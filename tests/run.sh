@@ -92,10 +92,13 @@ add_counts() {
 cleanup_stage() {
 	[ "${T_KEEP:-0}" = 1 ] && return
 	[ -n "${STAGE:-}" ] || return
-	# only this run's: another run may be going on at the same time
-	[ -e "$STAGE/.started" ] &&
-		find /tmp -maxdepth 1 -name 'sbxt.*' -newer "$STAGE/.started" \
-			\( -user "$TEST_USER" -o -user "$NOSUB_USER" \) -exec rm -rf -- {} + 2>/dev/null
+	# only this run's (tap.sh lists them): another run may be going on at the same time
+	local d
+	while read -r d; do
+		case $d in
+		/tmp/sbxt.*) rm -rf -- "$d" 2>/dev/null ;;
+		esac
+	done < <(cat "$STAGE/tmp-list" 2>/dev/null)
 	rm -rf -- "$STAGE"
 }
 # The debootstrapped Debian image (16-docker-registry.sh's acceptance line): a
@@ -143,7 +146,7 @@ run_as_root() {
 	stage=$(mktemp -d /tmp/sandbox-tests.XXXXXX) || exit 1
 	chmod 755 "$stage"
 	STAGE=$stage
-	touch "$STAGE/.started"
+	install -m 0666 /dev/null "$STAGE/tmp-list"
 	trap cleanup_stage EXIT
 	trap 'exit 130' INT TERM
 
@@ -194,7 +197,7 @@ run_as_root() {
 			ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
 			LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
 			T_VERBOSE="${T_VERBOSE:-0}" T_KEEP="${T_KEEP:-0}" T_TIMEOUT="${T_TIMEOUT:-30}" \
-			T_FILTER="${T_FILTER:-}" SBX_DEBIAN_TAR="$stage/$DEBIAN_CACHE" \
+			T_FILTER="${T_FILTER:-}" SBX_DEBIAN_TAR="$stage/$DEBIAN_CACHE" T_TMP_LIST="$stage/tmp-list" \
 			bash "$stage/tests/run.sh" --as-user --role "$r" --work "$w" \
 			--counts "$w/counts" "${filters[@]}" || rc=$?
 		if read -r p f s <"$w/counts" 2>/dev/null; then

@@ -184,8 +184,13 @@ assert_not_exists() {
 
 # ---- runner --------------------------------------------------------------
 
+# A test's directory; its name also goes to $T_TMP_LIST when set (tests/run.sh
+# removes exactly those after a run, not another run's).
 t_mktemp() {
-	mktemp -d "${T_TMPDIR:-${TMPDIR:-/tmp}}/sbxt.XXXXXX"
+	local d
+	d=$(mktemp -d "${T_TMPDIR:-${TMPDIR:-/tmp}}/sbxt.XXXXXX") || return
+	[ -z "${T_TMP_LIST:-}" ] || echo "$d" >>"$T_TMP_LIST"
+	echo "$d"
 }
 
 # Remove a temporary directory, also when a test left read-only or foreign
