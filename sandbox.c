@@ -119,8 +119,9 @@ static const struct command commands[] = {
      "  -f, --follow            keep printing while the sandbox runs\n"
      "  -h, --help              this text\n"},
     {"prune", cmd_prune, "prune",
-     "Remove every sandbox that is not running, then the image store's\n"
-     "blobs and layers that no image uses.\n"},
+     "Remove every sandbox that is not running (created ones too), the cgroups\n"
+     "of sandboxes whose supervisor was killed, then the image store's blobs and\n"
+     "layers that no image uses and the downloads interrupted pulls left.\n"},
     {"pull", cmd_pull, "pull [--tls-verify=false] [--creds USER:PASS] [--platform OS/ARCH[/VARIANT]] IMAGE",
      "Fetch an image from a registry (OCI distribution API v2) into the store.\n"
      "An index is resolved to this machine's linux/ARCH manifest (or --platform's);\n"

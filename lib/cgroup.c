@@ -448,6 +448,36 @@ static void prune_stale(const char *base, const char *lockdir, const char *own)
 	closedir(d);
 }
 
+/**
+ * cgroup_prune() - `prune`: remove the cgroups of sandboxes whose supervisor
+ *		    is gone (killed with SIGKILL)
+ * @runroot:	RUNROOT (the lock files)
+ *
+ * Looks where cgroup_create() makes them: in the caller's cgroup and in its
+ * parent, where they are delegated to the caller. Without cgroup v2 or
+ * delegation there is nothing to do.
+ */
+void cgroup_prune(const char *runroot)
+{
+	cleanup_free char *mountinfo = NULL, *self_text = NULL, *mp = NULL, *mroot = NULL;
+	cleanup_free char *self_rel = NULL, *self = NULL;
+	char *slash;
+
+	if (util_read_file("/proc/self/mountinfo", &mountinfo, NULL, NULL) < 0 ||
+	    cgroup_parse_mountinfo(mountinfo, &mp, &mroot) < 0 ||
+	    util_read_file("/proc/self/cgroup", &self_text, NULL, NULL) < 0 ||
+	    cgroup_parse_proc_self(self_text, &self_rel) < 0 || !(self = cgroup_resolve(mp, mroot, self_rel)))
+		return;
+	if (delegated(self))
+		prune_stale(self, runroot, "");
+	slash = strrchr(self, '/');
+	if (strcmp(self, mp) != 0 && slash && (size_t)(slash - self) >= strlen(mp)) {
+		*slash = '\0';
+		if (delegated(self))
+			prune_stale(self, runroot, "");
+	}
+}
+
 /* ---- choosing and preparing the base ----------------------------------- */
 
 struct needed {

@@ -44,6 +44,7 @@ struct cgroup_sandbox {
 	}
 
 bool cgroup_limits_requested(const struct cgroup_limits *l);
+void cgroup_prune(const char *runroot);
 int cgroup_create(const struct cgroup_limits *l, const char *short_id, const char *runroot,
 		  struct cgroup_sandbox *cg, struct sbx_error **err);
 int cgroup_enter(const struct cgroup_sandbox *cg, pid_t pid, struct sbx_error **err);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "image.h"
 #include "lifecycle.h"
 #include "util.h"
@@ -256,6 +257,8 @@ int cmd_prune(struct sbx_global *g, int argc, char **argv)
 			printf("%s\n", v[i].id);
 	}
 	lifecycle_free_list(v, n);
+	/* cgroups of sandboxes whose supervisor was killed (cgroup.c) */
+	cgroup_prune(g->runroot);
 	/* then the image store: blobs and layers no image uses (image.c) */
 	{
 		cleanup_error struct sbx_error *err = NULL;

@@ -127,20 +127,25 @@ check "--cpus 0.2: usage within bounds (< 1.2 s of CPU in ~2 s)" '[ -n "$usage" 
 as_user $SCOPE "sandbox run --network none --memory 32m --pids-limit 30 --cpus 1.5 /image true"
 check "all three limits without --rm: runs, no cgroup left" '[ $rc = 0 ] && no_sandbox_cgroups $U'
 
-# a supervisor killed with SIGKILL leaves a stale cgroup; the next run removes it
-as_user $SCOPE "sandbox run --rm --network none --pids-limit 20 /image sleep 60" &
-bg=$!
-pid1=
-i=0
-while [ $i -lt 100 ] && [ -z "$pid1" ]; do
-	for d in $U/sandbox-*; do
-		[ "${d##*/}" = sandbox-supervisor ] && continue
-		[ -f "$d/cgroup.procs" ] && pid1=$(head -n 1 "$d/cgroup.procs") && stale=$d
+# a supervisor killed with SIGKILL leaves a stale cgroup: in $stale (empty if none appeared)
+make_stale() {
+	as_user $SCOPE "sandbox run --rm --network none --pids-limit 20 /image sleep 60" &
+	bg=$!
+	pid1= stale=
+	i=0
+	while [ $i -lt 100 ] && [ -z "$pid1" ]; do
+		for d in $U/sandbox-*; do
+			[ "${d##*/}" = sandbox-supervisor ] && continue
+			[ -f "$d/cgroup.procs" ] && pid1=$(head -n 1 "$d/cgroup.procs") && stale=$d
+		done
+		[ -n "$pid1" ] || sleep 0.1
+		i=$((i + 1))
 	done
-	[ -n "$pid1" ] || sleep 0.1
-	i=$((i + 1))
-done
-if [ -n "$pid1" ]; then
+	if [ -z "$pid1" ]; then
+		stale=
+		kill $bg 2>/dev/null
+		return
+	fi
 	sup=$(awk '{ print $4 }' /proc/$pid1/stat)
 	kill -9 "$sup"
 	wait $bg 2>/dev/null
@@ -149,15 +154,24 @@ if [ -n "$pid1" ]; then
 		sleep 0.1
 		i=$((i + 1))
 	done
-	check "SIGKILL of the supervisor: the sandbox dies, its cgroup stays (stale)" \
-		'[ -d $stale ] && [ -z "$(cat $stale/cgroup.procs)" ]'
-	as_user $SCOPE "$RUN --pids-limit 20 /image true"
-	check "the next run removes the stale cgroup" '[ $rc = 0 ] && [ ! -d $stale ] && no_sandbox_cgroups $U'
-else
-	rc=none
-	not_ok "SIGKILL of the supervisor: the sandbox's cgroup did not appear"
-	kill $bg 2>/dev/null
-fi
+}
+# ... the next run removes it; so does `sandbox prune`
+for how in "the next run" "sandbox prune"; do
+	make_stale
+	if [ -n "$stale" ]; then
+		check "SIGKILL of the supervisor: the sandbox dies, its cgroup stays (stale)" \
+			'[ -d $stale ] && [ -z "$(cat $stale/cgroup.procs)" ]'
+		if [ "$how" = "the next run" ]; then
+			as_user $SCOPE "$RUN --pids-limit 20 /image true"
+		else
+			as_user $SCOPE "sandbox prune"
+		fi
+		check "$how removes the stale cgroup" '[ $rc = 0 ] && [ ! -d $stale ] && no_sandbox_cgroups $U'
+	else
+		rc=none
+		not_ok "SIGKILL of the supervisor: the sandbox's cgroup did not appear"
+	fi
+done
 
 # ---- a delegated scope of its own (systemd-run --user --scope -p Delegate=yes) ----
 mkdir $U/solo.scope
