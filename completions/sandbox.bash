@@ -10,12 +10,15 @@
 # here (all of shared/CLI.md), and a flag is offered only when `sandbox help CMD`
 # mentions it: what the installed binary does not know is not offered.
 
-_sandbox_commands_static="run shell exec ps stop kill rm logs pull login logout images rmi prune import inspect doctor version help"
+_sandbox_commands_static="run shell create start exec ps stop kill rm logs pull login logout images rmi prune import inspect doctor version help"
 _sandbox_global_flags="--root --runroot --log-level --version -h --help"
 _sandbox_global_argflags="--root --runroot --log-level"
 
 _sandbox_flags_run="--rm -d --detach --name -i --interactive -t --tty -e --env --env-file -w --workdir -u --user --entrypoint --init --hostname -v --volume --tmpfs --read-only --network --net -p --publish --allow-host-loopback --dns --userns --memory --pids-limit --cpus --cap-add --cap-drop --security-opt --privileged -h --help"
 _sandbox_flags_shell=$_sandbox_flags_run
+# create takes run's flags but refuses --rm and -d (`sandbox start` starts it)
+_sandbox_flags_create=${_sandbox_flags_run/--rm -d --detach /}
+_sandbox_flags_start="-a --attach -i --interactive -h --help"
 _sandbox_flags_exec="-i --interactive -t --tty -u --user -e --env -w --workdir -h --help"
 _sandbox_flags_ps="-a --all --format -h --help"
 _sandbox_flags_stop="-t --time -h --help"
@@ -37,6 +40,7 @@ _sandbox_flags_help="-h --help"
 # flags that take a value, per command
 _sandbox_argflags_run="--name -e --env --env-file -w --workdir -u --user --entrypoint --hostname -v --volume --tmpfs --network --net -p --publish --dns --userns --memory --pids-limit --cpus --cap-add --cap-drop --security-opt"
 _sandbox_argflags_shell=$_sandbox_argflags_run
+_sandbox_argflags_create=$_sandbox_argflags_run
 _sandbox_argflags_exec="-u --user -e --env -w --workdir"
 _sandbox_argflags_ps="--format"
 _sandbox_argflags_stop="-t --time"
@@ -238,7 +242,7 @@ _sandbox() {
 
 	local argvar=_sandbox_argflags_$cmd
 	local argflags=${!argvar:-}
-	# operands before the cursor (flags end at the first operand for run and shell, as getopt "+")
+	# operands before the cursor (flags end at the first operand for run, shell and create, as getopt "+")
 	for ((i = cmdi + 1; i < _sandbox_cword; i++)); do
 		w=${_sandbox_words[i]}
 		if [ "$flags_done" = 0 ] && [ "$w" = "--" ]; then
@@ -247,7 +251,7 @@ _sandbox() {
 			[[ $w != *=* ]] && _sandbox_in "$w" "$argflags" && i=$((i + 1))
 		else
 			npos=$((npos + 1))
-			if [ "$cmd" = run ] || [ "$cmd" = shell ] || [ "$cmd" = exec ]; then
+			if [ "$cmd" = run ] || [ "$cmd" = shell ] || [ "$cmd" = create ] || [ "$cmd" = exec ]; then
 				flags_done=1
 			fi
 		fi
@@ -265,20 +269,20 @@ _sandbox() {
 		_sandbox_reply "$cur" "$(_sandbox_cmd_flags "$bin" "$cmd")"
 	else
 		case $cmd in
-		run | shell)
+		run | shell | create)
 			if [ "$npos" -eq 0 ]; then
 				_sandbox_reply "$cur" host
 				_sandbox_files "$cur" -d
-			elif [ "$cmd" = run ] && [ "$npos" -eq 1 ]; then
+			elif [ "$cmd" != shell ] && [ "$npos" -eq 1 ]; then
 				# shellcheck disable=SC2207
 				COMPREPLY=($(compgen -c -- "$cur" | sort -u))
-			elif [ "$cmd" = run ]; then
+			elif [ "$cmd" != shell ]; then
 				_sandbox_files "$cur"
 			fi
 			;;
 		help) [ "$npos" -eq 0 ] && _sandbox_reply "$cur" "$(_sandbox_commands "$bin")" ;;
 		exec | logs | inspect) [ "$npos" -eq 0 ] && _sandbox_reply "$cur" "$(_sandbox_sandboxes)" ;;
-		stop | kill | rm) _sandbox_reply "$cur" "$(_sandbox_sandboxes)" ;;
+		start | stop | kill | rm) _sandbox_reply "$cur" "$(_sandbox_sandboxes)" ;;
 		import) [ "$npos" -eq 0 ] && _sandbox_files "$cur" ;;
 		esac
 	fi

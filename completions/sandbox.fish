@@ -10,6 +10,7 @@
 set -g __sandbox_global_argflags --root --runroot --log-level
 set -g __sandbox_argflags_run --name -e --env --env-file -w --workdir -u --user --entrypoint --hostname -v --volume --tmpfs --network --net -p --publish --dns --userns --memory --pids-limit --cpus --cap-add --cap-drop --security-opt
 set -g __sandbox_argflags_shell $__sandbox_argflags_run
+set -g __sandbox_argflags_create $__sandbox_argflags_run
 set -g __sandbox_argflags_exec -u --user -e --env -w --workdir
 set -g __sandbox_argflags_ps --format
 set -g __sandbox_argflags_stop -t --time
@@ -40,7 +41,7 @@ function __sandbox_commands
         end
     end
     if test (count $found) -eq 0
-        set found run shell exec ps stop kill rm logs pull login logout images rmi prune import inspect doctor version help
+        set found run shell create start exec ps stop kill rm logs pull login logout images rmi prune import inspect doctor version help
     end
     printf '%s\n' $found
 end
@@ -142,10 +143,10 @@ complete -c sandbox -n __sandbox_needs_command -l version -d 'print the version'
 complete -c sandbox -n __sandbox_needs_command -s h -l help -d help
 complete -c sandbox -n __sandbox_needs_command -a '(__sandbox_commands)'
 
-# run and shell
-set -l rs run,shell
-complete -c sandbox -n "__sandbox_flag $rs --rm" -l rm -d 'remove the sandbox when it exits'
-complete -c sandbox -n "__sandbox_flag $rs --detach" -s d -l detach -d 'run in the background'
+# run, shell and create (which refuses --rm and -d)
+set -l rs run,shell,create
+complete -c sandbox -n "__sandbox_flag run,shell --rm" -l rm -d 'remove the sandbox when it exits'
+complete -c sandbox -n "__sandbox_flag run,shell --detach" -s d -l detach -d 'run in the background'
 complete -c sandbox -n "__sandbox_flag $rs --name" -l name -x -d 'name of the sandbox'
 complete -c sandbox -n "__sandbox_flag $rs --interactive" -s i -l interactive -d 'keep stdin open'
 complete -c sandbox -n "__sandbox_flag $rs --tty" -s t -l tty -d 'allocate a pseudo-terminal'
@@ -172,11 +173,11 @@ complete -c sandbox -n "__sandbox_flag $rs --cap-drop" -l cap-drop -x -a 'ALL CA
 complete -c sandbox -n "__sandbox_flag $rs --security-opt" -l security-opt -x -a 'seccomp=unconfined no-new-privileges=false (__fish_complete_path (string replace -r "^seccomp=" "" -- (commandline -ct)) | string replace -r "^" "seccomp=")' -d 'security option'
 complete -c sandbox -n "__sandbox_flag $rs --privileged" -l privileged -d 'all capabilities, no seccomp'
 complete -c sandbox -n "__sandbox_flag $rs --help" -s h -l help -d help
-# IMAGE: host or a directory; then (run) the command and its arguments
-complete -c sandbox -n '__sandbox_operand 0 run shell' -a host -d 'the host\'s / read-only, private writable layer'
-complete -c sandbox -n '__sandbox_operand 0 run shell' -a '(__fish_complete_directories (commandline -ct) "root filesystem")'
-complete -c sandbox -n '__sandbox_operand 1 run' -a '(__fish_complete_command)'
-complete -c sandbox -n '__sandbox_using run; and test $__sandbox_nops -ge 2' -F
+# IMAGE: host or a directory; then (run, create) the command and its arguments
+complete -c sandbox -n '__sandbox_operand 0 run shell create' -a host -d 'the host\'s / read-only, private writable layer'
+complete -c sandbox -n '__sandbox_operand 0 run shell create' -a '(__fish_complete_directories (commandline -ct) "root filesystem")'
+complete -c sandbox -n '__sandbox_operand 1 run create' -a '(__fish_complete_command)'
+complete -c sandbox -n '__sandbox_using run create; and test $__sandbox_nops -ge 2' -F
 
 # doctor, version, help
 complete -c sandbox -n '__sandbox_flag doctor --format' -l format -x -a 'text json' -d 'output format'
@@ -184,6 +185,8 @@ complete -c sandbox -n '__sandbox_flag doctor,version,help --help' -s h -l help 
 complete -c sandbox -n '__sandbox_operand 0 help' -a '(__sandbox_commands)'
 
 # the lifecycle commands of shared/CLI.md (offered once the binary has them)
+complete -c sandbox -n '__sandbox_flag start --attach' -s a -l attach -d 'in the foreground: output and exit status'
+complete -c sandbox -n '__sandbox_flag start --interactive' -s i -l interactive -d 'with -a: keep stdin open'
 complete -c sandbox -n '__sandbox_flag exec --interactive' -s i -l interactive -d 'keep stdin open'
 complete -c sandbox -n '__sandbox_flag exec --tty' -s t -l tty -d 'allocate a pseudo-terminal'
 complete -c sandbox -n '__sandbox_flag exec --user' -s u -l user -x -d user
@@ -202,7 +205,7 @@ complete -c sandbox -n '__sandbox_flag pull --allow-foreign-layers' -l allow-for
 complete -c sandbox -n '__sandbox_flag pull --quiet' -s q -l quiet -d 'no progress'
 complete -c sandbox -n '__sandbox_flag login --username' -s u -l username -x -d user
 complete -c sandbox -n '__sandbox_flag login --password-stdin' -l password-stdin -d 'read the password from stdin'
-complete -c sandbox -n '__sandbox_flag exec,ps,stop,kill,rm,logs,pull,login,logout,images,rmi,prune,import,inspect --help' -s h -l help -d help
+complete -c sandbox -n '__sandbox_flag start,exec,ps,stop,kill,rm,logs,pull,login,logout,images,rmi,prune,import,inspect --help' -s h -l help -d help
 complete -c sandbox -n '__sandbox_operand 0 exec logs inspect' -a '(__sandbox_sandboxes)' -d sandbox
-complete -c sandbox -n '__sandbox_using stop kill rm' -a '(__sandbox_sandboxes)' -d sandbox
+complete -c sandbox -n '__sandbox_using start stop kill rm' -a '(__sandbox_sandboxes)' -d sandbox
 complete -c sandbox -n '__sandbox_operand 0 import' -F

@@ -22,6 +22,12 @@ help_long_flags() {
 	"$SANDBOX" help "$1" | grep -oE '(^|[ ,])--[a-z][a-z-]*' | sed 's/^[ ,]*//' | LC_ALL=C sort -u
 }
 
+# help_option_flags CMD: the --flags of the Options: part of `sandbox help CMD`
+# (not those its prose mentions, as start's "without --rm")
+help_option_flags() {
+	"$SANDBOX" help "$1" | sed -n '/^Options:/,$p' | grep -oE '(^|[ ,])--[a-z][a-z-]*' | sed 's/^[ ,]*//' | LC_ALL=C sort -u
+}
+
 # bash_complete WORD...: COMPREPLY (one a line, sorted) for the command line
 # WORD... with the cursor in the last word; $SANDBOX is the command
 bash_complete() {
@@ -77,14 +83,24 @@ test_bash_commands() {
 	assert_completes "doctor" --root /tmp --log-level debug "do"
 }
 
-# Every --flag of `sandbox help run`/`shell`/`pull` is offered, and nothing else but -h/--help aliases.
+# Every --flag of the options of `sandbox help run`/`shell`/`create`/`start`/`pull`
+# is offered, and nothing else but -h/--help aliases; create refuses --rm and
+# -d, which its help text still lists (its options are run's).
 test_bash_run_flags() {
 	local cmd want got
-	for cmd in run shell pull; do
-		want=$( (help_long_flags "$cmd"; echo --help) | LC_ALL=C sort -u | tr '\n' ' ')
+	for cmd in run shell create start pull; do
+		want=$( (help_option_flags "$cmd"; echo --help) | LC_ALL=C sort -u)
+		[ "$cmd" = create ] && want=$(grep -vxE -- '--rm|--detach' <<<"$want")
+		want=$(tr '\n' ' ' <<<"$want")
 		got=$(bash_complete "$cmd" -- | tr '\n' ' ')
 		assert_eq "$want" "$got" "long flags of $cmd"
 	done
+	assert_completes_has -v create -
+	assert_completes "--user --userns" create --name x --us
+	assert_eq "" "$(bash_complete create --rm)" "create --rm"
+	assert_eq "" "$(bash_complete create -d)" "create -d"
+	assert_completes "--attach --help --interactive -a -h -i" start -
+	assert_completes "--attach" start --at
 	assert_completes_has -i run -
 	assert_completes_has -v run -
 	assert_completes_has --rm shell --r
@@ -120,6 +136,10 @@ test_bash_image_and_command() {
 	assert_completes "host" shell --rm ho
 	assert_completes "rootfs-a/ rootfs-b/" run --name x -v /a:/b rootfs
 	assert_completes_has echo run host ech
+	assert_completes "rootfs-a/ rootfs-b/" create --name x rootfs
+	assert_completes "host" create ho
+	assert_completes_has echo create host ech
+	assert_completes "rootfs-file" create host sh rootfs-f
 	assert_completes "rootfs-file" run host sh rootfs-f
 	# flags after IMAGE belong to the command: nothing of sandbox's
 	assert_eq "" "$(bash_complete run host --us)" "flags after IMAGE"
@@ -164,6 +184,9 @@ test_fish() {
 	done
 	out=$(fish_complete 'sandbox run ')
 	[[ " $out " == *" host "* && " $out " == *" rootfs-a/ "* ]] || t_fail "fish: IMAGE (got: $out)"
+	out=$(fish_complete 'sandbox create ')
+	[[ " $out " == *" host "* && " $out " == *" rootfs-a/ "* ]] || t_fail "fish: create IMAGE (got: $out)"
+	assert_eq "--attach --help --interactive" "$(fish_complete 'sandbox start --')" "fish: start flags"
 }
 
 # The man page renders without warnings and documents every command and run flag.
@@ -191,7 +214,7 @@ test_man_page() {
 
 t "bash: sourcing defines _sandbox and completes sandbox" test_bash_defines_the_function
 t "bash: commands from \`sandbox help\`, global options" test_bash_commands
-t "bash: every flag of run, shell and pull" test_bash_run_flags
+t "bash: every flag of run, shell, create, start and pull" test_bash_run_flags
 t "bash: values of --network, --userns, --security-opt, files" test_bash_values
 t "bash: IMAGE (host or a directory), then the command" test_bash_image_and_command
 t "zsh: syntax and compinit" test_zsh
