@@ -289,8 +289,6 @@ static int finish_run(struct sbx_run_opts *o)
 	if (o->detach) {
 		char id[STATE_ID_LEN + 1];
 
-		if (o->tty)
-			return cli_usage_error("run", "%s", "-d with -t is not supported yet");
 		if (lifecycle_run_detached(o, id, &err) < 0)
 			return cli_report(err);
 		printf("%s\n", id);
@@ -495,8 +493,6 @@ static int start_one(struct sbx_global *g, const char *what, bool attach, bool i
 	if (attach) {
 		o.interactive = o.interactive || interactive;
 		ret = finish_run(&o);
-	} else if (o.tty) {
-		ret = cli_usage_error("start", "%s: it has a terminal (-t): start it with `sandbox start -a`", what);
 	} else {
 		char id[STATE_ID_LEN + 1];
 

@@ -912,6 +912,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 			ret = -1;
 			goto kill;
 		}
+		/* -d -t: the pty's output goes to the log, nothing is read from it */
+		detach_notify(&c);
 	}
 	{
 		struct supervise_opts so = {

@@ -86,8 +86,14 @@ int tty_open_pty(int *master, int *slave, struct sbx_error **err)
 			return sbx_error_set(err, errno, "open the pty slave `%s`", path);
 	}
 	term = tty_find_terminal();
-	if (term >= 0)
+	if (term >= 0) {
 		tty_copy_winsize(term, s); /* best effort */
+	} else {
+		/* no terminal (run -d -t): the size docker and podman give */
+		struct winsize ws = {.ws_row = 24, .ws_col = 80};
+
+		ioctl(s, TIOCSWINSZ, &ws);
+	}
 	*master = take_fd(&m);
 	*slave = take_fd(&s);
 	return 0;

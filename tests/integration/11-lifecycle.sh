@@ -37,6 +37,27 @@ assert_all_gone() {
 	[ -z "$names" ] || t_fail "names left: $names"
 }
 
+# run -d -t (-dit, as users type it for docker): the pty's output goes to the log; the
+# shell waits for input that never comes, so it keeps running until stopped
+test_detach_tty() {
+	start_d -i -t --name dt "$ROOTFS" sh -c 'tty; stty size; exec sh'
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^24 80' "$SANDBOX_ROOT/sandboxes/$ID/ctr.log" 2>/dev/null && break
+		sleep 0.05
+	done
+	assert_status 0 sbx logs dt
+	assert_file_has_content "$T_OUT" '^/dev/pts/0'
+	assert_file_has_content "$T_OUT" '^24 80'
+	sleep 0.3
+	assert_eq running "$(status_of dt)" "status of the waiting shell"
+	assert_status 0 sbx exec dt sh -c 'ps -o comm | grep -c "^sh$"'
+	assert_status 0 sbx stop -t 1 dt
+	assert_match '^exited' "$(status_of dt)" "status after stop"
+	assert_status 0 sbx rm dt
+	assert_all_gone
+}
+
 # create + start: the flags and operands are kept (environment values as they were),
 # the writable layer survives between starts, ps -a says created, then exited.
 test_create_start() {
@@ -90,11 +111,17 @@ test_start_errors() {
 	assert_status 125 sbx create localhost/nosuchimage true
 	assert_error_line 'nosuchimage'
 	assert_eq "" "$(ls -A "$SANDBOX_ROOT/sandboxes" 2>/dev/null)" "sandboxes left by failed creates"
-	# a sandbox with a terminal starts only in the foreground
-	assert_status 0 sbx create --name tty -t --network none "$ROOTFS" true
+	# a sandbox with a terminal starts in the background too; its output goes to the log
+	assert_status 0 sbx create --name tty -t --network none "$ROOTFS" sh -c 'tty; stty size'
 	t_defer "$SANDBOX" rm -f tty
-	assert_status 125 sbx start tty
-	assert_error_line 'start -a'
+	assert_status 0 sbx start tty
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(status_of tty)" = "exited (0)" ] && break
+		sleep 0.05
+	done
+	assert_status 0 sbx logs tty
+	assert_file_has_content "$T_OUT" '^/dev/pts/0'
 	assert_status 125 sbx start -a tty cs
 	assert_error_line 'one sandbox'
 	# a kept sandbox of `run` starts again, with its writable layer
@@ -215,8 +242,6 @@ test_bad_input() {
 	assert_error_line 'missing SANDBOX'
 	assert_status 125 "$SANDBOX" ps --format yaml
 	assert_error_line 'invalid --format'
-	assert_status 125 "$SANDBOX" run -d -t --network none "$ROOTFS" true
-	assert_error_line '-d with -t'
 	# a sandbox that cannot start: run -d reports its error and leaves nothing
 	assert_status 125 sbx_run_d --name broken "$T_TMP/no-such-rootfs" true
 	assert_error_line 'no-such-rootfs'
@@ -469,6 +494,7 @@ PY
 	assert_status 0 "$SANDBOX" rm -f insp
 }
 
+t "run -dit: a shell on a pty in the background; exec into it, logs, stop" test_detach_tty
 t "create, start, start -a, start again with the writable layer" test_create_start
 t "start: errors, an exited run, a sandbox made by shell" test_start_errors
 t "run -d, ps, logs, stop, rm" test_detach_round_trip
