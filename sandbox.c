@@ -45,6 +45,8 @@ static const char run_options_help[] =
     "      --security-opt seccomp=unconfined|FILE, no-new-privileges=false\n"
     "      --privileged              all capabilities, no seccomp, no masked paths\n"
     "      --memory SIZE, --pids-limit N, --cpus N  cgroup v2 limits\n"
+    "      --platform OS/ARCH[/VARIANT]  the image of this platform (pulled if the\n"
+    "                                local one is of another)\n"
     "  -h, --help                    this text\n";
 
 static const struct command commands[] = {

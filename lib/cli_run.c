@@ -43,6 +43,7 @@ enum {
 	OPT_CAP_DROP,
 	OPT_SECURITY_OPT,
 	OPT_PRIVILEGED,
+	OPT_PLATFORM,
 };
 
 static const struct option run_longopts[] = {
@@ -74,6 +75,7 @@ static const struct option run_longopts[] = {
     {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
     {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"platform", required_argument, NULL, OPT_PLATFORM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -262,6 +264,14 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 				return cli_usage_error(cmd, "unsupported --security-opt `%s`", optarg), -1;
 			break;
 		case OPT_PRIVILEGED: o->privileged = true; break;
+		case OPT_PLATFORM: {
+			struct image_platform p;
+
+			if (image_platform_parse(optarg, &p, &err) < 0)
+				return cli_usage_error(cmd, "--platform: %s", err->msg), -1;
+			o->platform = optarg;
+			break;
+		}
 		case 'h': return -2;
 		case '?':
 		default:
@@ -420,7 +430,7 @@ int cmd_create(struct sbx_global *g, int argc, char **argv)
 		}
 		image = abs;
 	} else if (strcmp(o.image, "host") != 0) {
-		if (registry_resolve_or_pull(g->root, o.image, &img, &err) < 0) {
+		if (registry_resolve_or_pull(g->root, o.image, o.platform, &img, &err) < 0) {
 			ret = cli_report(err);
 			goto out;
 		}

@@ -327,22 +327,38 @@ int image_platform_parse(const char *s, struct image_platform *p, struct sbx_err
 	return 0;
 }
 
-/* Does an index entry's platform @pl match @want? arm64 without a variant is v8. */
-static bool platform_match(json_t *pl, const struct image_platform *want)
+/* @os/@a/@v (NULL or "" when not given) is @want: arm64 without a variant is v8. */
+static bool platform_is(const char *os, const char *a, const char *v, const struct image_platform *want)
 {
-	const char *os = json_string_value(json_object_get(pl, "os"));
-	const char *a = json_string_value(json_object_get(pl, "architecture"));
-	const char *v = json_string_value(json_object_get(pl, "variant"));
-
-	if (!pl)
-		return true;
-	if ((os && strcmp(os, want->os) != 0) || (a && strcmp(a, want->arch) != 0))
+	if ((os && *os && strcmp(os, want->os) != 0) || (a && *a && strcmp(a, want->arch) != 0))
 		return false;
 	if (!want->variant[0])
 		return true;
-	if (!v && strcmp(want->arch, "arm64") == 0)
+	if ((!v || !*v) && strcmp(want->arch, "arm64") == 0)
 		v = "v8";
 	return v && strcmp(v, want->variant) == 0;
+}
+
+/* Does an index entry's platform @pl match @want? */
+static bool platform_match(json_t *pl, const struct image_platform *want)
+{
+	if (!pl)
+		return true;
+	return platform_is(json_string_value(json_object_get(pl, "os")),
+			   json_string_value(json_object_get(pl, "architecture")),
+			   json_string_value(json_object_get(pl, "variant")), want);
+}
+
+/**
+ * image_platform_matches() - is an image of platform @have one of @want
+ * @have:	from its config (empty fields: not given, they match)
+ * @want:	asked for (image_platform_parse())
+ *
+ * Return: true when it is.
+ */
+bool image_platform_matches(const struct image_platform *have, const struct image_platform *want)
+{
+	return platform_is(have->os, have->arch, have->variant, want);
 }
 
 /**
@@ -462,6 +478,11 @@ int image_config_parse(const char *json, size_t len, struct image_config *c, str
 	if (json_string_value(json_object_get(cfg, "User")) &&
 	    *json_string_value(json_object_get(cfg, "User")))
 		c->user = xstrdup(json_string_value(json_object_get(cfg, "User")));
+	snprintf(c->platform.os, sizeof(c->platform.os), "%s", json_string_value(json_object_get(j, "os")) ?: "");
+	snprintf(c->platform.arch, sizeof(c->platform.arch), "%s",
+		 json_string_value(json_object_get(j, "architecture")) ?: "");
+	snprintf(c->platform.variant, sizeof(c->platform.variant), "%s",
+		 json_string_value(json_object_get(j, "variant")) ?: "");
 	ids = json_object_get(json_object_get(j, "rootfs"), "diff_ids");
 	if (!json_is_array(ids)) {
 		sbx_error_set(err, 0, "image config: no `rootfs.diff_ids`");

@@ -26,6 +26,11 @@ int image_ref_parse(const char *s, struct image_ref *r, struct sbx_error **err);
 char *image_ref_string(const struct image_ref *r);
 void image_ref_free(struct image_ref *r);
 
+/* An image's platform, as an index names it. */
+struct image_platform {
+	char os[32], arch[32], variant[32];
+};
+
 struct image_layer_desc {
 	char *media_type;
 	char digest[LAYER_DIGEST_LEN];
@@ -43,17 +48,14 @@ struct image_manifest {
 
 int image_manifest_parse(const char *json, size_t len, struct image_manifest *m, struct sbx_error **err);
 void image_manifest_free(struct image_manifest *m);
-/* An image's platform, as an index names it. */
-struct image_platform {
-	char os[32], arch[32], variant[32];
-};
-
 int image_platform_parse(const char *s, struct image_platform *p, struct sbx_error **err);
+bool image_platform_matches(const struct image_platform *have, const struct image_platform *want);
 int image_index_pick(const char *json, size_t len, const struct image_platform *want,
 		     char out[LAYER_DIGEST_LEN], struct sbx_error **err);
 
 /* What `run` takes from an image config. */
 struct image_config {
+	struct image_platform platform; /* os, architecture, variant ("" when not given) */
 	char **entrypoint; /* NULL-terminated, or NULL */
 	char **cmd;
 	char **env;

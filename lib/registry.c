@@ -655,6 +655,8 @@ int registry_pull(const char *root, const char *ref, const struct registry_opts 
  *				 it is not in the store (as podman does)
  * @root:	ROOT
  * @ref:	image reference
+ * @platform:	`--platform` OS/ARCH[/VARIANT], or NULL: a local image of
+ *		another platform is pulled again for this one
  * @out:	filled (image_resolve())
  * @err:	error out-parameter
  *
@@ -662,15 +664,25 @@ int registry_pull(const char *root, const char *ref, const struct registry_opts 
  *
  * Return: 0, or negative with *err set.
  */
-int registry_resolve_or_pull(const char *root, const char *ref, struct image_run *out, struct sbx_error **err)
+int registry_resolve_or_pull(const char *root, const char *ref, const char *platform, struct image_run *out,
+			     struct sbx_error **err)
 {
-	struct registry_opts ro = {.tls_verify = true};
+	struct registry_opts ro = {.tls_verify = true, .platform = platform};
+	struct image_platform want;
 	struct image_ref r;
 	cleanup_free char *report = NULL;
 	bool pullable;
 
-	if (image_resolve(root, ref, out, err) == 0)
-		return 0;
+	if (platform && image_platform_parse(platform, &want, err) < 0)
+		return sbx_error_wrap(err, "--platform");
+	if (image_resolve(root, ref, out, err) == 0) {
+		if (!platform || image_platform_matches(&out->config.platform, &want))
+			return 0;
+		sbx_debug("%s is %s/%s, --platform asks for %s: pulling", ref, out->config.platform.os,
+			  out->config.platform.arch, platform);
+		image_run_free(out);
+		sbx_error_set(err, 0, "`%s` is not in the local store for %s", ref, platform);
+	}
 	if (!*err || !strstr((*err)->msg, "not in the local store") || image_ref_parse(ref, &r, NULL) < 0)
 		return -1;
 	pullable = strcmp(r.registry, "localhost") != 0;

@@ -18,7 +18,8 @@ struct registry_opts {
 int registry_pull(const char *root, const char *ref, const struct registry_opts *o, char **report,
 		  struct sbx_error **err);
 struct image_run;
-int registry_resolve_or_pull(const char *root, const char *ref, struct image_run *out, struct sbx_error **err);
+int registry_resolve_or_pull(const char *root, const char *ref, const char *platform, struct image_run *out,
+			     struct sbx_error **err);
 int registry_login(const char *registry, const char *user, const char *pass, const struct registry_opts *o,
 		   struct sbx_error **err);
 int registry_logout(const char *registry, struct sbx_error **err);

@@ -142,6 +142,18 @@ test_platform() {
 	run_platform_is linux/amd64
 	assert_status 125 sbx pull --platform linux/mips64le "$REG/multi:1"
 	assert_error_line 'linux/mips64le'
+	# run and create --platform: the local image (amd64 now) is pulled again for another
+	# platform, used as it is for its own
+	assert_status 0 sbx run --rm --network none --platform linux/arm/v7 "$REG/multi:1" cat /etc/platform
+	assert_eq linux/arm/v7 "$(cat "$T_OUT")" "run --platform linux/arm/v7"
+	assert_status 0 sbx run --rm --network none --platform linux/arm/v7 "$REG/multi:1" cat /etc/platform
+	assert_eq linux/arm/v7 "$(cat "$T_OUT")" "run --platform of the local image"
+	assert_status 0 sbx create --name plat --network none --platform linux/amd64 "$REG/multi:1" cat /etc/platform
+	assert_status 0 sbx start -a plat
+	assert_eq linux/amd64 "$(cat "$T_OUT")" "create --platform linux/amd64, then start -a"
+	assert_status 0 sbx rm plat
+	assert_status 125 sbx run --rm --platform linux "$REG/multi:1" true
+	assert_error_line 'platform.*OS/ARCH'
 	assert_nothing_left
 }
 
@@ -186,6 +198,6 @@ test_debian_real() {
 
 t "token service: anonymous pull and run, a private repository, wrong and right password" test_token_flow
 t "a multi-platform index pushed with skopeo --all: the host's platform by default" test_multiarch_default
-t "pull --platform: arm/v7, arm64 (variant v8), amd64; an unknown platform refused" test_platform
+t "pull, run and create --platform: arm/v7, arm64 (variant v8), amd64; an unknown platform refused" test_platform
 t "the acceptance line with a debootstrapped Debian bookworm" test_debian_real
 t_main "$@"
