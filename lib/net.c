@@ -60,19 +60,73 @@ static bool parse_port(const char *s, size_t len, uint16_t *out)
 }
 
 /**
+ * parse_host_ip6() - the "[IPv6]:" in front of HOSTPORT:PORT
+ * @spec:	the -p value, starting with `[`
+ * @end:	where the protocol suffix starts (or the end of @spec)
+ * @out:	ipv6 and host_addr6 set on success
+ * @rest:	set to HOSTPORT:PORT on success
+ * @err:	error out-parameter
+ *
+ * Refuses what cannot be bound as written: scoped and link-local addresses
+ * (they need a zone, which -p does not take, as docker's does not) and
+ * IPv4-mapped ones (the listening socket is IPv6-only).
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int parse_host_ip6(const char *spec, const char *end, struct net_publish *out, const char **rest,
+			  struct sbx_error **err)
+{
+	const char *close = memchr(spec, ']', (size_t)(end - spec));
+	char ip[INET6_ADDRSTRLEN];
+	size_t n;
+
+	if (!close)
+		return sbx_error_set(err, 0, "-p `%s`: `]` missing after the IPv6 host address", spec);
+	n = (size_t)(close - spec - 1);
+	if (n == 0)
+		return sbx_error_set(err, 0, "-p `%s`: empty host address `[]`", spec);
+	if (close[1] != ':')
+		return sbx_error_set(err, 0, "-p `%s`: expected `:` after `]` ([HOSTIP]:HOSTPORT:PORT)",
+				     spec);
+	if (memchr(spec + 1, '%', n))
+		return sbx_error_set(
+		    err, 0, "-p `%s`: scoped IPv6 host addresses (`%%ZONE`) are not supported", spec);
+	if (n >= sizeof(ip))
+		return sbx_error_set(err, 0, "-p `%s`: invalid host address", spec);
+	memcpy(ip, spec + 1, n);
+	ip[n] = '\0';
+	if (inet_pton(AF_INET6, ip, &out->host_addr6) != 1)
+		return sbx_error_set(err, 0, "-p `%s`: invalid IPv6 host address `%s`", spec, ip);
+	if (IN6_IS_ADDR_LINKLOCAL(&out->host_addr6))
+		return sbx_error_set(
+		    err, 0, "-p `%s`: link-local (scoped) IPv6 host addresses are not supported", spec);
+	if (IN6_IS_ADDR_V4MAPPED(&out->host_addr6)) {
+		char ip4[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &out->host_addr6.s6_addr[12], ip4, sizeof(ip4));
+		return sbx_error_set(
+		    err, 0, "-p `%s`: IPv4-mapped host address: write it as %s, without brackets", spec, ip4);
+	}
+	out->ipv6 = true;
+	*rest = close + 2;
+	return 0;
+}
+
+/**
  * net_parse_publish() - parse one -p value
  * @spec:	[HOSTIP:]HOSTPORT:PORT[/tcp|/udp]
  * @out:	filled on success
  * @err:	error out-parameter
  *
- * HOSTIP is an IPv4 address; without it the forward listens on every host
- * address (0.0.0.0), as docker does.
+ * HOSTIP is an IPv4 address or an IPv6 one in brackets (`[::1]:8080:80`);
+ * without it the forward listens on every host address (0.0.0.0, and [::]
+ * for TCP), as docker does.
  *
  * Return: 0, or negative with *err set.
  */
 int net_parse_publish(const char *spec, struct net_publish *out, struct sbx_error **err)
 {
-	const char *slash = strchr(spec, '/'), *end, *c1, *c2;
+	const char *slash = strchr(spec, '/'), *end, *ports = spec, *c1, *c2;
 	char ip[INET_ADDRSTRLEN];
 
 	memset(out, 0, sizeof(*out));
@@ -86,23 +140,30 @@ int net_parse_publish(const char *spec, struct net_publish *out, struct sbx_erro
 		else
 			return sbx_error_set(err, 0, "-p `%s`: protocol must be tcp or udp", spec);
 	}
-	c2 = memrchr(spec, ':', (size_t)(end - spec));
+	if (spec[0] == '[' && parse_host_ip6(spec, end, out, &ports, err) < 0)
+		return -1;
+	c2 = memrchr(ports, ':', (size_t)(end - ports));
 	if (!c2)
 		return sbx_error_set(err, 0, "-p `%s`: expected [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]", spec);
-	c1 = memrchr(spec, ':', (size_t)(c2 - spec));
+	c1 = memrchr(ports, ':', (size_t)(c2 - ports));
+	if (c1 && out->ipv6)
+		return sbx_error_set(err, 0, "-p `%s`: expected [HOSTIP]:HOSTPORT:PORT[/tcp|/udp]", spec);
 	if (c1) {
 		size_t n = (size_t)(c1 - spec);
 
-		if (spec[0] == '[')
-			return sbx_error_set(err, 0, "-p `%s`: IPv6 host addresses are not supported", spec);
+		if (memchr(spec, ':', n))
+			return sbx_error_set(err, 0,
+					     "-p `%s`: an IPv6 host address goes in brackets: [%.*s]:%s",
+					     spec, (int)n, spec, c1 + 1);
 		if (n == 0 || n >= sizeof(ip))
 			return sbx_error_set(err, 0, "-p `%s`: invalid host address", spec);
 		memcpy(ip, spec, n);
 		ip[n] = '\0';
 		if (inet_pton(AF_INET, ip, &out->host_addr) != 1)
 			return sbx_error_set(err, 0, "-p `%s`: invalid host address `%s`", spec, ip);
+		ports = c1 + 1;
 	}
-	if (!parse_port(c1 ? c1 + 1 : spec, (size_t)(c2 - (c1 ? c1 + 1 : spec)), &out->host_port))
+	if (!parse_port(ports, (size_t)(c2 - ports), &out->host_port))
 		return sbx_error_set(err, 0, "-p `%s`: host port must be 1-65535", spec);
 	if (!parse_port(c2 + 1, (size_t)(end - c2 - 1), &out->guest_port))
 		return sbx_error_set(err, 0, "-p `%s`: port must be 1-65535", spec);
@@ -137,35 +198,83 @@ int net_parse_slirp_options(const char *opts, unsigned *mtu, struct sbx_error **
 }
 
 /**
+ * net_publish_host_sockaddr() - the host address and port a forward listens on
+ * @p:		the forward
+ * @ss:		filled with a sockaddr_in or, for an [IPv6] HOSTIP, a sockaddr_in6
+ *
+ * Return: the length of the address in @ss.
+ */
+socklen_t net_publish_host_sockaddr(const struct net_publish *p, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sa = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (p->ipv6) {
+		sa6->sin6_family = AF_INET6;
+		sa6->sin6_port = htons(p->host_port);
+		sa6->sin6_addr = p->host_addr6;
+		return sizeof(*sa6);
+	}
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(p->host_port);
+	sa->sin_addr = p->host_addr;
+	return sizeof(*sa);
+}
+
+/*
+ * Two forwards of one protocol and host port both bind it, except an IPv4
+ * HOSTIP next to an [IPv6] one (without HOSTIP, TCP listens on [::] too).
+ */
+static bool publish_same_port(const struct net_publish *a, const struct net_publish *b)
+{
+	const struct net_publish *v4 = a->ipv6 ? b : a;
+
+	if (a->host_port != b->host_port || a->udp != b->udp)
+		return false;
+	return a->ipv6 == b->ipv6 || v4->host_addr.s_addr == htonl(INADDR_ANY);
+}
+
+/**
  * net_check_publish() - refuse forwards that cannot work, before starting
  * @p:		the forwards
  * @n:		how many
  * @err:	error out-parameter
  *
  * Binds each host port once (and closes it) so that a port in use or below
- * net.ipv4.ip_unprivileged_port_start is named now, not by the helper.
+ * net.ipv4.ip_unprivileged_port_start (which applies to IPv6 too) is named
+ * now, not by the helper. An [IPv6] HOSTIP is bound IPv6-only, as the
+ * helper binds it.
  *
  * Return: 0, or negative with *err set.
  */
 int net_check_publish(const struct net_publish *p, size_t n, struct sbx_error **err)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct sockaddr_in sa = {
-		    .sin_family = AF_INET, .sin_port = htons(p[i].host_port), .sin_addr = p[i].host_addr};
+		struct sockaddr_storage ss;
+		socklen_t len = net_publish_host_sockaddr(&p[i], &ss);
+		int family = p[i].ipv6 ? AF_INET6 : AF_INET;
 		cleanup_close int fd =
-		    socket(AF_INET, (p[i].udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+		    socket(family, (p[i].udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 		const char *proto = p[i].udp ? "udp" : "tcp";
+		char ip[INET6_ADDRSTRLEN] = "?";
 		int one = 1, e;
 
+		inet_ntop(family, p[i].ipv6 ? (const void *)&p[i].host_addr6 : (const void *)&p[i].host_addr,
+			  ip, sizeof(ip));
+		if (fd < 0 && p[i].ipv6)
+			return sbx_error_set(err, errno, "-p: host address %s", ip);
 		if (fd < 0)
 			return sbx_error_set(err, errno, "-p: socket");
 		for (size_t j = 0; j < i; j++)
-			if (p[j].host_port == p[i].host_port && p[j].udp == p[i].udp)
+			if (publish_same_port(&p[j], &p[i]))
 				return sbx_error_set(err, 0, "-p: host port %u/%s is given twice",
 						     p[i].host_port, proto);
 		if (!p[i].udp)
 			(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		if (p[i].ipv6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&ss, len) == 0)
 			continue;
 		e = errno;
 		if (e == EACCES) {
@@ -183,12 +292,8 @@ int net_check_publish(const struct net_publish *p, size_t n, struct sbx_error **
 		if (e == EADDRINUSE)
 			return sbx_error_set(err, 0, "-p: host port %u/%s is already in use", p[i].host_port,
 					     proto);
-		if (e == EADDRNOTAVAIL) {
-			char ip[INET_ADDRSTRLEN];
-
-			inet_ntop(AF_INET, &p[i].host_addr, ip, sizeof(ip));
+		if (e == EADDRNOTAVAIL)
 			return sbx_error_set(err, e, "-p: host address %s", ip);
-		}
 		return sbx_error_set(err, e, "-p: host port %u/%s", p[i].host_port, proto);
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -15,10 +16,12 @@
 #define NET_MTU_MAX	65521 /* libslirp's IF_MTU_MAX */
 #define NET_TAP_NAME	"eth0"
 
-/* -p [HOSTIP:]HOSTPORT:PORT[/tcp|/udp] */
+/* -p [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]; HOSTIP is IPv4 or [IPv6] */
 struct net_publish {
 	bool udp;
-	struct in_addr host_addr; /* INADDR_ANY without HOSTIP */
+	bool ipv6;		    /* HOSTIP was [IPv6]: host_addr6, not host_addr */
+	struct in_addr host_addr;   /* INADDR_ANY without HOSTIP */
+	struct in6_addr host_addr6; /* in6addr_any for [::] */
 	uint16_t host_port;
 	uint16_t guest_port;
 };
@@ -34,6 +37,7 @@ struct net_helper_config {
 
 int net_parse_publish(const char *spec, struct net_publish *out, struct sbx_error **err);
 int net_parse_slirp_options(const char *opts, unsigned *mtu, struct sbx_error **err);
+socklen_t net_publish_host_sockaddr(const struct net_publish *p, struct sockaddr_storage *ss);
 int net_check_publish(const struct net_publish *p, size_t n, struct sbx_error **err);
 int net_check_tun(struct sbx_error **err);
 int net_setup_sandbox(unsigned mtu, int *tapfd, struct sbx_error **err);

@@ -17,8 +17,9 @@
  * request with a new unconnected TCP socket (SCM_RIGHTS). It dies with the
  * helper (PR_SET_PDEATHSIG).
  *
- * The sandbox sees forwarded connections come from 10.0.2.100 (its own
- * address): the client's address is not kept.
+ * The host side may be IPv4 or IPv6 (-p '[::1]:8080:80'); the sandbox side
+ * is always IPv4, and the sandbox sees forwarded connections come from
+ * 10.0.2.100 (its own address): the client's address is not kept.
  */
 #include "portfwd.h"
 
@@ -197,25 +198,34 @@ struct portfwd *portfwd_new(int factory)
 /**
  * portfwd_listen() - listen on a host port for one TCP forward
  * @pf:		the forwarder
- * @host_addr:	address to bind; INADDR_ANY: every IPv4 and IPv6 address
- *		(a dual-stack socket on [::], as docker listens), IPv4 only
- *		where the host has no IPv6
- * @host_port:	host port
- * @guest_port:	port of 10.0.2.100 inside
+ * @host:	address and port to bind: an IPv6 one IPv6-only (`[::]` is
+ *		every IPv6 address); IPv4 INADDR_ANY is every IPv4 and IPv6
+ *		address (a dual-stack socket on [::], as docker listens), IPv4
+ *		only where the host has no IPv6
+ * @host_len:	size of @host
+ * @guest_port:	port of 10.0.2.100 inside (IPv4 whatever @host is)
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set.
  */
-int portfwd_listen(struct portfwd *pf, struct in_addr host_addr, uint16_t host_port, uint16_t guest_port,
+int portfwd_listen(struct portfwd *pf, const struct sockaddr *host, socklen_t host_len, uint16_t guest_port,
 		   struct sbx_error **err)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(host_port), .sin_addr = host_addr};
+	const struct sockaddr_in *sa = (const struct sockaddr_in *)host;
+	uint16_t host_port = ntohs(
+	    host->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)host)->sin6_port : sa->sin_port);
 	struct sockaddr_in6 sa6 = {
 	    .sin6_family = AF_INET6, .sin6_port = htons(host_port), .sin6_addr = in6addr_any};
 	cleanup_close int fd = -1;
 	int one = 1, zero = 0;
 
-	if (host_addr.s_addr == htonl(INADDR_ANY)) {
+	if (host->sa_family == AF_INET6) {
+		fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		    bind(fd, host, host_len) < 0)
+			return sbx_error_set(err, errno, "-p: host port %u/tcp", host_port);
+	} else if (sa->sin_addr.s_addr == htonl(INADDR_ANY)) {
 		fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd >= 0 && (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0 ||
 				setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
@@ -230,7 +240,7 @@ int portfwd_listen(struct portfwd *pf, struct in_addr host_addr, uint16_t host_p
 		if (fd < 0)
 			return sbx_error_set(err, errno, "-p: socket");
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		if (bind(fd, host, host_len) < 0)
 			return sbx_error_set(err, errno, "-p: host port %u/tcp", host_port);
 	}
 	if (listen(fd, 128) < 0)

@@ -20,6 +20,7 @@
  */
 #include "net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -427,13 +428,54 @@ static int isolate_privileges(struct sbx_error **err)
 	return 0;
 }
 
+/**
+ * add_slirp_forward() - a -p forward through libslirp
+ * @slirp:	the libslirp instance
+ * @p:		the forward: UDP, or TCP without the socket factory
+ * @host:	its host address (net_publish_host_sockaddr())
+ * @host_len:	size of @host
+ *
+ * libslirp keeps one address family from the host's socket to the sandbox,
+ * so an [IPv6] HOSTIP forwards to fd00::100 (the server inside must listen
+ * on IPv6, `::` for example), an IPv4 one to 10.0.2.100.
+ * slirp_add_hostxfwd() came with libslirp 4.5.
+ *
+ * Return: 0, or -1 with errno set.
+ */
+static int add_slirp_forward(Slirp *slirp, const struct net_publish *p, const struct sockaddr *host,
+			     socklen_t host_len)
+{
+#if SLIRP_CHECK_VERSION(4, 5, 0)
+	struct sockaddr_in6 guest6 = {.sin6_family = AF_INET6, .sin6_port = htons(p->guest_port)};
+	struct sockaddr_in guest = {.sin_family = AF_INET, .sin_port = htons(p->guest_port)};
+
+	inet_pton(AF_INET, "10.0.2.100", &guest.sin_addr);
+	inet_pton(AF_INET6, "fd00::100", &guest6.sin6_addr);
+	if (p->ipv6)
+		return slirp_add_hostxfwd(slirp, host, host_len, (struct sockaddr *)&guest6, sizeof(guest6),
+					  (p->udp ? SLIRP_HOSTFWD_UDP : 0) | SLIRP_HOSTFWD_V6ONLY);
+	return slirp_add_hostxfwd(slirp, host, host_len, (struct sockaddr *)&guest, sizeof(guest),
+				  p->udp ? SLIRP_HOSTFWD_UDP : 0);
+#else
+	struct in_addr guest;
+
+	(void)host;
+	(void)host_len;
+	inet_pton(AF_INET, "10.0.2.100", &guest);
+	if (p->ipv6) {
+		errno = EAFNOSUPPORT; /* IPv6 forwards through libslirp need 4.5 */
+		return -1;
+	}
+	return slirp_add_hostfwd(slirp, p->udp, p->host_addr, p->host_port, guest, p->guest_port);
+#endif
+}
+
 static _Noreturn void helper_main(int tap, int status, pid_t parent, const struct net_helper_config *cfg)
 {
 	cleanup_error struct sbx_error *err = NULL;
 	struct helper h = {.tap = tap};
 	cleanup_free char *resolv = NULL;
 	SlirpConfig sc = {.version = SLIRP_CONFIG_VERSION_MAX < 4 ? SLIRP_CONFIG_VERSION_MAX : 4};
-	struct in_addr guest;
 	sigset_t none;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
@@ -482,7 +524,6 @@ static _Noreturn void helper_main(int tap, int status, pid_t parent, const struc
 		sbx_error_set(&err, 0, "user-mode networking: libslirp refused its configuration");
 		goto fail;
 	}
-	inet_pton(AF_INET, "10.0.2.100", &guest);
 	for (size_t i = 0; i < cfg->n_publish && cfg->userns_fd >= 0 && !h.pf; i++) {
 		cleanup_error struct sbx_error *e = NULL;
 		int factory;
@@ -500,14 +541,15 @@ static _Noreturn void helper_main(int tap, int status, pid_t parent, const struc
 		close(cfg->netns_fd);
 	for (size_t i = 0; i < cfg->n_publish; i++) {
 		const struct net_publish *p = &cfg->publish[i];
+		struct sockaddr_storage host;
+		socklen_t host_len = net_publish_host_sockaddr(p, &host);
 
 		if (!p->udp && h.pf) {
-			if (portfwd_listen(h.pf, p->host_addr, p->host_port, p->guest_port, &err) < 0)
+			if (portfwd_listen(h.pf, (struct sockaddr *)&host, host_len, p->guest_port, &err) < 0)
 				goto fail;
 			continue;
 		}
-		if (slirp_add_hostfwd(h.slirp, p->udp, p->host_addr, p->host_port, guest, p->guest_port) <
-		    0) {
+		if (add_slirp_forward(h.slirp, p, (struct sockaddr *)&host, host_len) < 0) {
 			sbx_error_set(&err, errno, "-p: host port %u/%s", p->host_port,
 				      p->udp ? "udp" : "tcp");
 			goto fail;

@@ -38,6 +38,19 @@ start_server() {
 	wait_for_file "$ready" ready
 }
 
+# has_ipv6_lo: the host's lo has ::1 (`ip -6 addr show lo`, else ::1 binds)
+has_ipv6_lo() {
+	if command -v ip >/dev/null; then
+		ip -6 addr show lo 2>/dev/null | grep -q 'inet6 ::1/'
+	else
+		python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null
+	fi
+}
+
+require_ipv6_lo() {
+	has_ipv6_lo || t_skip "the host has no IPv6 loopback (no ::1 on lo)"
+}
+
 test_none_only_lo() {
 	assert_status 0 sbx_run "$ROOTFS" sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
 	assert_eq "lo" "$(cat "$T_OUT")" "interfaces with --network none"
@@ -163,6 +176,38 @@ test_publish_tcp() {
 	assert_nothing_left
 }
 
+# An [IPv6] HOSTIP: the helper listens IPv6-only on it and splices to
+# 10.0.2.100:PORT over IPv4 as for any TCP forward; [::1] is not 127.0.0.1,
+# and [::] is every IPv6 address but no IPv4 one.
+test_publish_tcp_ipv6() {
+	require_net
+	require_cmd curl
+	require_ipv6_lo
+	local port p2
+	port=$(free_port)
+	p2=$(free_port)
+	"$SANDBOX" run --rm --network slirp "${SBX_RUN_DEFAULTS[@]}" -p "[::1]:$port:80" -p "[::]:$p2:80" "$ROOTFS" sh -c \
+		'mkdir /www && echo hello-over-ipv6 >/www/index.html && httpd -f -p 80 -h /www' \
+		>"$T_TMP/box.out" 2>"$T_TMP/box.err" &
+	local box=$!
+	t_defer kill "$box"
+	for _ in $(seq 1 100); do
+		curl -s -g --max-time 2 "http://[::1]:$port/" >"$T_OUT" 2>/dev/null && break
+		sleep 0.1
+	done
+	assert_eq "hello-over-ipv6" "$(cat "$T_OUT")" "curl of [::1]:$port through -p [::1]:$port:80"
+	run_cmd curl -sS -g --max-time 5 "http://[::1]:$p2/"
+	assert_eq "hello-over-ipv6" "$(cat "$T_OUT")" "curl of [::1]:$p2 through -p [::]:$p2:80 (status $T_STATUS: $(cat "$T_ERR"))"
+	pgrep -u "$(id -u)" -x sandbox-netfwd >/dev/null || t_fail "no socket factory (sandbox-netfwd) for the IPv6 TCP forward"
+	run_cmd curl -s --max-time 5 "http://127.0.0.1:$port/"
+	assert_ne 0 "$T_STATUS" "curl of 127.0.0.1:$port with -p [::1]:$port:80"
+	run_cmd curl -s --max-time 5 "http://127.0.0.1:$p2/"
+	assert_ne 0 "$T_STATUS" "curl of 127.0.0.1:$p2 with -p [::]:$p2:80"
+	kill -TERM "$box"
+	wait "$box" || true
+	assert_nothing_left
+}
+
 # The server inside is python3 of the host image (busybox has no UDP server).
 # libslirp 4.7 addresses its UDP replies to a client on the host's loopback
 # through 10.0.2.2, which needs --allow-host-loopback (clients on other host
@@ -214,6 +259,30 @@ test_publish_udp() {
 		sleep 0.2
 	done
 	assert_eq "192.0.2.42" "$(cat "$T_OUT")" "DNS over UDP through -p $port:5353/udp"
+	kill -TERM "$box"
+	wait "$box" || true
+	assert_nothing_left
+}
+
+# UDP with an [IPv6] HOSTIP goes through libslirp, which keeps the address
+# family: datagrams reach fd00::100, so the server inside listens on [::].
+test_publish_udp_ipv6() {
+	require_net
+	require_ipv6_lo
+	local port
+	port=$(free_port)
+	"$SANDBOX" run --rm --network slirp "${SBX_RUN_DEFAULTS[@]}" --allow-host-loopback -p "[::1]:$port:5353/udp" \
+		-v "$SBX_TESTS_DIR/helpers:/run/nethelpers:ro" -v "$T_TMP:/run/t" host \
+		python3 /run/nethelpers/netsrv.py dns :: 5353 /run/t/udp.ready \
+		>"$T_TMP/box.out" 2>"$T_TMP/box.err" &
+	local box=$!
+	t_defer kill "$box"
+	wait_for_file "$T_TMP/udp.ready" ready 15
+	for _ in $(seq 1 5); do
+		python3 "$NETSRV" dnsquery ::1 "$port" bar.test >"$T_OUT" 2>/dev/null && break
+		sleep 0.2
+	done
+	assert_eq "192.0.2.42" "$(cat "$T_OUT")" "DNS over UDP through -p [::1]:$port:5353/udp"
 	kill -TERM "$box"
 	wait "$box" || true
 	assert_nothing_left
@@ -283,7 +352,8 @@ test_helper_gone_after_kill_init() {
 test_bad_publish() {
 	require_net
 	local spec
-	for spec in x 80 0:80 99999:80 8080:0 8080:70000 1.2.3:8080:80 8080:80/sctp ':80' 'a:b'; do
+	for spec in x 80 0:80 99999:80 8080:0 8080:70000 1.2.3:8080:80 8080:80/sctp ':80' 'a:b' \
+		'::1:8080:80' '[::1]8080:80' '[]:1:2' '[fe80::1%eth0]:8080:80' '[::1]:0:80' '[::1:8080:80'; do
 		run_cmd net_run -p "$spec" "$ROOTFS" true
 		assert_eq 125 "$T_STATUS" "exit status with -p $spec"
 		assert_error_line '^sandbox: -p'
@@ -306,6 +376,11 @@ test_privileged_port() {
 	run_cmd net_run -p "$((start - 1)):80" "$ROOTFS" true
 	assert_eq 125 "$T_STATUS" "exit status"
 	assert_error_line 'ip_unprivileged_port_start'
+	if has_ipv6_lo; then
+		run_cmd net_run -p "[::1]:$((start - 1)):80" "$ROOTFS" true
+		assert_eq 125 "$T_STATUS" "exit status with -p [::1]:$((start - 1)):80"
+		assert_error_line 'ip_unprivileged_port_start'
+	fi
 	assert_nothing_left
 }
 
@@ -317,6 +392,13 @@ test_port_in_use() {
 	run_cmd net_run -p "127.0.0.1:$port:80" "$ROOTFS" true
 	assert_eq 125 "$T_STATUS" "exit status"
 	assert_error_line "port $port/tcp is already in use"
+	if has_ipv6_lo; then
+		port=$(free_port)
+		start_server tcpecho ::1 "$port"
+		run_cmd net_run -p "[::1]:$port:80" "$ROOTFS" true
+		assert_eq 125 "$T_STATUS" "exit status with -p [::1]:$port:80"
+		assert_error_line "port $port/tcp is already in use"
+	fi
 	assert_nothing_left
 }
 
@@ -342,7 +424,9 @@ t "IPv6: fd00::2 reaches the host's ::1" test_ipv6
 t "ping sockets reach fd00::2 and 10.0.2.2 (ping_group_range)" test_ping_sockets
 t "-p TCP: busybox httpd inside, curl on the host" test_publish_tcp
 t "-p TCP: 30 MB intact, a refused port does not break the forward" test_publish_tcp_bulk_and_refused
+t "-p [::1]:PORT:80 and [::]:PORT:80: curl of [::1] on the host" test_publish_tcp_ipv6
 t "-p UDP" test_publish_udp
+t "-p [::1]:PORT:PORT/udp" test_publish_udp_ipv6
 t "two sandboxes forward different ports at once" test_two_sandboxes
 t "DNS through 10.0.2.3 to the helper's resolver" test_dns_forwarder
 t "the helper is gone after kill -9 of the init" test_helper_gone_after_kill_init
