@@ -105,14 +105,20 @@ static const char *long_name(int c)
 /*
  * Keep flag @c (just parsed) in o->args the way `start` can parse it again
  * later, from anywhere: environment variables and --env-file as the values
- * they had now, a seccomp profile as an absolute path. -d and --rm are the
- * start's own business.
+ * they had now, volume sources and a seccomp profile as absolute paths. -d
+ * and --rm are the start's own business.
  */
 static void record_flag(struct sbx_run_opts *o, int c, size_t env_before)
 {
 	if (c == 'e' || c == OPT_ENV_FILE) {
 		for (size_t i = env_before; i < o->env.n; i++)
 			strv_push_take(&o->args, xasprintf("--env=%s", o->env.v[i]));
+	} else if (c == 'v') {
+		/* the source as parsed: absolute (a relative one was resolved here) */
+		const struct sbx_volume *v = &o->volumes[o->n_volumes - 1];
+
+		strv_push_take(&o->args,
+			       xasprintf("--volume=%s:%s%s", v->source, v->target, v->read_only ? ":ro" : ""));
 	} else if (c == OPT_SECURITY_OPT && strncmp(optarg, "seccomp", 7) == 0 && optarg[8] != '/' &&
 		   strcmp(optarg + 8, "unconfined") != 0) {
 		cleanup_free char *abs = realpath(optarg + 8, NULL);
@@ -500,6 +506,10 @@ static int start_one(struct sbx_global *g, const char *what, bool attach, bool i
 	set_command(&o, (int)v.n, v.v, first + 1);
 	record_operands(&o, (int)v.n, v.v, first);
 	o.reuse_id = sb.id;
+	if (lifecycle_clear_stale(&sb, &err) < 0) {
+		ret = cli_report(err);
+		goto out;
+	}
 	if (attach) {
 		o.interactive = o.interactive || interactive;
 		ret = finish_run(&o);

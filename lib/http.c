@@ -440,7 +440,12 @@ static int start_xfer(struct http_download *d, size_t i, unsigned slot, struct s
 	curl_easy_setopt(x->c, CURLOPT_HEADERFUNCTION, blob_header);
 	curl_easy_setopt(x->c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(x->c, CURLOPT_PRIVATE, x);
-	curl_multi_add_handle(d->m, x->c);
+	if (!x->hdrs || curl_multi_add_handle(d->m, x->c) != CURLM_OK) {
+		curl_easy_cleanup(x->c);
+		curl_slist_free_all(x->hdrs);
+		free(x);
+		return sbx_error_set(err, ENOMEM, "blob `%s`: start the download", b->label);
+	}
 	bs->phase = B_ACTIVE;
 	d->active[slot] = x;
 	return 0;
@@ -491,6 +496,10 @@ static int end_xfer(struct http_download *d, struct xfer *x, CURLcode cc, struct
 		if (++bs->attempts >= MAX_ATTEMPTS)
 			return sbx_error_set(err, 0, "blob `%s`: %s answers ranges wrongly", b->label, url);
 		return restart_blob(d, i, err);
+	}
+	if (cc == CURLE_OK && code == 206 && b->size && bs->have < b->size && x->off > x->start) {
+		/* a server that sends ranges in pieces: ask for the rest */
+		return 0;
 	}
 	if (cc == CURLE_OK && code / 100 == 2) {
 		if (b->size && bs->have != b->size)
@@ -570,7 +579,10 @@ static void *download_thread(void *arg)
 				goto failed;
 			n_active += d->active[slot] != NULL;
 		}
-		curl_multi_perform(d->m, &running);
+		if (curl_multi_perform(d->m, &running) != CURLM_OK) {
+			sbx_error_set(&e, 0, "downloads: curl_multi_perform failed");
+			goto failed;
+		}
 		while ((msg = curl_multi_info_read(d->m, &left))) {
 			struct xfer *x = NULL;
 			int r;
@@ -659,7 +671,15 @@ int http_download_start(const struct http *h, struct http_blob *blobs, size_t n,
 		sbx_error_set(err, ENOMEM, "curl_multi_init");
 		goto fail;
 	}
-	r = pthread_create(&d->thread, NULL, download_thread, d);
+	{
+		pthread_attr_t attr;
+
+		/* room for the token renewal's HTTP and JSON (musl's default is 128 KiB) */
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 1 << 20);
+		r = pthread_create(&d->thread, &attr, download_thread, d);
+		pthread_attr_destroy(&attr);
+	}
 	if (r != 0) {
 		sbx_error_set(err, r, "start the download thread");
 		goto fail;

@@ -205,8 +205,10 @@ static int image_layer_urls(json_t *urls, struct image_layer_desc *l, struct sbx
 		const char *v = json_string_value(u);
 
 		if (!v || (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
-		    strlen(v) > 2048 || strpbrk(v, " \r\n"))
+		    strlen(v) > 2048 || strpbrk(v, " \r\n")) {
+			util_strvfreep(&l->urls);
 			return sbx_error_set(err, 0, "manifest layer `%s`: `urls`: not an http(s) URL", l->digest);
+		}
 		l->urls[n++] = xstrdup(v);
 	}
 	return 0;

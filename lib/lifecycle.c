@@ -772,6 +772,27 @@ int lifecycle_parse_signal(const char *s)
 }
 
 /**
+ * lifecycle_clear_stale() - remove the live state an exited sandbox left
+ * @sb:		the sandbox, exited (its supervisor killed: RUNROOT/<id> stayed)
+ * @err:	error out-parameter
+ *
+ * Before it starts again (`start`, `shell --name`), which makes it anew.
+ *
+ * Return: 0, or negative with *err set.
+ */
+int lifecycle_clear_stale(struct lc_sandbox *sb, struct sbx_error **err)
+{
+	lifecycle_running(sb);
+	if (!sb->rundir || (sb->status != LC_EXITED && sb->status != LC_NEW))
+		return 0;
+	if (remove_tree(sb->rundir, err) < 0)
+		return -1;
+	free(sb->rundir);
+	sb->rundir = NULL;
+	return 0;
+}
+
+/**
  * lifecycle_reuse_named() - `shell --name NAME`: start the exited sandbox of
  *			     that name again, with its writable layer
  * @o:		options; o->reuse_id is set when there is one to reuse
@@ -804,7 +825,7 @@ int lifecycle_reuse_named(struct sbx_run_opts *o, struct sbx_error **err)
 		ret = sbx_error_set(err, 0, "%s: the sandbox was made from the image `%s`, not `%s`", o->name,
 				    sb.image, img);
 		sbx_error_hint(err, "`sandbox rm %s` to start afresh, or another --name", o->name);
-	} else {
+	} else if ((ret = lifecycle_clear_stale(&sb, err)) == 0) {
 		o->reuse_id = xstrdup(sb.id);
 	}
 	lifecycle_free(&sb);

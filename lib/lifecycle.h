@@ -56,6 +56,7 @@ int lifecycle_stop(struct lc_sandbox *sb, int timeout_s, struct sbx_error **err)
 int lifecycle_rm(const struct sbx_global *g, struct lc_sandbox *sb, bool force, struct sbx_error **err);
 int lifecycle_logs(struct lc_sandbox *sb, bool follow, struct sbx_error **err);
 int lifecycle_parse_signal(const char *s);
+int lifecycle_clear_stale(struct lc_sandbox *sb, struct sbx_error **err);
 int lifecycle_reuse_named(struct sbx_run_opts *o, struct sbx_error **err);
 
 #endif /* SBX_LIFECYCLE_H */

@@ -137,6 +137,9 @@ static int authenticate(struct reg *r, const char *challenge, struct sbx_error *
 
 	if (!realm || (strncmp(realm, "https://", 8) != 0 && strncmp(realm, "http://", 7) != 0))
 		return sbx_error_set(err, 0, "%s: Bearer challenge without a usable realm", r->host);
+	if (strncmp(realm, "http://", 7) == 0 && r->h.tls_verify)
+		return sbx_error_set(err, 0, "%s: the token service `%s` is not HTTPS (--tls-verify=false allows it)",
+				     r->host, realm);
 	if (!scope && r->repo)
 		scope = xasprintf("repository:%s:pull", r->repo);
 	{
@@ -457,6 +460,8 @@ static int plan_layers(struct reg *r, struct store *s, const struct image_manife
 		const struct image_layer_desc *l = &m->layers[i];
 		struct http_blob *x = &b[*n];
 
+		if (l->size == 0)
+			return sbx_error_set(err, 0, "layer `%s`: the manifest gives no size", l->digest);
 		if (l->foreign && !o->foreign_layers)
 			return sbx_error_set(err, 0, "layer `%s`: a non-distributable (foreign) layer (%s)%s",
 					     l->digest, l->media_type,

@@ -376,8 +376,9 @@ int store_downloads_clear(struct store *s)
 	int n = 0;
 	DIR *d;
 
-	if (dfd < 0 || !(d = fdopendir(take_fd(&dfd))))
+	if (dfd < 0 || !(d = fdopendir(dfd)))
 		return 0;
+	dfd = -1; /* the DIR has it */
 	while ((de = readdir(d)))
 		n += de->d_name[0] != '.';
 	closedir(d);

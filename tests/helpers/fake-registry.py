@@ -25,6 +25,8 @@
 # image whose last layer is non-distributable, with a URL https://localhost:PORT/_foreign/
 # DIGEST (the registry itself answers 404 for that blob). --token-uses N: a Bearer token
 # is good for N requests, then the next one gets a 401 and a new token is handed out.
+# --http-realm: the Bearer challenge names an http:// realm. Tag `nosize` names the image
+# with its layer descriptors' sizes left out.
 # Every request is logged to stderr, blob downloads with their Range header and how many
 # blob downloads were in flight when they began ("in-flight N").
 import argparse, base64, hashlib, http.server, json, os, ssl, sys, threading, time
@@ -46,6 +48,7 @@ ap.add_argument("--stall-once", action="store_true")
 ap.add_argument("--blob-delay", type=float, default=0)
 ap.add_argument("--foreign", action="store_true")
 ap.add_argument("--token-uses", type=int, default=0)
+ap.add_argument("--http-realm", action="store_true")
 a = ap.parse_args()
 
 blobs = os.path.join(a.layout, "blobs", "sha256")
@@ -126,7 +129,8 @@ class H(http.server.BaseHTTPRequestHandler):
                 # expired: a new token from now on
                 TOKEN = "tok-" + hashlib.sha256(os.urandom(16)).hexdigest()[:16]
                 uses[0] = 0
-        ch = 'Bearer realm="https://127.0.0.1:%d/token",service="fake-registry"' % self.server.server_port
+        ch = 'Bearer realm="%s://127.0.0.1:%d/token",service="fake-registry"' % (
+            "http" if a.http_realm else "https", self.server.server_port)
         if scope:
             ch += ',scope="%s"' % scope
         self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', headers=[("WWW-Authenticate", ch)])
@@ -204,6 +208,11 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.send(404, b'{"errors":[{"code":"NAME_UNKNOWN"}]}')
         if not self.authorised("repository:%s:pull" % repo):
             return
+        if kind == "manifests" and ref == "nosize":
+            m = json.loads(blob(top))
+            for l in m["layers"]:
+                del l["size"]
+            return self.send(200, json.dumps(m).encode(), "application/vnd.oci.image.manifest.v1+json")
         if a.foreign and kind == "manifests" and ref == "foreign":
             return self.send(200, self.foreign_manifest()[0], "application/vnd.oci.image.manifest.v1+json")
         if a.foreign and kind == "blobs" and ref == self.foreign_manifest()[1]:

@@ -94,6 +94,14 @@ test_create_start() {
 	assert_status 0 sbx logs cs
 	assert_file_has_content "$T_OUT" '^run$'
 	assert_status 0 sbx rm cs
+	# a relative volume source is kept as the absolute path it named
+	mkdir -p "$T_TMP/vol" && echo in-vol >"$T_TMP/vol/f"
+	cd "$T_TMP"
+	assert_status 0 sbx create --name rel --network none -v ./vol:/mnt:ro "$ROOTFS" cat /mnt/f
+	cd /
+	assert_status 0 sbx start -a rel
+	assert_eq in-vol "$(cat "$T_OUT")" "the volume of create, started from /"
+	assert_status 0 sbx rm rel
 	assert_all_gone
 }
 
@@ -135,6 +143,18 @@ test_start_errors() {
 	assert_status 125 sbx start sh1
 	assert_error_line 'made by `sandbox shell`'
 	assert_status 0 sbx rm sh1
+	# a sandbox whose supervisor was killed starts again (its stale live state goes)
+	start_d --name phoenix "$ROOTFS" sh -c 'test -e /started && exit 0; touch /started; exec sleep 30'
+	local sup
+	sup=$(awk '{ print $3 }' "$SANDBOX_RUNROOT/$ID/pid")
+	kill -KILL "$sup"
+	"$SANDBOX" kill phoenix >/dev/null 2>&1 || true
+	for ((i = 0; i < 100; i++)); do
+		[ "$(status_of phoenix)" = running ] || break
+		sleep 0.05
+	done
+	assert_status 0 sbx start -a phoenix
+	assert_status 0 sbx rm phoenix
 	# a running sandbox: start says its name, as podman does
 	start_d --name busy "$ROOTFS" sleep 30
 	assert_status 0 sbx start busy

@@ -156,6 +156,19 @@ test_token_expires_mid_pull() {
 	assert_eq 3 "$(grep -c '^Copying blob sha256:[0-9a-f]\{12\} done' "$T_ERR")" "one line per layer"
 }
 
+test_untrusted_manifests() {
+	start_registry --auth bearer --http-realm
+	trust_ca
+	assert_status 125 sbx pull "$REG/busybox:v1"
+	assert_error_line 'token service .http://127.0.0.1.* is not HTTPS'
+	start_registry
+	trust_ca
+	# no size: nothing would bound what the registry sends
+	assert_status 125 sbx pull "$REG/busybox:nosize"
+	assert_error_line 'the manifest gives no size'
+	assert_eq 0 "$(find "$SANDBOX_ROOT/layers" -mindepth 1 2>/dev/null | wc -l)" "layers stored"
+}
+
 test_concurrent_pulls() {
 	start_registry --blob-delay 0.3
 	trust_ca
@@ -248,6 +261,7 @@ t "a corrupt leftover download is found out and downloaded again" test_corrupt_l
 t "a server that ignores Range; a leftover longer than the blob" test_server_without_ranges
 t "progress bars on a terminal, one line per layer in a pipe, none with -q" test_progress_on_a_terminal
 t "a token that expires mid-pull is renewed" test_token_expires_mid_pull
+t "an http:// token realm and layers without a size are refused" test_untrusted_manifests
 t "two pulls of one image at once: both succeed, one copy" test_concurrent_pulls
 t "foreign layers only with --allow-foreign-layers" test_foreign_layers
 t "HTTPS_PROXY and NO_PROXY are honoured" test_https_proxy
