@@ -16,12 +16,16 @@
 #include "error.h"
 #include "options.h"
 
+struct image_user;
+struct lc_sandbox;
+
 /* cli.c: messages, exit codes, flag parsing */
 int cli_report(struct sbx_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool cli_wants_help(int argc, char **argv);
 int cli_next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 int cli_bad_flag(const char *cmd, char **argv, int c);
+struct image_user *cli_image_users(struct sbx_global *g, struct lc_sandbox **v, size_t *n);
 
 /* sandbox.c: `sandbox help [COMMAND]`, from the table of subcommands */
 int cli_print_help(const char *name);

@@ -239,6 +239,32 @@ int cmd_images(struct sbx_global *g, int argc, char **argv)
 }
 
 /**
+ * cli_image_users() - every sandbox and the image it was made from, for
+ *		       rmi and prune
+ * @g:		global options
+ * @v:		the sandboxes (lifecycle_free_list() them after)
+ * @n:		how many
+ *
+ * Return: an array of *@n (free() it; its strings belong to *@v).
+ */
+struct image_user *cli_image_users(struct sbx_global *g, struct lc_sandbox **v, size_t *n)
+{
+	struct image_user *u;
+
+	*v = NULL;
+	*n = 0;
+	lifecycle_list(g, true, v, n);
+	u = xcalloc(*n + 1, sizeof(*u));
+	for (size_t i = 0; i < *n; i++) {
+		json_t *d = (*v)[i].config ? json_object_get((*v)[i].config, "image_digest") : NULL;
+
+		u[i] = (struct image_user){(*v)[i].image, (*v)[i].id, json_string_value(d),
+					   lifecycle_running(&(*v)[i]) || (*v)[i].status == LC_CREATED};
+	}
+	return u;
+}
+
+/**
  * cmd_rmi() - `sandbox rmi`: remove images, then what no other image uses
  * @g:		global options
  * @argc:	argument count
@@ -260,13 +286,10 @@ int cmd_rmi(struct sbx_global *g, int argc, char **argv)
 	{
 		struct lc_sandbox *v = NULL;
 		size_t n = 0;
-		int r;
+		struct image_user *u = cli_image_users(g, &v, &n);
+		int r = image_remove(g->root, argv + first, (size_t)(argc - first), force, u, n, &out, &err);
 
-		lifecycle_list(g, false, &v, &n);
-		struct image_user live[n + 1];
-		for (size_t i = 0; i < n; i++)
-			live[i] = (struct image_user){v[i].image, v[i].id};
-		r = image_remove(g->root, argv + first, (size_t)(argc - first), force, live, n, &out, &err);
+		free(u);
 		lifecycle_free_list(v, n);
 		if (r < 0)
 			return cli_report(err);

@@ -259,16 +259,21 @@ int cmd_prune(struct sbx_global *g, int argc, char **argv)
 	lifecycle_free_list(v, n);
 	/* cgroups of sandboxes whose supervisor was killed (cgroup.c) */
 	cgroup_prune(g->runroot);
-	/* then the image store: blobs and layers no image uses (image.c) */
+	/* then the image store: blobs and layers no image and no sandbox uses (image.c) */
 	{
 		cleanup_error struct sbx_error *err = NULL;
+		struct lc_sandbox *sv = NULL;
+		size_t sn = 0;
+		struct image_user *u = cli_image_users(g, &sv, &sn);
 		char *out = NULL;
 
-		if (image_prune(g->root, &out, &err) < 0)
+		if (image_prune(g->root, u, sn, &out, &err) < 0)
 			ret = cli_report(err);
 		else
 			fputs(out, stdout);
 		free(out);
+		free(u);
+		lifecycle_free_list(sv, sn);
 	}
 	return ret;
 }

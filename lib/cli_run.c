@@ -345,6 +345,7 @@ static void record_operands(struct sbx_run_opts *o, int argc, char **argv, int f
 	char *abs = strcmp(argv[first], "host") != 0 && image_is_path(argv[first]) ? realpath(argv[first], NULL)
 										    : NULL;
 
+	o->args_image = o->args.n;
 	strv_push_take(&o->args, abs ? abs : xstrdup(argv[first]));
 	for (int i = first + 1; i < argc; i++)
 		strv_push(&o->args, argv[i]);
@@ -441,6 +442,7 @@ int cmd_create(struct sbx_global *g, int argc, char **argv)
 			goto out;
 		}
 		image = img.name;
+		options_pin_image(&o, img.name, img.digest);
 	}
 	o.create_only = true;
 	if (state_alloc(g, o.name, &st, &err) < 0) {

@@ -621,9 +621,27 @@ int image_resolve(const char *root, const char *ref, struct image_run *out, stru
 	if (store_index_load(&s, &index, err) < 0)
 		goto out;
 	e = index_find(index, ref, &out->name, err);
-	if (!e)
-		goto out;
-	if (load_image(&s, json_string_value(json_object_get(e, "digest")), &m, &out->config, NULL, err) < 0)
+	if (e) {
+		snprintf(out->digest, sizeof(out->digest), "%s",
+			 json_string_value(json_object_get(e, "digest")) ?: "");
+	} else {
+		struct image_ref r;
+
+		/* NAME@DIGEST no name points at any more (the tag moved) but a
+		 * sandbox keeps in the store */
+		if (image_ref_parse(ref, &r, NULL) < 0)
+			goto out;
+		if (r.digest && store_blob_exists(&s, r.digest)) {
+			snprintf(out->digest, sizeof(out->digest), "%s", r.digest);
+			out->name = xstrdup(ref);
+			sbx_error_free(*err);
+			*err = NULL;
+		}
+		image_ref_free(&r);
+		if (!out->name)
+			goto out;
+	}
+	if (load_image(&s, out->digest, &m, &out->config, NULL, err) < 0)
 		goto out;
 	out->lowers = xcalloc(out->config.n_diff_ids + 1, sizeof(char *));
 	for (size_t i = 0; i < out->config.n_diff_ids; i++) {
@@ -669,17 +687,22 @@ static bool in_set(json_t *set, const char *d)
 }
 
 /**
- * image_gc() - remove blobs and layers no image in the index reaches
+ * image_gc() - remove blobs and layers no image in the index, and no
+ *		sandbox, reaches
  * @s:		store (writer, in the user namespace)
+ * @index:	images.json
+ * @users:	sandboxes and the manifests they were made from (kept)
+ * @n_users:	how many
  * @blobs:	counts removed blobs
  * @layers:	counts removed layers
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set.
  */
-int image_gc(struct store *s, json_t *index, int *blobs, int *layers, struct sbx_error **err)
+int image_gc(struct store *s, json_t *index, const struct image_user *users, size_t n_users, int *blobs,
+	     int *layers, struct sbx_error **err)
 {
-	json_t *keep = json_object(), *e;
+	json_t *keep = json_object(), *roots = json_array(), *e;
 	size_t i;
 	DIR *d;
 	struct dirent *de;
@@ -687,19 +710,25 @@ int image_gc(struct store *s, json_t *index, int *blobs, int *layers, struct sbx
 
 	*blobs = *layers = 0;
 	json_array_foreach(json_object_get(index, "images"), i, e)
+		json_array_append(roots, json_object_get(e, "digest"));
+	/* what sandboxes were made from stays while they exist, named or not */
+	for (i = 0; i < n_users; i++)
+		if (users[i].digest && store_blob_exists(s, users[i].digest))
+			json_array_append_new(roots, json_string(users[i].digest));
+	json_array_foreach(roots, i, e)
 	{
-		const char *dg = json_string_value(json_object_get(e, "digest"));
+		const char *dg = json_string_value(e);
 		struct image_manifest m;
 		struct image_config c;
 
-		if (!store_digest_valid(dg))
+		if (!store_digest_valid(dg) || in_set(keep, dg))
 			continue;
 		json_object_set_new(keep, dg, json_true());
 		if (load_image(s, dg, &m, &c, NULL, err) < 0) {
 			/* an image we cannot read keeps everything: never guess */
 			json_decref(keep);
-			return sbx_error_wrap(err, "image `%s`",
-					      json_string_value(json_object_get(e, "name")));
+			json_decref(roots);
+			return sbx_error_wrap(err, "image `%s`", dg);
 		}
 		json_object_set_new(keep, m.config, json_true());
 		for (size_t k = 0; k < m.n_layers; k++)
@@ -747,6 +776,7 @@ out:
 	if (d)
 		closedir(d);
 	json_decref(keep);
+	json_decref(roots);
 	return ret;
 }
 
@@ -758,12 +788,15 @@ struct remove_job {
 	size_t n;
 	bool force;
 	bool prune;
-	const struct image_user *live;
-	size_t n_live;
+	const struct image_user *users;
+	size_t n_users;
 };
 
-/* The id of a sandbox (ROOT/sandboxes/<id>/config.json) made from @name. */
-static char *image_used_by(struct store *s, const char *name)
+/*
+ * The id of a sandbox (ROOT/sandboxes/<id>/config.json) made from the image
+ * @name names now, manifest @digest (by its name when it recorded no digest).
+ */
+static char *image_used_by(struct store *s, const char *name, const char *digest)
 {
 	cleanup_close int dfd = openat(s->fd, "sandboxes", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -781,8 +814,10 @@ static char *image_used_by(struct store *s, const char *name)
 		if (util_read_file(p, &buf, NULL, NULL) < 0)
 			continue;
 		j = json_loads(buf, 0, NULL);
-		if (j && json_string_value(json_object_get(j, "image")) &&
-		    strcmp(json_string_value(json_object_get(j, "image")), name) == 0)
+		if (json_string_value(json_object_get(j, "image_digest"))
+			? digest && strcmp(json_string_value(json_object_get(j, "image_digest")), digest) == 0
+			: json_string_value(json_object_get(j, "image")) &&
+			      strcmp(json_string_value(json_object_get(j, "image")), name) == 0)
 			found = xstrdup(de->d_name);
 		json_decref(j);
 	}
@@ -810,16 +845,17 @@ static int do_remove(void *arg, char *result, size_t size, struct sbx_error **er
 
 		if (!e)
 			goto out;
-		for (size_t k = 0; k < j->n_live; k++) {
-			if (strcmp(j->live[k].image, name) != 0)
+		for (size_t k = 0; k < j->n_users; k++) {
+			if (!j->users[k].running || strcmp(j->users[k].image, name) != 0)
 				continue;
 			/* even -f: its layers are the running sandbox's root */
-			sbx_error_set(err, 0, "image `%s`: in use by running sandbox %.12s", name, j->live[k].id);
-			sbx_error_hint(err, "stop it first (`sandbox stop %.12s`)", j->live[k].id);
+			sbx_error_set(err, 0, "image `%s`: in use by running sandbox %.12s", name, j->users[k].id);
+			sbx_error_hint(err, "stop it first (`sandbox stop %.12s`)", j->users[k].id);
 			goto out;
 		}
 		if (!j->force) {
-			cleanup_free char *id = image_used_by(&s, name);
+			cleanup_free char *id =
+			    image_used_by(&s, name, json_string_value(json_object_get(e, "digest")));
 
 			if (id) {
 				sbx_error_set(err, 0, "image `%s`: used by sandbox %.12s", name, id);
@@ -840,7 +876,7 @@ static int do_remove(void *arg, char *result, size_t size, struct sbx_error **er
 	}
 	if (j->n && store_index_save(&s, index, err) < 0)
 		goto out;
-	if (image_gc(&s, index, &nb, &nl, err) < 0)
+	if (image_gc(&s, index, j->users, j->n_users, &nb, &nl, err) < 0)
 		goto out;
 	if (nl || nb)
 		off += (size_t)snprintf(result + off, off < size ? size - off : 0, "Deleted: %d layers, %d blobs\n",
@@ -860,19 +896,20 @@ out:
  * @refs:	references
  * @n:		how many
  * @force:	-f: also an image that stopped sandboxes (kept without --rm)
- *		were made from; they cannot start again
- * @live:	the running sandboxes and their images: never removed, even -f
- * @n_live:	how many
+ *		were made from: untagged, its layers stay while they exist
+ * @users:	the sandboxes and their images: a running one's is never
+ *		removed, even -f; none's manifest and layers are removed
+ * @n_users:	how many
  * @report:	"Untagged:"/"Deleted:" lines
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set (nothing removed when a name is
  * unknown).
  */
-int image_remove(const char *root, char *const *refs, size_t n, bool force, const struct image_user *live,
-		 size_t n_live, char **report, struct sbx_error **err)
+int image_remove(const char *root, char *const *refs, size_t n, bool force, const struct image_user *users,
+		 size_t n_users, char **report, struct sbx_error **err)
 {
-	struct remove_job j = {root, refs, n, force, false, live, n_live};
+	struct remove_job j = {root, refs, n, force, false, users, n_users};
 	char out[8192] = "";
 
 	if (store_in_userns(do_remove, &j, out, sizeof(out), err) < 0)
@@ -882,16 +919,19 @@ int image_remove(const char *root, char *const *refs, size_t n, bool force, cons
 }
 
 /**
- * image_prune() - remove blobs and layers no image uses
+ * image_prune() - remove blobs and layers no image and no sandbox uses
  * @root:	ROOT
+ * @users:	the sandboxes and the manifests they were made from
+ * @n_users:	how many
  * @report:	a "Deleted:" line
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set.
  */
-int image_prune(const char *root, char **report, struct sbx_error **err)
+int image_prune(const char *root, const struct image_user *users, size_t n_users, char **report,
+		struct sbx_error **err)
 {
-	struct remove_job j = {root, NULL, 0, false, true, NULL, 0};
+	struct remove_job j = {root, NULL, 0, false, true, users, n_users};
 	char out[8192] = "";
 
 	if (store_in_userns(do_remove, &j, out, sizeof(out), err) < 0)

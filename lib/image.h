@@ -71,6 +71,7 @@ void image_config_free(struct image_config *c);
 /* An image found for `run`: layer directories topmost first, and its config. */
 struct image_run {
 	char *name;
+	char digest[LAYER_DIGEST_LEN]; /* its manifest's */
 	char **lowers;
 	size_t n_lowers;
 	struct image_config config;
@@ -80,15 +81,21 @@ int image_resolve(const char *root, const char *ref, struct image_run *out, stru
 void image_run_free(struct image_run *r);
 
 int image_import(const char *root, const char *src, const char *name, char **report, struct sbx_error **err);
-/* A running sandbox and the image it was made from (rmi never removes those). */
+/*
+ * A sandbox and the image it was made from: rmi never removes the image of a
+ * running one; no sandbox's manifest (@digest) is garbage-collected.
+ */
 struct image_user {
 	const char *image;
 	const char *id;
+	const char *digest; /* manifest digest it was made from, or NULL */
+	bool running;
 };
 
-int image_remove(const char *root, char *const *refs, size_t n, bool force, const struct image_user *live,
-		 size_t n_live, char **report, struct sbx_error **err);
-int image_prune(const char *root, char **report, struct sbx_error **err);
+int image_remove(const char *root, char *const *refs, size_t n, bool force, const struct image_user *users,
+		 size_t n_users, char **report, struct sbx_error **err);
+int image_prune(const char *root, const struct image_user *users, size_t n_users, char **report,
+		struct sbx_error **err);
 int image_list(const char *root, bool json, char **out, struct sbx_error **err);
 int image_inspect(const char *root, const char *ref, char **out, struct sbx_error **err);
 

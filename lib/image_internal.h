@@ -15,6 +15,8 @@
 #define MT_DOCKER_LIST	   "application/vnd.docker.distribution.manifest.list.v2+json"
 
 json_t *image_parse_json(const char *json, size_t len, const char *what, struct sbx_error **err);
-int image_gc(struct store *s, json_t *index, int *blobs, int *layers, struct sbx_error **err);
+struct image_user;
+int image_gc(struct store *s, json_t *index, const struct image_user *users, size_t n_users, int *blobs,
+	     int *layers, struct sbx_error **err);
 
 #endif /* SBX_IMAGE_INTERNAL_H */

@@ -519,7 +519,7 @@ out:
 		int nb, nl;
 
 		if (store_index_load(&s, &idx, &e2) == 0)
-			image_gc(&s, idx, &nb, &nl, &e2);
+			image_gc(&s, idx, NULL, 0, &nb, &nl, &e2);
 		json_decref(idx);
 	}
 	store_close(&s);

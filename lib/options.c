@@ -41,6 +41,24 @@ void options_run_free(struct sbx_run_opts *o)
 	strv_clear(&o->args);
 }
 
+/**
+ * options_pin_image() - the image reference resolved to @name@@digest
+ * @o:		options; IMAGE in o->args becomes NAME@DIGEST, so that `start`
+ *		finds this very image after the tag moved (as podman pins the
+ *		image id), and config.json records the digest
+ * @name:	the image's name in the store
+ * @digest:	its manifest digest
+ */
+void options_pin_image(struct sbx_run_opts *o, const char *name, const char *digest)
+{
+	o->image_digest = digest;
+	if (o->args_image >= o->args.n || !name || !digest || !*digest)
+		return;
+	free(o->args.v[o->args_image]);
+	o->args.v[o->args_image] =
+	    strchr(name, '@') ? xstrdup(name) : xasprintf("%s@%s", name, digest);
+}
+
 /* Collapse "//" and "/./", drop a trailing "/"; ".." is refused by callers. */
 static char *clean_path(const char *p)
 {

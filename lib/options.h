@@ -62,6 +62,8 @@ struct sbx_run_opts {
 	int notify_fd;	      /* -d: "OK <id>" once the command started; -1 */
 	const char *reuse_id; /* start this exited sandbox again (`shell --name`, `start`) */
 	struct strv args;     /* run's flags and operands, normalised, for `start` (config.json) */
+	size_t args_image;    /* where IMAGE is in args */
+	const char *image_digest; /* the manifest an image reference resolved to, or NULL */
 	bool create_only;     /* `create`: configured, never started */
 	bool interactive;
 	bool tty;
@@ -95,6 +97,7 @@ struct sbx_run_opts {
 
 void options_run_init(struct sbx_run_opts *o, const struct sbx_global *g);
 void options_run_free(struct sbx_run_opts *o);
+void options_pin_image(struct sbx_run_opts *o, const char *name, const char *digest);
 int options_parse_volume(const char *spec, struct sbx_volume *out, struct sbx_error **err);
 int options_parse_tmpfs(const char *spec, struct sbx_tmpfs *out, struct sbx_error **err);
 int options_parse_size(const char *s, int64_t *out);

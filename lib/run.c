@@ -131,6 +131,7 @@ static int resolve_image(struct run_ctx *c, struct sbx_error **err)
 	if (img[0] != '.' && img[0] != '/' && (!strchr(img, '/') || access(img, F_OK) < 0)) {
 		if (registry_resolve_or_pull(c->o->global->root, img, c->o->platform, &c->image, err) < 0)
 			return -1;
+		options_pin_image(c->o, c->image.name, c->image.digest);
 		c->lowers = steal_pointer(&c->image.lowers);
 		c->n_lowers = c->image.n_lowers;
 		c->image.n_lowers = 0;

@@ -248,6 +248,8 @@ int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts
 	}
 	if (o->create_only)
 		json_object_set_new(root, "created_only", json_true());
+	if (o->image_digest)
+		json_set_str(root, "image_digest", o->image_digest);
 	if (x) {
 		json_t *env = json_array();
 		char caps[24];

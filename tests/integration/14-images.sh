@@ -182,9 +182,36 @@ test_rmi_in_use() {
 	assert_status 0 sbx rm keeper
 	assert_status 0 sbx_run_keep --name keeper2 busy true
 	assert_status 0 sbx rmi -f busy
-	assert_eq 0 "$(n_layers)" "layers after rmi -f"
+	assert_file_has_content "$T_OUT" '^Untagged: localhost/busy:latest$'
+	# untagged, but what keeper2 was made from stays while it exists, and it starts
+	assert_eq 1 "$(n_layers)" "layers after rmi -f"
+	assert_status 0 sbx start -a keeper2
 	assert_status 0 sbx rm keeper2
+	assert_status 0 sbx prune
+	assert_eq 0 "$(n_layers)" "layers after the sandbox went"
 }
+
+# A sandbox keeps the image it was made from (NAME@DIGEST), as podman pins the image id:
+# a tag that moves on does not change what it starts, and prune keeps it.
+test_image_pinned() {
+	need_images
+	import "$IMG/rootfs.tar.gz" moving
+	assert_status 0 sbx create --name pin --network none -u 0 moving sh -c 'cat /etc/layer3 2>/dev/null || echo old'
+	assert_status 0 sbx inspect pin
+	assert_file_has_content "$T_OUT" '"image_digest": "sha256:[0-9a-f]{64}"'
+	import "$IMG/docker.tar" moving
+	assert_status 0 sbx run --rm --network none -u 0 --entrypoint /bin/cat moving /etc/layer3
+	assert_eq layer3 "$(cat "$T_OUT")" "the tag's new image"
+	# removing the tag's image collects what no image and no sandbox uses
+	assert_status 0 sbx rmi moving
+	assert_eq 1 "$(n_layers)" "layers kept for the sandbox"
+	assert_status 0 sbx start -a pin
+	assert_eq old "$(cat "$T_OUT")" "what the sandbox was made from"
+	assert_status 0 sbx rm pin
+	assert_status 0 sbx prune
+	assert_eq 0 "$(n_layers)" "layers after the sandbox went"
+}
+
 
 # A running sandbox's image is never removed: its layers are that sandbox's root.
 test_rmi_running() {
@@ -337,6 +364,7 @@ t "inspect: digest, layers, labels" test_inspect
 t "rmi removes only what no other image uses" test_rmi_keeps_shared_layers
 t "rmi refuses an image a sandbox uses, unless -f" test_rmi_in_use
 t "rmi never removes the image of a running sandbox, even -f" test_rmi_running
+t "a sandbox keeps the image it was made from when the tag moves" test_image_pinned
 t "prune removes unused blobs" test_prune_unused
 t "an image that is not in the store: 125, one line" test_not_in_store
 t "broken inputs: 125, one line, store unchanged" test_bad_inputs_leave_store_unchanged
