@@ -161,7 +161,9 @@ static const struct command commands[] = {
      "A short NAME is stored as localhost/NAME:TAG (TAG defaults to latest).\n"},
     {"images", cmd_images, "images [--format table|json]", "List the images in the store.\n"},
     {"rmi", cmd_rmi, "rmi [-f] IMAGE...",
-     "Remove image names, then the blobs and layers no other image uses.\n"},
+     "Remove image names, then the blobs and layers no other image and no\n"
+     "sandbox uses (a sandbox keeps the image it was made from). An image a\n"
+     "kept sandbox was made from needs -f; a running sandbox's is never removed.\n"},
     {"inspect", cmd_inspect, "inspect [--format json] IMAGE|SANDBOX",
      "Print an image as JSON: manifest digest, config, and every layer's\n"
      "digest, diff_id and size.\n"},
