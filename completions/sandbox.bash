@@ -14,7 +14,7 @@ _sandbox_commands_static="run shell create start exec ps stop kill rm logs pull 
 _sandbox_global_flags="--root --runroot --log-level --version -h --help"
 _sandbox_global_argflags="--root --runroot --log-level"
 
-_sandbox_flags_run="--rm -d --detach --name -i --interactive -t --tty -e --env --env-file -w --workdir -u --user --entrypoint --init --hostname -v --volume --tmpfs --read-only --network --net -p --publish --allow-host-loopback --dns --userns --memory --pids-limit --cpus --cap-add --cap-drop --security-opt --privileged --platform -h --help"
+_sandbox_flags_run="--rm -d --detach --name -i --interactive -t --tty -e --env --env-file -w --workdir -u --user --entrypoint --init --hostname -v --volume --tmpfs --read-only --network --net -p --publish --allow-host-loopback --dns --userns --memory --pids-limit --cpus --cap-add --cap-drop --security-opt --privileged --platform --pull -h --help"
 _sandbox_flags_shell=$_sandbox_flags_run
 # create takes run's flags but refuses --rm and -d (`sandbox start` starts it)
 _sandbox_flags_create=${_sandbox_flags_run/--rm -d --detach /}
@@ -38,7 +38,7 @@ _sandbox_flags_version="-h --help"
 _sandbox_flags_help="-h --help"
 
 # flags that take a value, per command
-_sandbox_argflags_run="--name -e --env --env-file -w --workdir -u --user --entrypoint --hostname -v --volume --tmpfs --network --net -p --publish --dns --userns --memory --pids-limit --cpus --cap-add --cap-drop --security-opt --platform"
+_sandbox_argflags_run="--name -e --env --env-file -w --workdir -u --user --entrypoint --hostname -v --volume --tmpfs --network --net -p --publish --dns --userns --memory --pids-limit --cpus --cap-add --cap-drop --security-opt --platform --pull"
 _sandbox_argflags_shell=$_sandbox_argflags_run
 _sandbox_argflags_create=$_sandbox_argflags_run
 _sandbox_argflags_exec="-u --user -e --env -w --workdir"

@@ -8,7 +8,7 @@
 # not offered.
 
 set -g __sandbox_global_argflags --root --runroot --log-level
-set -g __sandbox_argflags_run --name -e --env --env-file -w --workdir -u --user --entrypoint --hostname -v --volume --tmpfs --network --net -p --publish --dns --userns --memory --pids-limit --cpus --cap-add --cap-drop --security-opt --platform
+set -g __sandbox_argflags_run --name -e --env --env-file -w --workdir -u --user --entrypoint --hostname -v --volume --tmpfs --network --net -p --publish --dns --userns --memory --pids-limit --cpus --cap-add --cap-drop --security-opt --platform --pull
 set -g __sandbox_argflags_shell $__sandbox_argflags_run
 set -g __sandbox_argflags_create $__sandbox_argflags_run
 set -g __sandbox_argflags_exec -u --user -e --env -w --workdir
@@ -173,6 +173,7 @@ complete -c sandbox -n "__sandbox_flag $rs --cap-drop" -l cap-drop -x -a 'ALL CA
 complete -c sandbox -n "__sandbox_flag $rs --security-opt" -l security-opt -x -a 'seccomp=unconfined no-new-privileges=false (__fish_complete_path (string replace -r "^seccomp=" "" -- (commandline -ct)) | string replace -r "^" "seccomp=")' -d 'security option'
 complete -c sandbox -n "__sandbox_flag $rs --privileged" -l privileged -d 'all capabilities, no seccomp'
 complete -c sandbox -n "__sandbox_flag $rs --platform" -l platform -x -a 'linux/amd64 linux/arm64 linux/arm/v7 linux/386 linux/ppc64le linux/s390x linux/riscv64' -d 'the image of this platform'
+complete -c sandbox -n "__sandbox_flag $rs --pull" -l pull -x -a 'missing always newer never' -d 'when to pull the image'
 complete -c sandbox -n "__sandbox_flag $rs --help" -s h -l help -d help
 # IMAGE: host or a directory; then (run, create) the command and its arguments
 complete -c sandbox -n '__sandbox_operand 0 run shell create' -a host -d 'the host\'s / read-only, private writable layer'

@@ -44,6 +44,7 @@ enum {
 	OPT_SECURITY_OPT,
 	OPT_PRIVILEGED,
 	OPT_PLATFORM,
+	OPT_PULL,
 };
 
 static const struct option run_longopts[] = {
@@ -76,6 +77,7 @@ static const struct option run_longopts[] = {
     {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
     {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"pull", required_argument, NULL, OPT_PULL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -106,7 +108,8 @@ static const char *long_name(int c)
  * Keep flag @c (just parsed) in o->args the way `start` can parse it again
  * later, from anywhere: environment variables and --env-file as the values
  * they had now, volume sources and a seccomp profile as absolute paths. -d
- * and --rm are the start's own business.
+ * and --rm are the start's own business; --pull was done (the image is
+ * pinned).
  */
 static void record_flag(struct sbx_run_opts *o, int c, size_t env_before)
 {
@@ -124,7 +127,7 @@ static void record_flag(struct sbx_run_opts *o, int c, size_t env_before)
 		cleanup_free char *abs = realpath(optarg + 8, NULL);
 
 		strv_push_take(&o->args, xasprintf("--security-opt=seccomp=%s", abs ? abs : optarg + 8));
-	} else if (c != 'd' && c != OPT_RM) {
+	} else if (c != 'd' && c != OPT_RM && c != OPT_PULL) {
 		strv_push_take(&o->args, optarg ? xasprintf("--%s=%s", long_name(c), optarg)
 						: xasprintf("--%s", long_name(c)));
 	}
@@ -278,6 +281,18 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 			o->platform = optarg;
 			break;
 		}
+		case OPT_PULL:
+			if (strcmp(optarg, "missing") == 0)
+				o->pull_policy = REGISTRY_PULL_MISSING;
+			else if (strcmp(optarg, "always") == 0 || strcmp(optarg, "newer") == 0)
+				o->pull_policy = REGISTRY_PULL_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				o->pull_policy = REGISTRY_PULL_NEVER;
+			else
+				return cli_usage_error(cmd, "invalid --pull `%s` (missing, always, newer or never)",
+						       optarg),
+				       -1;
+			break;
 		case 'h': return -2;
 		case '?':
 		default:
@@ -437,7 +452,7 @@ int cmd_create(struct sbx_global *g, int argc, char **argv)
 		}
 		image = abs;
 	} else if (strcmp(o.image, "host") != 0) {
-		if (registry_resolve_or_pull(g->root, o.image, o.platform, &img, &err) < 0) {
+		if (registry_resolve_or_pull(g->root, o.image, o.platform, o.pull_policy, &img, &err) < 0) {
 			ret = cli_report(err);
 			goto out;
 		}

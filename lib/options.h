@@ -47,6 +47,7 @@ struct sbx_run_opts {
 	/* what to run */
 	char *image; /* "host", a rootfs directory, or a reference */
 	char *platform; /* --platform OS/ARCH[/VARIANT] for a reference, or NULL */
+	int pull_policy; /* --pull: enum registry_pull_policy (0: missing) */
 	char **argv; /* command (NULL: image default or shell) */
 	char *entrypoint;
 	struct strv env; /* K=V, in order of precedence (later wins) */

@@ -662,6 +662,7 @@ int registry_pull(const char *root, const char *ref, const struct registry_opts 
  * @ref:	image reference
  * @platform:	`--platform` OS/ARCH[/VARIANT], or NULL: a local image of
  *		another platform is pulled again for this one
+ * @policy:	`--pull`: missing (the default), always, never
  * @out:	filled (image_resolve())
  * @err:	error out-parameter
  *
@@ -669,8 +670,8 @@ int registry_pull(const char *root, const char *ref, const struct registry_opts 
  *
  * Return: 0, or negative with *err set.
  */
-int registry_resolve_or_pull(const char *root, const char *ref, const char *platform, struct image_run *out,
-			     struct sbx_error **err)
+int registry_resolve_or_pull(const char *root, const char *ref, const char *platform,
+			     enum registry_pull_policy policy, struct image_run *out, struct sbx_error **err)
 {
 	struct registry_opts ro = {.tls_verify = true, .platform = platform};
 	struct image_platform want;
@@ -680,22 +681,28 @@ int registry_resolve_or_pull(const char *root, const char *ref, const char *plat
 
 	if (platform && image_platform_parse(platform, &want, err) < 0)
 		return sbx_error_wrap(err, "--platform");
-	if (image_resolve(root, ref, out, err) == 0) {
-		if (!platform || image_platform_matches(&out->config.platform, &want))
-			return 0;
-		sbx_debug("%s is %s/%s, --platform asks for %s: pulling", ref, out->config.platform.os,
-			  out->config.platform.arch, platform);
-		image_run_free(out);
-		sbx_error_set(err, 0, "`%s` is not in the local store for %s", ref, platform);
-	}
-	if (!*err || !strstr((*err)->msg, "not in the local store") || image_ref_parse(ref, &r, NULL) < 0)
+	if (image_ref_parse(ref, &r, err) < 0)
 		return -1;
 	pullable = strcmp(r.registry, "localhost") != 0;
 	image_ref_free(&r);
-	if (!pullable)
-		return -1;
-	sbx_error_free(*err);
-	*err = NULL;
+	if (policy != REGISTRY_PULL_ALWAYS || !pullable) {
+		if (image_resolve(root, ref, out, err) == 0) {
+			if (!platform || image_platform_matches(&out->config.platform, &want))
+				return 0;
+			sbx_debug("%s is %s/%s, --platform asks for %s: pulling", ref, out->config.platform.os,
+				  out->config.platform.arch, platform);
+			image_run_free(out);
+			sbx_error_set(err, 0, "image `%s`: not in the local store for %s", ref, platform);
+		}
+		if (!strstr((*err)->msg, "not in the local store") || !pullable)
+			return -1;
+		if (policy == REGISTRY_PULL_NEVER) {
+			sbx_error_hint(err, "pull it (`sandbox pull %s`), or leave out --pull=never", ref);
+			return -1;
+		}
+		sbx_error_free(*err);
+		*err = NULL;
+	}
 	if (registry_pull(root, ref, &ro, &report, err) < 0)
 		return -1;
 	return image_resolve(root, ref, out, err);

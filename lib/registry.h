@@ -17,9 +17,16 @@ struct registry_opts {
 
 int registry_pull(const char *root, const char *ref, const struct registry_opts *o, char **report,
 		  struct sbx_error **err);
+/* run/create --pull: when an image reference is pulled */
+enum registry_pull_policy {
+	REGISTRY_PULL_MISSING, /* when it is not in the store (default) */
+	REGISTRY_PULL_ALWAYS,  /* every time (--pull=always, --pull=newer) */
+	REGISTRY_PULL_NEVER,   /* never: not in the store is an error */
+};
+
 struct image_run;
-int registry_resolve_or_pull(const char *root, const char *ref, const char *platform, struct image_run *out,
-			     struct sbx_error **err);
+int registry_resolve_or_pull(const char *root, const char *ref, const char *platform,
+			     enum registry_pull_policy policy, struct image_run *out, struct sbx_error **err);
 int registry_login(const char *registry, const char *user, const char *pass, const struct registry_opts *o,
 		   struct sbx_error **err);
 int registry_logout(const char *registry, struct sbx_error **err);

@@ -129,7 +129,7 @@ static int resolve_image(struct run_ctx *c, struct sbx_error **err)
 		return 0;
 	}
 	if (img[0] != '.' && img[0] != '/' && (!strchr(img, '/') || access(img, F_OK) < 0)) {
-		if (registry_resolve_or_pull(c->o->global->root, img, c->o->platform, &c->image, err) < 0)
+		if (registry_resolve_or_pull(c->o->global->root, img, c->o->platform, c->o->pull_policy, &c->image, err) < 0)
 			return -1;
 		options_pin_image(c->o, c->image.name, c->image.digest);
 		c->lowers = steal_pointer(&c->image.lowers);

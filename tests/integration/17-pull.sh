@@ -216,6 +216,26 @@ test_https_proxy() {
 	assert_exactly_one_stderr_line
 }
 
+test_pull_policy() {
+	require_subuid
+	start_registry
+	trust_ca
+	local img=$REG/busybox:v1 n
+	assert_status 125 sbx run --rm --network none --pull=never "$img" true
+	assert_error_line 'not in the local store'
+	assert_file_has_content "$T_ERR" '^hint: .*--pull=never'
+	assert_status 125 sbx run --rm --pull=sometimes "$img" true
+	assert_error_line 'invalid --pull'
+	assert_status 0 sbx run --rm --network none --entrypoint /bin/true "$img"
+	n=$(grep -c 'GET /v2/busybox/manifests/v1' "$T_TMP/registry.log")
+	assert_status 0 sbx run --rm --network none --pull=never --entrypoint /bin/true "$img"
+	assert_status 0 sbx run --rm --network none --entrypoint /bin/true "$img"
+	assert_eq "$n" "$(grep -c 'GET /v2/busybox/manifests/v1' "$T_TMP/registry.log")" "manifest fetches (missing, never)"
+	assert_status 0 sbx run --rm --network none --pull=always --entrypoint /bin/true "$img"
+	assert_eq $((n + 1)) "$(grep -c 'GET /v2/busybox/manifests/v1' "$T_TMP/registry.log")" "manifest fetches (always)"
+	assert_nothing_left
+}
+
 test_platform_errors() {
 	assert_status 125 sbx pull --platform linux 127.0.0.1:1/x
 	assert_error_line 'platform.*OS/ARCH'
@@ -265,6 +285,7 @@ t "an http:// token realm and layers without a size are refused" test_untrusted_
 t "two pulls of one image at once: both succeed, one copy" test_concurrent_pulls
 t "foreign layers only with --allow-foreign-layers" test_foreign_layers
 t "HTTPS_PROXY and NO_PROXY are honoured" test_https_proxy
+t "run --pull=missing|always|never" test_pull_policy
 t "--platform errors" test_platform_errors
 t "plain HTTP only with --tls-verify=false (docker-registry without TLS)" test_plain_http_fallback
 t "Range resume against Debian's docker-registry; prune clears downloads" test_docker_registry_resume
