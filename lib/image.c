@@ -985,6 +985,7 @@ int image_list(const char *root, bool json, char **out, struct sbx_error **err)
 		const char *name = json_string_value(json_object_get(e, "name")) ?: "";
 		const char *dg = json_string_value(json_object_get(e, "digest"));
 		struct image_manifest m;
+		struct image_config c;
 		uint64_t total = 0;
 		json_int_t created = json_integer_value(json_object_get(e, "created"));
 		const char *colon = strrchr(name, ':');
@@ -993,11 +994,16 @@ int image_list(const char *root, bool json, char **out, struct sbx_error **err)
 
 		if (colon && strchr(colon, '/'))
 			colon = NULL;
-		if (load_image(&s, dg, &m, NULL, NULL, err) < 0)
+		if (load_image(&s, dg, &m, &c, NULL, err) < 0)
 			goto out;
+		/* unpacked, as docker and podman show it (the archive where unknown) */
 		total = m.config_size;
-		for (size_t k = 0; k < m.n_layers; k++)
-			total += m.layers[k].size;
+		for (size_t k = 0; k < m.n_layers; k++) {
+			uint64_t u = k < c.n_diff_ids ? store_layer_size(&s, c.diff_ids[k]) : 0;
+
+			total += u ? u : m.layers[k].size;
+		}
+		image_config_free(&c);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&t));
 		human_size(total, sz, sizeof(sz));
 		if (json)
@@ -1069,7 +1075,8 @@ int image_inspect(const char *root, const char *ref, char **out, struct sbx_erro
 				      json_pack("{s:s, s:s, s:I, s:s}", "Digest", m.layers[k].digest,
 						"DiffID", c.diff_ids[k], "Size", (json_int_t)m.layers[k].size,
 						"MediaType", m.layers[k].media_type));
-		total += m.layers[k].size;
+		/* the image's size unpacked, as docker inspect gives it (the archive's where unknown) */
+		total += store_layer_size(&s, c.diff_ids[k]) ?: m.layers[k].size;
 	}
 	o = json_pack("{s:s, s:O, s:o, s:I, s:o}", "Id", m.config + 7, "Digest", json_object_get(e, "digest"),
 		      "RepoTags", names, "Size", (json_int_t)total, "Layers", layers);

@@ -5,6 +5,7 @@
  *   blobs/sha256/<hex>	verified blobs (manifests, configs; layer archives
  *				when a writer keeps them: imports do not)
  *   layers/<hex>/		unpacked layers, keyed by diff_id
+ *   layer-sizes/<hex>	the size of each one's uncompressed tar (`images`)
  *   images.json		{"images": [{"name", "digest", "created"}]}: name ->
  *				manifest digest
  *   tmp/			work in progress; emptied by the next writer
@@ -453,6 +454,7 @@ int store_layer_unpack_fd(struct store *s, int fd, const char *want, const char 
 		layer_stream_raw_drain(&ls);
 	info.comp = ls.comp;
 	info.size = ls.raw_total;
+	info.unpacked = ls.out_total;
 	layer_stream_digest(&ls, info.diff_id);
 	layer_stream_raw_digest(&ls, info.digest);
 	layer_stream_close(&ls);
@@ -483,7 +485,46 @@ int store_layer_unpack_fd(struct store *s, int fd, const char *want, const char 
 	dst = xasprintf("layers/%s", info.diff_id + 7);
 	if (renameat(s->fd, tmp, s->fd, dst) < 0)
 		return sbx_error_set(err, errno, "store layer `%s`", info.diff_id);
+	{
+		/* for `images` (best effort: without it the archive's size is shown) */
+		cleanup_error struct sbx_error *e = NULL;
+		cleanup_free char *p = xasprintf("layer-sizes/%s", info.diff_id + 7);
+		char num[32];
+		int n = snprintf(num, sizeof(num), "%llu\n", (unsigned long long)info.unpacked);
+
+		if ((mkdirat(s->fd, "layer-sizes", 0700) < 0 && errno != EEXIST) ||
+		    util_write_file_at(s->fd, p, num, (size_t)n, 0600, &e) < 0)
+			sbx_debug("layer `%s`: its size is not recorded", info.diff_id);
+	}
 	return 0;
+}
+
+/**
+ * store_layer_size() - the size of an unpacked layer's uncompressed tar
+ * @s:		store
+ * @diff_id:	the layer
+ *
+ * Return: the size, or 0 when it was not recorded.
+ */
+uint64_t store_layer_size(struct store *s, const char *diff_id)
+{
+	cleanup_free char *p = NULL;
+	char buf[32];
+	int fd;
+	ssize_t n;
+
+	if (s->fd < 0 || !store_digest_valid(diff_id))
+		return 0;
+	p = xasprintf("layer-sizes/%s", diff_id + 7);
+	fd = openat(s->fd, p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtoull(buf, NULL, 10);
 }
 
 /**
@@ -540,6 +581,11 @@ int store_layer_remove(struct store *s, const char *diff_id, struct sbx_error **
 	util_random_hex(hex, 16);
 	src = xasprintf("layers/%s", diff_id + 7);
 	tmp = xasprintf("tmp/rm-%s", hex);
+	{
+		cleanup_free char *sz = xasprintf("layer-sizes/%s", diff_id + 7);
+
+		unlinkat(s->fd, sz, 0);
+	}
 	if (renameat(s->fd, src, s->fd, tmp) < 0)
 		return errno == ENOENT ? 0 : sbx_error_set(err, errno, "remove layer `%s`", diff_id);
 	return util_rm_rf_at(s->fd, tmp, err);

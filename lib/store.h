@@ -38,6 +38,7 @@ struct store_layer_info {
 	char digest[LAYER_DIGEST_LEN];	/* of the archive as read */
 	char diff_id[LAYER_DIGEST_LEN]; /* of the uncompressed tar */
 	uint64_t size;			/* of the archive */
+	uint64_t unpacked;		/* of the uncompressed tar */
 	enum layer_compression comp;
 };
 
@@ -46,6 +47,7 @@ int store_layer_unpack_fd(struct store *s, int fd, const char *want, const char 
 int store_layer_unpack(struct store *s, const char *blob, const char *want_diff_id,
 		       char out_diff_id[LAYER_DIGEST_LEN], struct sbx_error **err);
 int store_layer_remove(struct store *s, const char *diff_id, struct sbx_error **err);
+uint64_t store_layer_size(struct store *s, const char *diff_id);
 int store_download_open(struct store *s, const char *digest, int *fd, struct sbx_error **err);
 void store_download_remove(struct store *s, const char *digest);
 int store_downloads_clear(struct store *s);

@@ -54,6 +54,15 @@ test_import_rootfs_tarball() {
 	assert_eq "hardlinked" "$(cat "$T_OUT")" "file of the imported rootfs"
 	assert_eq 1 "$(n_layers)" "unpacked layers"
 	assert_eq 0 "$(find "$SANDBOX_ROOT/tmp" -mindepth 1 | wc -l)" "entries left in tmp/"
+	# SIZE is the unpacked size (the uncompressed tar and the config), as docker shows it
+	local tar size
+	tar=$(stat -c %s "$IMG/rootfs.tar")
+	assert_status 0 sbx images --format json
+	size=$(grep -o '"Size": [0-9]*' "$T_OUT" | grep -o '[0-9]*$')
+	[ "$size" -ge "$tar" ] && [ "$size" -lt $((tar + 4096)) ] ||
+		t_fail "images: Size $size for an uncompressed tar of $tar bytes"
+	assert_status 0 sbx rmi busy
+	assert_eq "" "$(ls -A "$SANDBOX_ROOT/layer-sizes")" "layer sizes left after rmi"
 	assert_nothing_left
 }
 
