@@ -121,6 +121,16 @@ static const struct command commands[] = {
      "Options:\n"
      "  -f, --follow            keep printing while the sandbox runs\n"
      "  -h, --help              this text\n"},
+    {"attach", cmd_attach, "attach [--detach-keys KEYS] SANDBOX",
+     "Connect the terminal to a sandbox started with `run -d -t` (or `start` of a\n"
+     "-t one): its output is shown, and what is typed goes to it if it was started\n"
+     "with -i. The detach keys (ctrl-p ctrl-q) leave it running and exit 0; when\n"
+     "the sandbox ends, attach exits with the command's status.\n"
+     "\n"
+     "Options:\n"
+     "      --detach-keys KEYS  keys that detach: ctrl-X or characters, comma-\n"
+     "                          separated (default ctrl-p,ctrl-q)\n"
+     "  -h, --help              this text\n"},
     {"prune", cmd_prune, "prune",
      "Remove every sandbox that is not running (created ones too), the cgroups\n"
      "of sandboxes whose supervisor was killed, then the image store's blobs and\n"

@@ -10,7 +10,7 @@
 # here (all of shared/CLI.md), and a flag is offered only when `sandbox help CMD`
 # mentions it: what the installed binary does not know is not offered.
 
-_sandbox_commands_static="run shell create start exec ps stop kill rm logs pull login logout images rmi prune import inspect doctor version help"
+_sandbox_commands_static="run shell create start exec ps stop kill rm logs attach pull login logout images rmi prune import inspect doctor version help"
 _sandbox_global_flags="--root --runroot --log-level --version -h --help"
 _sandbox_global_argflags="--root --runroot --log-level"
 
@@ -25,6 +25,7 @@ _sandbox_flags_stop="-t --time -h --help"
 _sandbox_flags_kill="-s --signal -h --help"
 _sandbox_flags_rm="-f --force -h --help"
 _sandbox_flags_logs="-f --follow -h --help"
+_sandbox_flags_attach="--detach-keys -h --help"
 _sandbox_flags_pull="--tls-verify --creds --platform --allow-foreign-layers -q --quiet -h --help"
 _sandbox_flags_login="-u --username --password-stdin --tls-verify -h --help"
 _sandbox_flags_logout="-h --help"
@@ -45,6 +46,7 @@ _sandbox_argflags_exec="-u --user -e --env -w --workdir"
 _sandbox_argflags_ps="--format"
 _sandbox_argflags_stop="-t --time"
 _sandbox_argflags_kill="-s --signal"
+_sandbox_argflags_attach="--detach-keys"
 _sandbox_argflags_pull="--creds --platform"
 _sandbox_argflags_login="-u --username"
 _sandbox_argflags_images="--format"
@@ -190,6 +192,7 @@ _sandbox_value() {
 			_sandbox_reply "$cur" json
 		fi
 		;;
+	--detach-keys) _sandbox_reply "$cur" ctrl-p,ctrl-q ;;
 	-s | --signal) [ "$cmd" = kill ] && _sandbox_reply "$cur" TERM KILL INT HUP QUIT USR1 USR2 STOP CONT ;;
 	-e | --env)
 		# shellcheck disable=SC2207
@@ -281,7 +284,7 @@ _sandbox() {
 			fi
 			;;
 		help) [ "$npos" -eq 0 ] && _sandbox_reply "$cur" "$(_sandbox_commands "$bin")" ;;
-		exec | logs | inspect) [ "$npos" -eq 0 ] && _sandbox_reply "$cur" "$(_sandbox_sandboxes)" ;;
+		exec | logs | attach | inspect) [ "$npos" -eq 0 ] && _sandbox_reply "$cur" "$(_sandbox_sandboxes)" ;;
 		start | stop | kill | rm) _sandbox_reply "$cur" "$(_sandbox_sandboxes)" ;;
 		import) [ "$npos" -eq 0 ] && _sandbox_files "$cur" ;;
 		esac

@@ -15,6 +15,7 @@ set -g __sandbox_argflags_exec -u --user -e --env -w --workdir
 set -g __sandbox_argflags_ps --format
 set -g __sandbox_argflags_stop -t --time
 set -g __sandbox_argflags_kill -s --signal
+set -g __sandbox_argflags_attach --detach-keys
 set -g __sandbox_argflags_pull --creds --platform
 set -g __sandbox_argflags_login -u --username
 set -g __sandbox_argflags_images --format
@@ -41,7 +42,7 @@ function __sandbox_commands
         end
     end
     if test (count $found) -eq 0
-        set found run shell create start exec ps stop kill rm logs pull login logout images rmi prune import inspect doctor version help
+        set found run shell create start exec ps stop kill rm logs attach pull login logout images rmi prune import inspect doctor version help
     end
     printf '%s\n' $found
 end
@@ -200,6 +201,7 @@ complete -c sandbox -n '__sandbox_flag stop --time' -s t -l time -x -d 'seconds 
 complete -c sandbox -n '__sandbox_flag kill --signal' -s s -l signal -x -a 'TERM KILL INT HUP QUIT USR1 USR2 STOP CONT' -d signal
 complete -c sandbox -n '__sandbox_flag rm,rmi --force' -s f -l force -d force
 complete -c sandbox -n '__sandbox_flag logs --follow' -s f -l follow -d follow
+complete -c sandbox -n '__sandbox_flag attach --detach-keys' -l detach-keys -x -a 'ctrl-p,ctrl-q' -d 'keys that detach'
 complete -c sandbox -n '__sandbox_flag pull --tls-verify' -l tls-verify -f -a 'true false' -d 'verify TLS'
 complete -c sandbox -n '__sandbox_flag pull --creds' -l creds -x -d 'USER:PASSWORD'
 complete -c sandbox -n '__sandbox_flag pull --platform' -l platform -x -a 'linux/amd64 linux/arm64 linux/arm/v7 linux/386 linux/ppc64le linux/s390x linux/riscv64' -d 'platform to pick from an index'
@@ -207,7 +209,7 @@ complete -c sandbox -n '__sandbox_flag pull --allow-foreign-layers' -l allow-for
 complete -c sandbox -n '__sandbox_flag pull --quiet' -s q -l quiet -d 'no progress'
 complete -c sandbox -n '__sandbox_flag login --username' -s u -l username -x -d user
 complete -c sandbox -n '__sandbox_flag login --password-stdin' -l password-stdin -d 'read the password from stdin'
-complete -c sandbox -n '__sandbox_flag start,exec,ps,stop,kill,rm,logs,pull,login,logout,images,rmi,prune,import,inspect --help' -s h -l help -d help
-complete -c sandbox -n '__sandbox_operand 0 exec logs inspect' -a '(__sandbox_sandboxes)' -d sandbox
+complete -c sandbox -n '__sandbox_flag start,exec,ps,stop,kill,rm,logs,attach,pull,login,logout,images,rmi,prune,import,inspect --help' -s h -l help -d help
+complete -c sandbox -n '__sandbox_operand 0 exec logs attach inspect' -a '(__sandbox_sandboxes)' -d sandbox
 complete -c sandbox -n '__sandbox_using start stop kill rm' -a '(__sandbox_sandboxes)' -d sandbox
 complete -c sandbox -n '__sandbox_operand 0 import' -F

@@ -45,6 +45,9 @@ int cmd_rm(struct sbx_global *g, int argc, char **argv);
 int cmd_logs(struct sbx_global *g, int argc, char **argv);
 int cmd_prune(struct sbx_global *g, int argc, char **argv);
 
+/* cli_attach.c: the terminal of a detached -t sandbox */
+int cmd_attach(struct sbx_global *g, int argc, char **argv);
+
 /* cli_image.c: the image store and registries */
 int cmd_pull(struct sbx_global *g, int argc, char **argv);
 int cmd_login(struct sbx_global *g, int argc, char **argv);

@@ -36,8 +36,9 @@
  * 7. The supervisor records the command's status (ROOT/sandboxes/<id>/exit,
  *    `ps -a`). With -d it runs in a session of its own (lifecycle.c): its
  *    output and the command's go to ctr.log from before the clone on, and it
- *    tells the waiting `sandbox run -d` once the command runs (-d with -t is
- *    refused).
+ *    tells the waiting `sandbox run -d` once the command runs. With -d -t
+ *    it keeps the pty master, and serves `sandbox attach` on
+ *    RUNROOT/<id>/attach.sock (supervise.c).
  */
 #include "run.h"
 
@@ -794,6 +795,7 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
 	struct tty_raw raw = {.fd = -1};
 	int sv[2] = {-1, -1}, master = -1, ret = -1;
+	cleanup_close int attach_listen = -1;
 	struct sync_msg m;
 	pid_t pid = 0;
 
@@ -913,7 +915,14 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 			ret = -1;
 			goto kill;
 		}
-		/* -d -t: the pty's output goes to the log, nothing is read from it */
+		/* -d -t: the pty's output goes to the log, and to `sandbox attach` */
+		if (o->detach) {
+			attach_listen = supervise_attach_listen(c.st.rundir, err);
+			if (attach_listen < 0) {
+				ret = -1;
+				goto kill;
+			}
+		}
 		detach_notify(&c);
 	}
 	{
@@ -922,9 +931,14 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		    .pidfd = pidfd,
 		    .pty_master = master,
 		    .stdin_open = o->interactive,
+		    .attach = attach_listen >= 0,
+		    .attach_listen = attach_listen,
 		};
 
 		ret = supervise_wait(&so, exit_status, err);
+		/* a client that connects from now on gets ECONNRESET, not a hang */
+		if (attach_listen >= 0)
+			close(take_fd(&attach_listen));
 		sbx_debug_phase("exited");
 		if (ret < 0)
 			goto kill;

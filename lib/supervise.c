@@ -29,15 +29,42 @@
  * SIGPIPE is blocked too: a closed stdout turns into EPIPE, the output is
  * discarded, and the supervisor lives on to restore the terminal and report
  * the status.
+ *
+ * Attach (-d -t only)
+ *
+ * A detached supervisor with a pty writes the pty's output to ctr.log (its
+ * stdout) and listens on RUNROOT/<id>/attach.sock (SOCK_STREAM, 0600 in the
+ * 0700 rundir, gone with it) for `sandbox attach`. It serves one client at
+ * a time; a second one gets ATTACH_BUSY and is closed. Both directions
+ * carry frames of a 1-byte type, a 2-byte big-endian length and at most
+ * ATTACH_MAX_PAYLOAD bytes (supervise.h):
+ *   - supervisor -> client: ATTACH_HELLO first (flag: input is relayed,
+ *     i.e. the sandbox was started with -i, as podman attaches stdin only
+ *     then), ATTACH_DATA with the pty's output (also still written to the
+ *     log), and when PID 1 has exited and the pty is drained, ATTACH_EXIT
+ *     with the command's status, then EOF;
+ *   - client -> supervisor: ATTACH_DATA, written to the master with -i
+ *     (dropped without), and ATTACH_RESIZE (rows, cols) set on the master.
+ * The detach keys are the client's business: it just closes the socket.
+ * The supervisor never blocks on a client: the client socket is
+ * non-blocking, output frames wait in a bounded queue, and a frame that
+ * does not fit is dropped whole (the log has everything), so a stuck
+ * client cannot stall the sandbox. A malformed frame ends the connection.
  */
 #include "supervise.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,13 +77,15 @@
 #define RELAY_BUF_SIZE 4096
 /* How long to wait for the last pty output after PID 1 exited. */
 #define DRAIN_TIMEOUT_MS 1000
+/* Output frames queued for a slow attach client, at most. */
+#define ATTACH_QUEUE_SIZE (256 * 1024)
 
 /* Signals the supervisor passes on to PID 1. */
 static const int forwarded_signals[] = {
     SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
 };
 
-enum ev_source { EV_SIGNAL, EV_PIDFD, EV_MASTER, EV_STDIN };
+enum ev_source { EV_SIGNAL, EV_PIDFD, EV_MASTER, EV_STDIN, EV_LISTEN, EV_CLIENT };
 
 struct supervisor {
 	const struct supervise_opts *o;
@@ -72,6 +101,13 @@ struct supervisor {
 	char in[RELAY_BUF_SIZE];
 	bool exited;
 	int wstatus;
+	/* the attached client (-d -t), see "Attach" above */
+	int client;		/* -1: none */
+	uint32_t client_events; /* what it is registered for */
+	size_t cin_len;		/* bytes of incoming frames in cin */
+	char cin[ATTACH_HEADER_SIZE + ATTACH_MAX_PAYLOAD];
+	char *cout;		   /* queued outgoing frames (ATTACH_QUEUE_SIZE) */
+	size_t cout_off, cout_len; /* unsent bytes are cout[cout_off..cout_len) */
 };
 
 static void supervise_signal_set(sigset_t *set)
@@ -191,6 +227,8 @@ static void master_gone(struct supervisor *s)
 	s->in_len = s->in_off = 0;
 }
 
+static void client_send(struct supervisor *s, enum supervise_frame type, const void *data, size_t len);
+
 /*
  * Read what the master has once: level-triggered epoll brings us back for
  * the rest. Return the byte count, 0 when there is nothing now, -1 when
@@ -206,6 +244,7 @@ static ssize_t master_to_stdout(struct supervisor *s)
 	while (n < 0 && errno == EINTR);
 	if (n > 0) {
 		write_stdout(s, buf, (size_t)n);
+		client_send(s, ATTACH_DATA, buf, (size_t)n);
 		return n;
 	}
 	if (n < 0 && errno == EAGAIN)
@@ -234,6 +273,197 @@ static void flush_stdin(struct supervisor *s)
 		}
 	}
 	s->in_off = s->in_len = 0;
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+/* Forget the attached client; the next one may come. */
+static void client_drop(struct supervisor *s)
+{
+	if (s->client < 0)
+		return;
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, s->client, NULL);
+	close(s->client);
+	s->client = -1;
+	s->client_events = 0;
+	s->cin_len = 0;
+	s->cout_off = s->cout_len = 0;
+}
+
+/* Send what is queued for the client, as far as it takes it now. */
+static void client_flush(struct supervisor *s)
+{
+	while (s->client >= 0 && s->cout_off < s->cout_len) {
+		ssize_t n = send(s->client, s->cout + s->cout_off, s->cout_len - s->cout_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n > 0) {
+			s->cout_off += (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			return; /* EPOLLOUT brings us back */
+		} else {
+			sbx_debug("attach: send to the client: %s", n < 0 ? strerror(errno) : "nothing sent");
+			client_drop(s);
+			return;
+		}
+	}
+	s->cout_off = s->cout_len = 0;
+}
+
+/* Queue one frame for the client (whole, or not at all if the queue is full) and send. */
+static void client_send(struct supervisor *s, enum supervise_frame type, const void *data, size_t len)
+{
+	if (s->client < 0)
+		return;
+	if (s->cout_off > 0 && s->cout_len + ATTACH_HEADER_SIZE + len > ATTACH_QUEUE_SIZE) {
+		memmove(s->cout, s->cout + s->cout_off, s->cout_len - s->cout_off);
+		s->cout_len -= s->cout_off;
+		s->cout_off = 0;
+	}
+	if (s->cout_len + ATTACH_HEADER_SIZE + len > ATTACH_QUEUE_SIZE) {
+		sbx_debug("attach: the client is slow: %zu bytes of output dropped", len);
+		return;
+	}
+	s->cout[s->cout_len++] = (char)type;
+	s->cout[s->cout_len++] = (char)(len >> 8);
+	s->cout[s->cout_len++] = (char)(len & 0xff);
+	memcpy(s->cout + s->cout_len, data, len);
+	s->cout_len += len;
+	client_flush(s);
+}
+
+/* A new connection on the attach socket: the client, or a second one turned away. */
+static void client_accept(struct supervisor *s)
+{
+	int fd = accept4(s->o->attach_listen, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	uint8_t flags = 0;
+
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = EV_CLIENT};
+
+	if (fd < 0)
+		return; /* EAGAIN, or the client gave up already */
+	if (s->client >= 0) {
+		static const char busy[ATTACH_HEADER_SIZE] = {ATTACH_BUSY, 0, 0};
+
+		(void)!send(fd, busy, sizeof(busy), MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		close(fd);
+		return;
+	}
+	s->client = fd;
+	s->client_events = EPOLLIN;
+	sbx_debug("attach: a client attached");
+	if (s->o->stdin_open && s->master >= 0)
+		flags |= ATTACH_HELLO_STDIN;
+	client_send(s, ATTACH_HELLO, &flags, 1);
+}
+
+/*
+ * Act on the complete frames the client sent, until one's input has to
+ * wait for the master (s->in is busy): the rest stays in cin for later.
+ */
+static void client_process(struct supervisor *s)
+{
+	size_t off = 0;
+
+	while (s->client >= 0 && s->in_len == 0 && s->cin_len - off >= ATTACH_HEADER_SIZE) {
+		const unsigned char *h = (const unsigned char *)s->cin + off;
+		size_t len = (size_t)h[1] << 8 | h[2];
+
+		if (len > ATTACH_MAX_PAYLOAD || (h[0] != ATTACH_DATA && h[0] != ATTACH_RESIZE)) {
+			sbx_debug("attach: malformed frame (type %u, length %zu): client dropped", h[0], len);
+			client_drop(s);
+			return;
+		}
+		if (s->cin_len - off < ATTACH_HEADER_SIZE + len)
+			break;
+		if (h[0] == ATTACH_RESIZE && len == 4 && s->master >= 0) {
+			struct winsize ws = {.ws_row = (unsigned short)(h[3] << 8 | h[4]),
+					     .ws_col = (unsigned short)(h[5] << 8 | h[6])};
+
+			if (ws.ws_row > 0 && ws.ws_col > 0)
+				ioctl(s->master, TIOCSWINSZ, &ws);
+		} else if (h[0] == ATTACH_DATA && len > 0 && s->o->stdin_open && s->master >= 0) {
+			memcpy(s->in, h + ATTACH_HEADER_SIZE, len);
+			s->in_len = len;
+			s->in_off = 0;
+			flush_stdin(s);
+		}
+		off += ATTACH_HEADER_SIZE + len;
+	}
+	if (off > 0 && s->client >= 0) {
+		memmove(s->cin, s->cin + off, s->cin_len - off);
+		s->cin_len -= off;
+	}
+}
+
+/* Read what the client sent; EOF (detached) or an error ends the connection. */
+static void client_read(struct supervisor *s)
+{
+	ssize_t n;
+
+	if (s->cin_len == sizeof(s->cin))
+		return;
+	do
+		n = recv(s->client, s->cin + s->cin_len, sizeof(s->cin) - s->cin_len, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	if (n <= 0) {
+		sbx_debug("attach: the client detached");
+		client_drop(s);
+		return;
+	}
+	s->cin_len += (size_t)n;
+	client_process(s);
+}
+
+/* Watch the client for what it can do now: input while there is room, output while queued. */
+static void client_update_interest(struct supervisor *s)
+{
+	uint32_t want;
+
+	if (s->client < 0)
+		return;
+	want = (s->cin_len < sizeof(s->cin) ? EPOLLIN : 0) | (s->cout_off < s->cout_len ? EPOLLOUT : 0);
+	if (want != s->client_events) {
+		struct epoll_event ev = {.events = want, .data.u32 = EV_CLIENT};
+
+		if (epoll_ctl(s->ep, EPOLL_CTL_MOD, s->client, &ev) < 0) {
+			client_drop(s);
+			return;
+		}
+		s->client_events = want;
+	}
+}
+
+/* The sandbox has ended: tell the client the status, give it a moment to take the rest, close. */
+static void client_finish(struct supervisor *s, int exit_status)
+{
+	uint8_t st = (uint8_t)exit_status;
+	struct timespec start;
+
+	client_send(s, ATTACH_EXIT, &st, 1);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (s->client >= 0 && s->cout_off < s->cout_len) {
+		struct pollfd p = {.fd = s->client, .events = POLLOUT};
+		long left = DRAIN_TIMEOUT_MS - elapsed_ms(&start);
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		client_flush(s);
+	}
+	client_drop(s);
 }
 
 static void stdin_to_master(struct supervisor *s)
@@ -327,14 +557,6 @@ static int handle_signals(struct supervisor *s, struct sbx_error **err)
 	}
 }
 
-static long elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
 /*
  * Relay what the pty still holds after PID 1 exited. With the PID namespace
  * gone every slave descriptor is closed, so the master reads the rest and
@@ -379,9 +601,12 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 	struct supervisor s = {
 	    .o = o,
 	    .master = o->pty_master,
-	    .stdin_relay = o->pty_master >= 0 && o->stdin_open,
+	    /* detached, stdin is /dev/null: input comes from an attached client */
+	    .stdin_relay = o->pty_master >= 0 && o->stdin_open && !o->attach,
 	    .stdin_pollable = true,
+	    .client = -1,
 	};
+	cleanup_free char *cout = NULL;
 	cleanup_close int ep = -1;
 	cleanup_close int sfd = -1;
 	struct epoll_event ev;
@@ -417,6 +642,13 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 		s.master_events = EPOLLIN;
 		resize_pty(&s);
 	}
+	if (o->attach && s.master >= 0) {
+		cout = xmalloc(ATTACH_QUEUE_SIZE);
+		s.cout = cout;
+		ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_LISTEN};
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->attach_listen, &ev) < 0)
+			return sbx_error_set(err, errno, "watch the attach socket");
+	}
 
 	/* in case SIGCHLD was not blocked before clone and got lost */
 	if (check_exited(&s, false, err) < 0)
@@ -427,32 +659,37 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 		int timeout = -1;
 		int n;
 
+		if (s.client >= 0 && s.in_len == 0)
+			client_process(&s);
+		client_update_interest(&s);
 		if (update_interest(&s, err) < 0)
-			return -1;
+			goto fail;
 		if (s.stdin_relay && !s.stdin_pollable && s.in_len == 0 && s.master >= 0) {
 			/* a regular file or /dev/null: read never blocks */
 			stdin_to_master(&s);
 			if (update_interest(&s, err) < 0)
-				return -1;
+				goto fail;
 			if (s.stdin_relay && s.in_len == 0)
 				timeout = 0;
 		}
 		n = epoll_wait(ep, evs, ARRAY_SIZE(evs), timeout);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return sbx_error_set(err, errno, "wait for events");
+		if (n < 0) {
+			sbx_error_set(err, errno, "wait for events");
+			goto fail;
+		}
 		for (int i = 0; i < n; i++) {
 			uint32_t e = evs[i].events;
 
 			switch (evs[i].data.u32) {
 			case EV_SIGNAL:
 				if (handle_signals(&s, err) < 0)
-					return -1;
+					goto fail;
 				break;
 			case EV_PIDFD:
 				if (check_exited(&s, true, err) < 0)
-					return -1;
+					goto fail;
 				break;
 			case EV_MASTER:
 				if ((e & EPOLLOUT) && s.master >= 0)
@@ -464,6 +701,15 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 				if (s.stdin_relay && s.in_len == 0)
 					stdin_to_master(&s);
 				break;
+			case EV_LISTEN: client_accept(&s); break;
+			case EV_CLIENT:
+				if ((e & EPOLLOUT) && s.client >= 0)
+					client_flush(&s);
+				if ((e & (EPOLLHUP | EPOLLERR)) && s.cin_len == sizeof(s.cin))
+					client_drop(&s); /* gone, and we cannot read its EOF now */
+				if ((e & (EPOLLIN | EPOLLHUP | EPOLLERR)) && s.client >= 0)
+					client_read(&s);
+				break;
 			}
 		}
 	}
@@ -472,5 +718,90 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 	/* a SIGPIPE from the last writes must not hit the caller when it unblocks */
 	handle_signals(&s, NULL);
 	*exit_status = init_exit_status(s.wstatus);
+	client_finish(&s, *exit_status);
 	return 0;
+fail:
+	client_drop(&s);
+	return -1;
+}
+
+/*
+ * The address of RUNROOT/<id>/attach.sock. A path too long for sun_path
+ * (a long RUNROOT) goes through /proc/self/fd/N of the directory, opened
+ * into *dirfd, which the caller closes after bind or connect.
+ */
+static int attach_addr(const char *rundir, struct sockaddr_un *sa, int *dirfd, struct sbx_error **err)
+{
+	int n;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", rundir, SUPERVISE_ATTACH_SOCK);
+	if (n > 0 && (size_t)n < sizeof(sa->sun_path))
+		return 0;
+	*dirfd = open(rundir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*dirfd < 0)
+		return sbx_error_set(err, errno, "open `%s`", rundir);
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", *dirfd, SUPERVISE_ATTACH_SOCK);
+	return 0;
+}
+
+/**
+ * supervise_attach_listen() - listen for `sandbox attach` in a sandbox's rundir
+ * @rundir:	RUNROOT/<id> (mode 0700); the socket goes away with it
+ * @err:	error out-parameter
+ *
+ * Return: the listening socket (non-blocking, close-on-exec, mode 0600),
+ * for supervise_opts.attach_listen, or a negative value with *err set.
+ */
+int supervise_attach_listen(const char *rundir, struct sbx_error **err)
+{
+	cleanup_close int dirfd = -1;
+	cleanup_close int fd = -1;
+	struct sockaddr_un sa;
+	mode_t old;
+	int r;
+
+	if (attach_addr(rundir, &sa, &dirfd, err) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return sbx_error_set(err, errno, "create the attach socket");
+	/* the mode comes from the umask at bind time; the supervisor is single-threaded */
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || listen(fd, 4) < 0)
+		return sbx_error_set(err, errno, "listen on `%s/%s`", rundir, SUPERVISE_ATTACH_SOCK);
+	return take_fd(&fd);
+}
+
+/**
+ * supervise_attach_connect() - connect to the attach socket of a sandbox
+ * @rundir:	RUNROOT/<id>
+ * @err:	error out-parameter; (*err)->errnum is ENOENT when there is no
+ *		socket (not started with -d -t), ECONNREFUSED when nobody
+ *		listens any more (the sandbox has ended)
+ *
+ * Return: the connected socket (blocking, close-on-exec), or a negative
+ * value with *err set.
+ */
+int supervise_attach_connect(const char *rundir, struct sbx_error **err)
+{
+	cleanup_close int dirfd = -1;
+	cleanup_close int fd = -1;
+	struct sockaddr_un sa;
+	int r;
+
+	if (attach_addr(rundir, &sa, &dirfd, err) < 0)
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return sbx_error_set(err, errno, "create a socket");
+	do
+		r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return sbx_error_set(err, errno, "connect to `%s/%s`", rundir, SUPERVISE_ATTACH_SOCK);
+	return take_fd(&fd);
 }

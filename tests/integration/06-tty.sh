@@ -5,6 +5,8 @@
 set -u
 # shellcheck source=tests/lib/sbx.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sbx.sh"
+# shellcheck source=tests/lib/tmux.sh
+. "$SBX_TESTS_DIR/lib/tmux.sh"
 
 # The sandbox command line for a shell string, quoted.
 sbx_cmdline() {
@@ -31,30 +33,6 @@ test_tty_private_devpts() {
 	run_cmd script -qec "$(sbx_cmdline -t "$ROOTFS" sh -c 'ls /dev/pts | grep -v ptmx | wc -l')" /dev/null
 	assert_eq 0 "$T_STATUS" "exit status under script"
 	assert_eq 1 "$(tr -d '\r' <"$T_OUT")" "ptys in the sandbox's /dev/pts"
-}
-
-# tmux helpers: one private server per test.
-tmux_start() {
-	TMUX_SOCK=$T_TMP/tmux.sock
-	tmux -S "$TMUX_SOCK" new-session -d -x "$1" -y "$2" \
-		"$(printf '%q ' env SANDBOX_ROOT="$SANDBOX_ROOT" SANDBOX_RUNROOT="$SANDBOX_RUNROOT" bash "$T_TMP/pane.sh")"
-	t_defer tmux -S "$TMUX_SOCK" kill-server
-}
-
-tmux_screen() {
-	tmux -S "$TMUX_SOCK" capture-pane -p -S -100 -J
-}
-
-# wait_for_screen REGEX [SECONDS]
-wait_for_screen() {
-	local regex=$1 secs=${2:-10} i
-	for ((i = 0; i < secs * 20; i++)); do
-		tmux_screen 2>/dev/null | grep -qE -e "$regex" && return 0
-		sleep 0.05
-	done
-	echo "--- screen:" >&2
-	tmux_screen >&2 2>/dev/null || true
-	t_fail "timed out waiting for /$regex/ on the screen"
 }
 
 # Window size: the pty starts with the caller's size and follows changes.

@@ -83,12 +83,12 @@ test_bash_commands() {
 	assert_completes "doctor" --root /tmp --log-level debug "do"
 }
 
-# Every --flag of the options of `sandbox help run`/`shell`/`create`/`start`/`pull`
+# Every --flag of the options of `sandbox help run`/`shell`/`create`/`start`/`pull`/`attach`
 # is offered, and nothing else but -h/--help aliases; create refuses --rm and
 # -d, which its help text still lists (its options are run's).
 test_bash_run_flags() {
 	local cmd want got
-	for cmd in run shell create start pull; do
+	for cmd in run shell create start pull attach; do
 		want=$( (help_option_flags "$cmd"; echo --help) | LC_ALL=C sort -u)
 		[ "$cmd" = create ] && want=$(grep -vxE -- '--rm|--detach' <<<"$want")
 		want=$(tr '\n' ' ' <<<"$want")
@@ -97,6 +97,7 @@ test_bash_run_flags() {
 	done
 	assert_completes_has -v create -
 	assert_completes "--user --userns" create --name x --us
+	assert_completes "--detach-keys" attach --d
 	assert_eq "" "$(bash_complete create --rm)" "create --rm"
 	assert_eq "" "$(bash_complete create -d)" "create -d"
 	assert_completes "--attach --help --interactive -a -h -i" start -
@@ -214,7 +215,7 @@ test_man_page() {
 
 t "bash: sourcing defines _sandbox and completes sandbox" test_bash_defines_the_function
 t "bash: commands from \`sandbox help\`, global options" test_bash_commands
-t "bash: every flag of run, shell, create, start and pull" test_bash_run_flags
+t "bash: every flag of run, shell, create, start, pull and attach" test_bash_run_flags
 t "bash: values of --network, --userns, --security-opt, files" test_bash_values
 t "bash: IMAGE (host or a directory), then the command" test_bash_image_and_command
 t "zsh: syntax and compinit" test_zsh

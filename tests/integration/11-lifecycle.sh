@@ -5,6 +5,8 @@
 set -u
 # shellcheck source=tests/lib/sbx.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sbx.sh"
+# shellcheck source=tests/lib/tmux.sh
+. "$SBX_TESTS_DIR/lib/tmux.sh"
 
 # sbx_run_d OPTIONS... IMAGE CMD...: `sandbox run -d --network none ...`, id on stdout
 sbx_run_d() {
@@ -55,6 +57,64 @@ test_detach_tty() {
 	assert_status 0 sbx stop -t 1 dt
 	assert_match '^exited' "$(status_of dt)" "status after stop"
 	assert_status 0 sbx rm dt
+	assert_all_gone
+}
+
+# attach to a run -dit shell: input, output, window size, one client at a time,
+# ctrl-p ctrl-q detaches (exit 0, still running), the command's status when it ends
+test_attach() {
+	command -v tmux >/dev/null || t_skip "tmux is not installed"
+	start_d -i -t --name at "$ROOTFS" sh
+	cat >"$T_TMP/pane.sh" <<EOF
+$(printf '%q ' "$SANDBOX") attach at
+echo "rc=\$?" > '$T_TMP/rc1'
+while [ ! -e '$T_TMP/go' ]; do sleep 0.05; done
+$(printf '%q ' "$SANDBOX") attach at
+echo "rc=\$?" > '$T_TMP/rc2'
+exec sleep 60
+EOF
+	tmux_start 100 30
+	tmux -S "$TMUX_SOCK" send-keys -l 'echo hi-$((1+1))'
+	tmux -S "$TMUX_SOCK" send-keys Enter
+	wait_for_screen '^hi-2' 10
+	# one client at a time
+	assert_status 125 sbx attach at </dev/null
+	assert_error_line 'attach: at: already attached$'
+	tmux -S "$TMUX_SOCK" resize-window -x 120 -y 40
+	sleep 0.2
+	tmux -S "$TMUX_SOCK" send-keys -l 'echo "size=$(stty size)"'
+	tmux -S "$TMUX_SOCK" send-keys Enter
+	wait_for_screen '^size=40 120' 10
+	tmux -S "$TMUX_SOCK" send-keys C-p C-q
+	wait_for_file "$T_TMP/rc1" '^rc=' 10
+	assert_eq "rc=0" "$(cat "$T_TMP/rc1")" "exit status after the detach keys"
+	assert_eq running "$(status_of at)" "status after detaching"
+	# again: the shell's exit status is attach's
+	touch "$T_TMP/go"
+	tmux -S "$TMUX_SOCK" send-keys -l 'echo again-$((2+2))'
+	tmux -S "$TMUX_SOCK" send-keys Enter
+	wait_for_screen '^again-4' 10
+	tmux -S "$TMUX_SOCK" send-keys -l 'exit 3'
+	tmux -S "$TMUX_SOCK" send-keys Enter
+	wait_for_file "$T_TMP/rc2" '^rc=' 10
+	assert_eq "rc=3" "$(cat "$T_TMP/rc2")" "exit status of attach when the shell exits"
+	assert_eq "exited (3)" "$(status_of at)" "status after exit 3"
+	assert_status 0 sbx rm at
+	assert_all_gone
+}
+
+# attach: errors are one line and 125
+test_attach_errors() {
+	start_d --name nt "$ROOTFS" sleep 60
+	assert_status 125 sbx attach nt
+	assert_error_line 'attach: nt: not started with -t: use `sandbox logs -f`$'
+	assert_status 125 sbx attach no-such-sandbox
+	assert_error_line
+	assert_status 125 sbx attach --detach-keys ctrl-1 nt
+	assert_error_line 'invalid --detach-keys'
+	assert_status 125 sbx attach
+	assert_error_line 'missing SANDBOX'
+	assert_status 0 sbx rm -f nt
 	assert_all_gone
 }
 
@@ -515,6 +575,8 @@ PY
 }
 
 t "run -dit: a shell on a pty in the background; exec into it, logs, stop" test_detach_tty
+t "attach to run -dit: input, output, resize, busy, detach keys, exit status" test_attach
+t "attach: not a -t sandbox, unknown sandbox, bad flags" test_attach_errors
 t "create, start, start -a, start again with the writable layer" test_create_start
 t "start: errors, an exited run, a sandbox made by shell" test_start_errors
 t "run -d, ps, logs, stop, rm" test_detach_round_trip
