@@ -26,8 +26,8 @@
  *      it is. Moving PID 1 from C to P/sandbox-<id> needs write access to
  *      P's cgroup.procs (their common ancestor), which delegation gives.
  *    - Otherwise the limits cannot be enforced: exit 125 with the reason and
- *      the fix. Asking the user's systemd for a delegated transient scope
- *      over D-Bus is not implemented (no D-Bus client in a static binary);
+ *      the fix. sandbox does not ask the user's systemd for a delegated
+ *      transient scope over D-Bus (the static binary has no D-Bus client);
  *      the hint names the systemd-run command that does it.
  * 3. The needed controllers are enabled in B's cgroup.subtree_control,
  *    B/sandbox-<id> is created and its memory.max (memory.swap.max = 0),

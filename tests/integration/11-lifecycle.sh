@@ -31,6 +31,16 @@ status_of() {
 		grep -oE 'running|created|exited \([^)]*\)|OOM-killed'
 }
 
+# wait_status SANDBOX STATUS: until `ps -a` shows STATUS (5 s at most), then assert it
+wait_status() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(status_of "$1")" = "$2" ] && break
+		sleep 0.05
+	done
+	assert_eq "$2" "$(status_of "$1")" "status of $1"
+}
+
 # Nothing of any sandbox is left: store, runroot, names, processes, mounts.
 assert_all_gone() {
 	assert_nothing_left
@@ -146,11 +156,7 @@ test_create_start() {
 	cd /
 	assert_status 0 sbx start cs
 	assert_eq cs "$(cat "$T_OUT")" "start prints what it was given"
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(status_of cs)" = "exited (0)" ] && break
-		sleep 0.05
-	done
+	wait_status cs "exited (0)"
 	assert_status 0 sbx logs cs
 	assert_file_has_content "$T_OUT" '^run$'
 	assert_status 0 sbx rm cs
@@ -183,11 +189,7 @@ test_start_errors() {
 	assert_status 0 sbx create --name tty -t --network none "$ROOTFS" sh -c 'tty; stty size'
 	t_defer "$SANDBOX" rm -f tty
 	assert_status 0 sbx start tty
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(status_of tty)" = "exited (0)" ] && break
-		sleep 0.05
-	done
+	wait_status tty "exited (0)"
 	assert_status 0 sbx logs tty
 	assert_file_has_content "$T_OUT" '^/dev/pts/0'
 	assert_status 125 sbx start -a tty cs
@@ -248,12 +250,7 @@ to-stderr" "$(cat "$T_OUT")" "logs"
 # The exit status is recorded: ps -a, ps --format json.
 test_exit_status_recorded() {
 	start_d "$ROOTFS" sh -c 'exit 3'
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(status_of "$ID")" = "exited (3)" ] && break
-		sleep 0.05
-	done
-	assert_eq "exited (3)" "$(status_of "$ID")" "status"
+	wait_status "$ID" "exited (3)"
 	assert_status 0 "$SANDBOX" ps -a --format json
 	command -v jq >/dev/null || t_skip "jq is not installed"
 	assert_eq "exited 3 null" "$(jq -r ".[] | select(.id == \"$ID\") | \"\(.status) \(.exit_code) \(.pid)\"" "$T_OUT")" "json"
@@ -336,20 +333,11 @@ test_kill_signals() {
 	assert_status 0 "$SANDBOX" kill -s USR1 "$ID"
 	wait_for_file "$SANDBOX_ROOT/sandboxes/$ID/ctr.log" got-usr1
 	assert_status 0 "$SANDBOX" kill -s SIGTERM "$ID"
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(status_of "$ID")" = "exited (143)" ] && break
-		sleep 0.05
-	done
-	assert_eq "exited (143)" "$(status_of "$ID")" "after kill -s SIGTERM"
+	wait_status "$ID" "exited (143)"
 	# default: SIGKILL
 	start_d "$ROOTFS" sleep 60
 	assert_status 0 "$SANDBOX" kill "$ID"
-	for ((i = 0; i < 100; i++)); do
-		[ "$(status_of "$ID")" = "exited (137)" ] && break
-		sleep 0.05
-	done
-	assert_eq "exited (137)" "$(status_of "$ID")" "after kill"
+	wait_status "$ID" "exited (137)"
 	assert_status 0 "$SANDBOX" prune
 	assert_all_gone
 }
@@ -459,11 +447,7 @@ two" "$(cat "$T_OUT")" "third shell"
 	mkfifo in.fifo
 	"$SANDBOX" shell --name dev "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" <in.fifo >/dev/null 2>&1 &
 	exec 7>in.fifo
-	for _ in $(seq 100); do
-		[ "$(status_of dev)" = running ] && break
-		sleep 0.05
-	done
-	assert_eq running "$(status_of dev)" "first shell"
+	wait_status dev running
 	assert_status 125 "$SANDBOX" shell --name dev "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS"
 	assert_error_line 'dev: the sandbox is running'
 	assert_file_has_content "$T_ERR" 'sandbox exec -it dev'

@@ -56,6 +56,23 @@ test_none_only_lo() {
 	assert_eq "lo" "$(cat "$T_OUT")" "interfaces with --network none"
 }
 
+# serve_page TEXT URL RUN-OPTIONS...: a sandbox in the background ($box) whose busybox
+# httpd serves TEXT as its index page; waits until URL (from the host) answers with it
+serve_page() {
+	local text=$1 url=$2
+	shift 2
+	"$SANDBOX" run --rm "${SBX_RUN_DEFAULTS[@]}" "$@" "$ROOTFS" sh -c \
+		"mkdir /www && echo $text >/www/index.html && httpd -f -p 80 -h /www" \
+		>"$T_TMP/box.out" 2>"$T_TMP/box.err" &
+	box=$!
+	t_defer kill "$box"
+	for _ in $(seq 1 100); do
+		curl -s -g --max-time 2 "$url" >"$T_OUT" 2>/dev/null && break
+		sleep 0.1
+	done
+	assert_eq "$text" "$(cat "$T_OUT")" "curl of $url"
+}
+
 # The default network is slirp: `run -p 8080:80 IMAGE httpd` without --network,
 # reachable on the host's IPv4 and IPv6 addresses.
 test_default_is_slirp() {
@@ -63,16 +80,7 @@ test_default_is_slirp() {
 	require_cmd curl
 	local port
 	port=$(free_port)
-	"$SANDBOX" run --rm "${SBX_RUN_DEFAULTS[@]}" -p "$port:80" "$ROOTFS" sh -c \
-		'mkdir /www && echo default-net >/www/index.html && httpd -f -p 80 -h /www' \
-		>"$T_TMP/box.out" 2>"$T_TMP/box.err" &
-	local box=$!
-	t_defer kill "$box"
-	for _ in $(seq 1 100); do
-		curl -s --max-time 2 "http://127.0.0.1:$port/" >"$T_OUT" 2>/dev/null && break
-		sleep 0.1
-	done
-	assert_eq "default-net" "$(cat "$T_OUT")" "curl through -p $port:80 with the default network"
+	serve_page default-net "http://127.0.0.1:$port/" -p "$port:80"
 	# without HOSTIP the forward listens on IPv6 too (where the host has it)
 	if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
 		run_cmd curl -sS -g --max-time 5 "http://[::1]:$port/"
@@ -159,16 +167,7 @@ test_publish_tcp() {
 	require_cmd curl
 	local port
 	port=$(free_port)
-	"$SANDBOX" run --rm --network slirp "${SBX_RUN_DEFAULTS[@]}" -p "127.0.0.1:$port:80" "$ROOTFS" sh -c \
-		'mkdir /www && echo hello-from-inside >/www/index.html && httpd -f -p 80 -h /www' \
-		>"$T_TMP/box.out" 2>"$T_TMP/box.err" &
-	local box=$!
-	t_defer kill "$box"
-	for _ in $(seq 1 100); do
-		curl -s --max-time 2 "http://127.0.0.1:$port/" >"$T_OUT" 2>/dev/null && break
-		sleep 0.1
-	done
-	assert_eq "hello-from-inside" "$(cat "$T_OUT")" "curl through -p $port:80"
+	serve_page hello-from-inside "http://127.0.0.1:$port/" --network slirp -p "127.0.0.1:$port:80"
 	# TCP forwards splice (portfwd.c) rather than going through libslirp
 	pgrep -u "$(id -u)" -x sandbox-netfwd >/dev/null || t_fail "no socket factory (sandbox-netfwd) for the TCP forward"
 	kill -TERM "$box"
@@ -186,16 +185,7 @@ test_publish_tcp_ipv6() {
 	local port p2
 	port=$(free_port)
 	p2=$(free_port)
-	"$SANDBOX" run --rm --network slirp "${SBX_RUN_DEFAULTS[@]}" -p "[::1]:$port:80" -p "[::]:$p2:80" "$ROOTFS" sh -c \
-		'mkdir /www && echo hello-over-ipv6 >/www/index.html && httpd -f -p 80 -h /www' \
-		>"$T_TMP/box.out" 2>"$T_TMP/box.err" &
-	local box=$!
-	t_defer kill "$box"
-	for _ in $(seq 1 100); do
-		curl -s -g --max-time 2 "http://[::1]:$port/" >"$T_OUT" 2>/dev/null && break
-		sleep 0.1
-	done
-	assert_eq "hello-over-ipv6" "$(cat "$T_OUT")" "curl of [::1]:$port through -p [::1]:$port:80"
+	serve_page hello-over-ipv6 "http://[::1]:$port/" --network slirp -p "[::1]:$port:80" -p "[::]:$p2:80"
 	run_cmd curl -sS -g --max-time 5 "http://[::1]:$p2/"
 	assert_eq "hello-over-ipv6" "$(cat "$T_OUT")" "curl of [::1]:$p2 through -p [::]:$p2:80 (status $T_STATUS: $(cat "$T_ERR"))"
 	pgrep -u "$(id -u)" -x sandbox-netfwd >/dev/null || t_fail "no socket factory (sandbox-netfwd) for the IPv6 TCP forward"
