@@ -53,6 +53,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "privdir.h"
 #include "syscalls.h"
 #include "userns.h"
 #include "util.h"
@@ -99,21 +100,25 @@ int store_open(struct store *s, const char *root, bool write, struct sbx_error *
 	memset(s, 0, sizeof(*s));
 	s->fd = s->lockfd = -1;
 	s->root = xstrdup(root);
-	if (write) {
-		cleanup_free char *p = xasprintf("%s/blobs/sha256", root);
-
-		if (util_mkdir_p(p, 0700, err) < 0)
-			goto fail;
+	/* ours alone (privdir.c), as the command line checked it first */
+	s->fd = privdir_open(root, write, err);
+	if (s->fd == -ENOENT && !write) {
+		sbx_error_free(*err);
+		*err = NULL;
+		return 0; /* an empty store */
 	}
-	s->fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->fd < 0) {
-		if (errno == ENOENT && !write)
-			return 0; /* an empty store */
-		sbx_error_set(err, errno, "store `%s`", root);
+		s->fd = -1;
+		sbx_error_wrap(err, "store `%s`", root);
 		goto fail;
 	}
 	if (!write)
 		return 0;
+	if ((mkdirat(s->fd, "blobs", 0700) < 0 && errno != EEXIST) ||
+	    (mkdirat(s->fd, "blobs/sha256", 0700) < 0 && errno != EEXIST)) {
+		sbx_error_set(err, errno, "store `%s/blobs/sha256`", root);
+		goto fail;
+	}
 	if ((mkdirat(s->fd, "layers", 0700) < 0 && errno != EEXIST)) {
 		sbx_error_set(err, errno, "store `%s/layers`", root);
 		goto fail;
