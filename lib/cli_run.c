@@ -438,7 +438,10 @@ int cmd_create(struct sbx_global *g, int argc, char **argv)
 	else if (first >= 0 && o.rm)
 		ret = cli_usage_error("create", "%s",
 				      "--rm: a created sandbox is kept until `sandbox rm` (use `sandbox run --rm`)");
-	if (first < 0 || first >= argc || o.detach || o.rm || (ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+	if (first < 0 || first >= argc || o.detach || o.rm)
+		goto out;
+	ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT);
+	if (ret)
 		goto out;
 	ret = SBX_EXIT_FAILURE;
 	o.image = argv[first];

@@ -53,8 +53,9 @@ assert_refused() {
 
 # Another user's directory, writable by all: refused as not ours.
 test_foreign_runroot() {
-	[ -n "${SBX_FOREIGN_DIR:-}" ] && [ -d "$SBX_FOREIGN_DIR" ] ||
+	if [ -z "${SBX_FOREIGN_DIR:-}" ] || [ ! -d "$SBX_FOREIGN_DIR" ]; then
 		t_skip "no directory of another user (tests/run.sh stages one when run as root)"
+	fi
 	RUNROOT_DIR=$SBX_FOREIGN_DIR
 	plant "$RUNROOT_DIR"
 	local owner
