@@ -20,8 +20,9 @@
  * that nobody else can swap the directory for another one afterwards: the
  * canonical path (read back from the descriptor, so no symlink is left in
  * it) is used from then on, and each of its ancestors must belong to root
- * or the caller and, when others may write to it, have the sticky bit set
- * (as /tmp has), which keeps them from renaming what is ours.
+ * or the caller (or, nested in a container, to its unmapped root) and,
+ * when others may write to it, have the sticky bit set (as /tmp has),
+ * which keeps them from renaming what is ours.
  */
 #include "privdir.h"
 
@@ -96,10 +97,29 @@ int privdir_open(const char *path, bool create, struct sbx_error **err)
 	return take_fd(&fd);
 }
 
-/* Whether another user could rename entries of the directory @st. */
-static bool others_may_rename(const struct stat *st, uid_t me)
+/*
+ * The owner that files of unmapped users show inside a user namespace that
+ * is not the initial one (the kernel's overflowuid): when we run nested in
+ * a container, / and /tmp belong to its unmapped root. (uid_t)-1 in the
+ * initial user namespace, where that uid is a real user (nobody).
+ */
+static uid_t unmapped_owner(void)
 {
-	if (st->st_uid != 0 && st->st_uid != me)
+	char map[128], ov[32];
+	unsigned a, b, c;
+
+	if (util_read_small("/proc/self/uid_map", map, sizeof(map)) < 0 ||
+	    (sscanf(map, "%u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295u))
+		return (uid_t)-1;
+	if (util_read_small("/proc/sys/kernel/overflowuid", ov, sizeof(ov)) < 0 || sscanf(ov, "%u", &a) != 1)
+		return 65534;
+	return (uid_t)a;
+}
+
+/* Whether a user other than root and @me could rename entries of the directory @st. */
+static bool others_may_rename(const struct stat *st, uid_t me, uid_t unmapped)
+{
+	if (st->st_uid != 0 && st->st_uid != me && st->st_uid != unmapped)
 		return true; /* its owner may chmod it */
 	return (st->st_mode & 022) && !(st->st_mode & S_ISVTX);
 }
@@ -113,7 +133,8 @@ static bool others_may_rename(const struct stat *st, uid_t me)
  *
  * An ancestor that another user owns, or may write to without the sticky
  * bit, lets them rename our directory away and put one of theirs in its
- * place after it was checked.
+ * place after it was checked. Root's are fine, and so are those of an
+ * unmapped owner in a nested user namespace (unmapped_owner()).
  *
  * Return: 0, or negative with *err set.
  */
@@ -121,7 +142,7 @@ int privdir_check_parents(int fd, char **canonical, struct sbx_error **err)
 {
 	char link[64], buf[PATH_MAX];
 	cleanup_free char *p = NULL;
-	uid_t me = getuid();
+	uid_t me = getuid(), unmapped = unmapped_owner();
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -143,8 +164,8 @@ int privdir_check_parents(int fd, char **canonical, struct sbx_error **err)
 		}
 		if (lstat(p, &st) < 0)
 			return sbx_error_set(err, errno, "stat `%s`", p);
-		if (others_may_rename(&st, me)) {
-			if (st.st_uid != 0 && st.st_uid != me)
+		if (others_may_rename(&st, me, unmapped)) {
+			if (st.st_uid != 0 && st.st_uid != me && st.st_uid != unmapped)
 				return sbx_error_set(err, 0,
 						     "its parent `%s` is owned by uid %u: they may move it",
 						     p, (unsigned)st.st_uid);
