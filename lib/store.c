@@ -143,8 +143,11 @@ int store_open(struct store *s, const char *root, bool write, struct sbx_error *
 	/* ours alone (privdir.c), as the command line checked it first */
 	s->fd = privdir_open(root, write, err);
 	if (s->fd == -ENOENT && !write) {
-		sbx_error_free(*err);
-		*err = NULL;
+		s->fd = -1;
+		if (err) {
+			sbx_error_free(*err);
+			*err = NULL;
+		}
 		return 0; /* an empty store */
 	}
 	if (s->fd < 0) {
