@@ -224,6 +224,7 @@ int cli_print_help(const char *name)
 	printf("\nGlobal options:\n"
 	       "  --root DIR        store (default $XDG_DATA_HOME/sandbox or ~/.local/share/sandbox)\n"
 	       "  --runroot DIR     live state (default $XDG_RUNTIME_DIR/sandbox or /tmp/sandbox-$UID)\n"
+	       "                    (both must be yours, mode 0700, no symlink; made so when missing)\n"
 	       "  --log-level LEVEL error, warn, info or debug\n"
 	       "  --version         print the version\n"
 	       "  -h, --help        this text (also `sandbox help COMMAND`)\n");

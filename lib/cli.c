@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "state.h"
+
 /**
  * cli_report() - print *err as the one error line (plus hint)
  * @err:	the error, or NULL
@@ -70,4 +72,21 @@ int cli_bad_flag(const char *cmd, char **argv, int c)
 	if (optopt && optopt < 256)
 		return cli_usage_error(cmd, "unknown flag `-%c` (or it needs a value)", (char)optopt);
 	return cli_usage_error(cmd, "unknown flag `%s` (or it needs a value)", argv[optind - 1]);
+}
+
+/**
+ * cli_open_dirs() - check (and create) the store and the runroot before a
+ *		     command reads anything in them
+ * @g:		global options (their paths become canonical)
+ * @which:	STATE_DIR_ROOT, STATE_DIR_RUNROOT or both
+ *
+ * Return: 0, or the exit code after the error was printed.
+ */
+int cli_open_dirs(struct sbx_global *g, unsigned which)
+{
+	cleanup_error struct sbx_error *err = NULL;
+
+	if (state_open_dirs(g, which, &err) < 0)
+		return cli_report(err);
+	return 0;
 }

@@ -25,6 +25,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 bool cli_wants_help(int argc, char **argv);
 int cli_next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 int cli_bad_flag(const char *cmd, char **argv, int c);
+int cli_open_dirs(struct sbx_global *g, unsigned which);
 struct image_user *cli_image_users(struct sbx_global *g, struct lc_sandbox **v, size_t *n);
 
 /* sandbox.c: `sandbox help [COMMAND]`, from the table of subcommands */

@@ -390,6 +390,8 @@ int cmd_attach(struct sbx_global *g, int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error("attach", "unexpected argument `%s`", argv[optind + 1]);
 	a.name = argv[optind];
+	if ((r = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+		return r;
 
 	r = attach_connect(g, &a);
 	if (r != 0 || a.sock < 0) {

@@ -11,6 +11,7 @@
 #include "image.h"
 #include "lifecycle.h"
 #include "registry.h"
+#include "state.h"
 #include "util.h"
 
 /* Flags of the image commands: -f/--force, --format table|json, -h. */
@@ -53,13 +54,15 @@ int cmd_import(struct sbx_global *g, int argc, char **argv)
 {
 	cleanup_error struct sbx_error *err = NULL;
 	char *out = NULL;
-	int first = image_flags("import", argc, argv, NULL, NULL);
+	int ret, first = image_flags("import", argc, argv, NULL, NULL);
 
 	if (first < 0)
 		return first == -2 ? 0 : SBX_EXIT_FAILURE;
 	if (argc - first < 1 || argc - first > 2)
 		return cli_usage_error("import", "%s",
 				       argc - first < 1 ? "missing FILE or DIR" : "too many arguments");
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT)))
+		return ret;
 	if (image_import(g->root, argv[first], argc - first > 1 ? argv[first + 1] : NULL, &out, &err) < 0)
 		return cli_report(err);
 	fputs(out, stdout);
@@ -116,6 +119,8 @@ int cmd_pull(struct sbx_global *g, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("pull", "%s", optind >= argc ? "missing IMAGE" : "too many arguments");
+	if ((c = cli_open_dirs(g, STATE_DIR_ROOT)))
+		return c;
 	if (registry_pull(g->root, argv[optind], &o, &out, &err) < 0)
 		return cli_report(err);
 	fputs(out, stdout);
@@ -225,12 +230,14 @@ int cmd_images(struct sbx_global *g, int argc, char **argv)
 	cleanup_error struct sbx_error *err = NULL;
 	bool json = false;
 	char *out = NULL;
-	int first = image_flags("images", argc, argv, NULL, &json);
+	int ret, first = image_flags("images", argc, argv, NULL, &json);
 
 	if (first < 0)
 		return first == -2 ? 0 : SBX_EXIT_FAILURE;
 	if (first < argc)
 		return cli_usage_error("images", "unexpected argument `%s`", argv[first]);
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT)))
+		return ret;
 	if (image_list(g->root, json, &out, &err) < 0)
 		return cli_report(err);
 	fputs(out, stdout);
@@ -277,12 +284,14 @@ int cmd_rmi(struct sbx_global *g, int argc, char **argv)
 	cleanup_error struct sbx_error *err = NULL;
 	bool force = false;
 	char *out = NULL;
-	int first = image_flags("rmi", argc, argv, &force, NULL);
+	int ret, first = image_flags("rmi", argc, argv, &force, NULL);
 
 	if (first < 0)
 		return first == -2 ? 0 : SBX_EXIT_FAILURE;
 	if (first >= argc)
 		return cli_usage_error("rmi", "%s", "missing IMAGE");
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+		return ret;
 	{
 		struct lc_sandbox *v = NULL;
 		size_t n = 0;
@@ -312,13 +321,15 @@ int cmd_inspect(struct sbx_global *g, int argc, char **argv)
 	cleanup_error struct sbx_error *err = NULL;
 	bool json = true;
 	char *out = NULL;
-	int first = image_flags("inspect", argc, argv, NULL, &json);
+	int ret, first = image_flags("inspect", argc, argv, NULL, &json);
 
 	if (first < 0)
 		return first == -2 ? 0 : SBX_EXIT_FAILURE;
 	if (argc - first != 1)
 		return cli_usage_error("inspect", "%s",
 				       first >= argc ? "missing IMAGE" : "one IMAGE at a time");
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+		return ret;
 	if (image_inspect(g->root, argv[first], &out, &err) < 0) {
 		cleanup_error struct sbx_error *serr = NULL;
 		struct lc_sandbox sb;

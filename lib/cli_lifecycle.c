@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "image.h"
 #include "lifecycle.h"
+#include "state.h"
 #include "util.h"
 
 /**
@@ -50,6 +51,8 @@ int cmd_ps(struct sbx_global *g, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("ps", "unexpected argument `%s`", argv[optind]);
+	if ((c = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+		return c;
 	lifecycle_list(g, all, &v, &n);
 	out = json ? lifecycle_format_json(v, n) : lifecycle_format_table(v, n);
 	fputs(out, stdout);
@@ -68,6 +71,8 @@ static int lifecycle_each(struct sbx_global *g, const char *cmd, int argc, char 
 
 	if (optind >= argc)
 		return cli_usage_error(cmd, "%s", "missing SANDBOX");
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+		return ret;
 	for (int i = optind; i < argc; i++) {
 		cleanup_error struct sbx_error *err = NULL;
 		struct lc_sandbox sb;
@@ -219,6 +224,8 @@ int cmd_logs(struct sbx_global *g, int argc, char **argv)
 		return cli_usage_error("logs", "%s", "missing SANDBOX");
 	if (argc - optind > 1)
 		return cli_usage_error("logs", "unexpected argument `%s`", argv[optind + 1]);
+	if ((r = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+		return r;
 	if (lifecycle_find(g, argv[optind], &sb, &err) < 0)
 		return cli_report(err);
 	fflush(stdout);
@@ -245,6 +252,8 @@ int cmd_prune(struct sbx_global *g, int argc, char **argv)
 		return cli_print_help("prune");
 	if (argc > 1)
 		return cli_usage_error("prune", "unexpected argument `%s`", argv[1]);
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+		return ret;
 	lifecycle_list(g, true, &v, &n);
 	for (size_t i = 0; i < n; i++) {
 		cleanup_error struct sbx_error *err = NULL;

@@ -396,7 +396,9 @@ int cmd_run(struct sbx_global *g, int argc, char **argv)
 	o.image = argv[first];
 	set_command(&o, argc, argv, first + 1);
 	record_operands(&o, argc, argv, first);
-	ret = finish_run(&o);
+	ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT);
+	if (ret == 0)
+		ret = finish_run(&o);
 	free(o.argv);
 	options_run_free(&o);
 	return ret;
@@ -438,6 +440,10 @@ int cmd_create(struct sbx_global *g, int argc, char **argv)
 				      "--rm: a created sandbox is kept until `sandbox rm` (use `sandbox run --rm`)");
 	if (first < 0 || first >= argc || o.detach || o.rm)
 		goto out;
+	ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT);
+	if (ret)
+		goto out;
+	ret = SBX_EXIT_FAILURE;
 	o.image = argv[first];
 	set_command(&o, argc, argv, first + 1);
 	record_operands(&o, argc, argv, first);
@@ -586,6 +592,8 @@ int cmd_start(struct sbx_global *g, int argc, char **argv)
 		return cli_usage_error("start", "%s", "missing SANDBOX");
 	if (attach && argc - optind > 1)
 		return cli_usage_error("start", "%s", "-a: one sandbox at a time");
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+		return ret;
 	if (attach)
 		return start_one(g, argv[optind], true, interactive);
 	for (int i = optind; i < argc; i++) {
@@ -669,6 +677,10 @@ int cmd_shell(struct sbx_global *g, int argc, char **argv)
 				       argv[first + 1]);
 	}
 	o.image = first < argc ? argv[first] : "host";
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT))) {
+		options_run_free(&o);
+		return ret;
+	}
 	if (o.name) {
 		cleanup_error struct sbx_error *err = NULL;
 
@@ -745,6 +757,10 @@ int cmd_exec(struct sbx_global *g, int argc, char **argv)
 	}
 	xo.sandbox = argv[optind];
 	xo.argv = argv + optind + 1;
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT))) {
+		strv_clear(&xo.env);
+		return ret;
+	}
 	ret = exec_in_sandbox(g, &xo, &status, &err);
 	strv_clear(&xo.env);
 	return ret < 0 ? cli_report(err) : status;

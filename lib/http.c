@@ -99,7 +99,8 @@ static void easy_setup(CURL *c, const struct http *h, const char *url, struct cu
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "sandbox");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-	/* a custom Authorization header never follows a redirect to another host */
+	/* a custom Authorization header never follows a redirect to another host,
+	 * port or scheme (curl >= 7.83, CVE-2022-27776; 15-registry.sh tests it) */
 	curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

@@ -148,12 +148,56 @@ static int put_json(struct store *s, json_t *j, char out[LAYER_DIGEST_LEN], uint
 	return store_blob_put(s, -1, (const uint8_t *)text, strlen(text), NULL, out, size, err);
 }
 
+/**
+ * open_regular() - open @fd's file for reading only if it is a regular file
+ * @fd:		opened with O_NONBLOCK (so that a FIFO's open did not block)
+ * @err:	error out-parameter
+ *
+ * A FIFO would block the read forever with the store lock held, a device
+ * is never image content: both are refused. O_NONBLOCK is cleared.
+ *
+ * Return: @fd, or negative with *err set (@fd closed).
+ */
+static int open_regular(int fd, struct sbx_error **err)
+{
+	struct stat st;
+	int flags;
+
+	if (fstat(fd, &st) < 0 || (flags = fcntl(fd, F_GETFL)) < 0 ||
+	    (S_ISREG(st.st_mode) && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)) {
+		int e = errno;
+
+		close(fd);
+		return sbx_error_set(err, e, "stat");
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return sbx_error_set(err, 0, "not a regular file (%s)",
+				     S_ISFIFO(st.st_mode)			  ? "a FIFO"
+				     : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+				     : S_ISSOCK(st.st_mode)			  ? "a socket"
+				     : S_ISDIR(st.st_mode)			  ? "a directory"
+										  : "a special file");
+	}
+	return fd;
+}
+
+/* The member @path of the archive (resolved inside @dirfd), a regular file. */
+static int open_member(int dirfd, const char *path, struct sbx_error **err)
+{
+	int fd = safepath_open(dirfd, path, O_RDONLY | O_NONBLOCK, err);
+
+	if (fd < 0 || (fd = open_regular(fd, err)) < 0)
+		return sbx_error_wrap(err, "archive member `%s`", path);
+	return fd;
+}
+
 static int read_member(int dirfd, const char *path, char **buf, size_t *len, struct sbx_error **err)
 {
-	cleanup_close int fd = safepath_open(dirfd, path, O_RDONLY, err);
+	cleanup_close int fd = open_member(dirfd, path, err);
 
 	if (fd < 0)
-		return sbx_error_wrap(err, "archive member `%s`", path);
+		return -1;
 	return util_read_fd(fd, MAX_JSON, path, buf, len, err);
 }
 
@@ -167,15 +211,17 @@ static int unpack_member(struct store *s, int dirfd, const char *path, const cha
 		/* unpacked already; a docker archive's manifest still needs
 		 * the archive's digest */
 		if (!want) {
-			fd = safepath_open(dirfd, path, O_RDONLY, err);
-			if (fd < 0 || describe_archive(fd, info, err) < 0)
+			fd = open_member(dirfd, path, err);
+			if (fd < 0)
+				return -1;
+			if (describe_archive(fd, info, err) < 0)
 				return sbx_error_wrap(err, "archive member `%s`", path);
 		}
 		return 0;
 	}
-	fd = safepath_open(dirfd, path, O_RDONLY, err);
+	fd = open_member(dirfd, path, err);
 	if (fd < 0)
-		return sbx_error_wrap(err, "archive member `%s`", path);
+		return -1;
 	return store_layer_unpack_fd(s, fd, want, want_diff_id, info, err);
 }
 
@@ -389,14 +435,19 @@ static int do_import(void *arg, char *result, size_t size, struct sbx_error **er
 	size_t i;
 	int ret = -1;
 
+	/* before the store's lock: never a FIFO, whose open or read blocks */
+	fd = open(j->src, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		json_decref(tags);
+		return sbx_error_set(err, errno, "import `%s`", j->src);
+	}
+	if (!S_ISDIR(st.st_mode) && (fd = open_regular(take_fd(&fd), err)) < 0) {
+		json_decref(tags);
+		return sbx_error_wrap(err, "import `%s`", j->src);
+	}
 	if (store_open(&s, j->root, true, err) < 0) {
 		json_decref(tags);
 		return -1;
-	}
-	fd = open(j->src, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		sbx_error_set(err, errno, "import `%s`", j->src);
-		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		dirfd = take_fd(&fd);

@@ -10,8 +10,9 @@
  * `WWW-Authenticate: Bearer realm=...,service=...,scope=...` fetches a token
  * from the realm (with Basic credentials when there are some, anonymous
  * otherwise); `Basic` sends the credentials. curl never sends the custom
- * Authorization header to another host when it follows a redirect (blob
- * downloads redirected to a CDN). TLS: the per-registry CA in certs.d, else
+ * Authorization header to another host, port or scheme when it follows a
+ * redirect (blob downloads redirected to a CDN); a token realm gets the
+ * credentials only over https unless --tls-verify=false. TLS: the per-registry CA in certs.d, else
  * SSL_CERT_FILE/SSL_CERT_DIR, else the first system bundle found at run time
  * (the binary is static and has no compiled-in path that fits every distro).
  */

@@ -603,6 +603,34 @@ static int prepare_files(struct run_ctx *c, struct sbx_error **err)
 }
 
 /**
+ * read_image_hosts() - the image's /etc/hosts, read on the host side
+ * @root:	the image's directory, or its topmost layer
+ *
+ * The path is resolved inside @root: an image's `etc/hosts ->
+ * /home/USER/.ssh/id_rsa` (or `etc -> /home/USER/.ssh`) names a file of
+ * the image, never one of the host. Only a regular file under 1 MiB is
+ * read (O_NONBLOCK: a FIFO does not block the open).
+ *
+ * Return: the malloc'd contents, or NULL.
+ */
+static char *read_image_hosts(const char *root)
+{
+	cleanup_close int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int fd = -1;
+	struct stat st;
+	char *hosts = NULL;
+
+	if (rootfd < 0)
+		return NULL;
+	fd = safepath_open(rootfd, "/etc/hosts", O_RDONLY | O_NONBLOCK, NULL);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size >= (1 << 20))
+		return NULL;
+	if (util_read_fd(fd, 1 << 20, "/etc/hosts", &hosts, NULL, NULL) < 0)
+		return NULL;
+	return hosts;
+}
+
+/**
  * generate_etc() - contents of the sandbox's /etc/hostname, hosts and
  *		    resolv.conf (written by PID 1 into its own tmpfs)
  * @c:		context
@@ -612,16 +640,10 @@ static void generate_etc(struct run_ctx *c)
 	cleanup_free char *hosts = NULL;
 	const char *base = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
 
-	if (c->host) {
+	if (c->host)
 		util_read_file("/etc/hosts", &hosts, NULL, NULL);
-	} else {
-		cleanup_free char *p = xasprintf("%s/etc/hosts", c->lowers[0]);
-		struct stat st;
-
-		/* only a regular file of the image, never through a symlink */
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (1 << 20))
-			util_read_file(p, &hosts, NULL, NULL);
-	}
+	else
+		hosts = read_image_hosts(c->lowers[0]);
 	if (hosts && *hosts)
 		base = hosts;
 	c->etc_hostname = xasprintf("%s\n", c->hostname);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "privdir.h"
 #include "util.h"
 
 /**
@@ -50,6 +51,46 @@ int state_default_dirs(struct sbx_global *g, struct sbx_error **err)
 		g->runroot = xasprintf("%s/sandbox", e);
 	if (!g->runroot)
 		g->runroot = xasprintf("/tmp/sandbox-%u", (unsigned)getuid());
+	return 0;
+}
+
+/* Check (and create) ROOT or RUNROOT; its canonical path replaces *@dir. */
+static int open_one(char **dir, bool runroot, struct sbx_error **err)
+{
+	cleanup_close int fd = privdir_open(*dir, true, err);
+	char *canonical = NULL;
+
+	if (fd < 0 || privdir_check_parents(fd, &canonical, err) < 0) {
+		sbx_error_wrap(err, "%s `%s`", runroot ? "runroot" : "store", *dir);
+		sbx_error_hint(err, "%s: a directory of yours, mode 0700",
+			       runroot ? "set XDG_RUNTIME_DIR or pass --runroot DIR" : "pass --root DIR");
+		return -1;
+	}
+	free(*dir);
+	*dir = canonical;
+	return 0;
+}
+
+/**
+ * state_open_dirs() - check ROOT and RUNROOT before anything below them is
+ *		       read, creating them (mode 0700) when missing
+ * @g:		global options, from state_default_dirs(); the paths are
+ *		replaced by their canonical forms
+ * @which:	STATE_DIR_ROOT, STATE_DIR_RUNROOT or both
+ * @err:	error out-parameter: one line naming the directory and why it
+ *		is refused (not ours, not 0700, a symlink), with a hint
+ *
+ * Every command that reads or writes sandboxes or images calls this after
+ * parsing its flags (lib/privdir.c says why).
+ *
+ * Return: 0, or negative with *err set.
+ */
+int state_open_dirs(struct sbx_global *g, unsigned which, struct sbx_error **err)
+{
+	if ((which & STATE_DIR_ROOT) && open_one(&g->root, false, err) < 0)
+		return -1;
+	if ((which & STATE_DIR_RUNROOT) && open_one(&g->runroot, true, err) < 0)
+		return -1;
 	return 0;
 }
 

@@ -45,4 +45,9 @@ void state_remove(struct state_sandbox *st);
 void state_free(struct state_sandbox *st);
 int state_default_dirs(struct sbx_global *g, struct sbx_error **err);
 
+/* state_open_dirs(): which directories a command uses */
+#define STATE_DIR_ROOT	  1u
+#define STATE_DIR_RUNROOT 2u
+int state_open_dirs(struct sbx_global *g, unsigned which, struct sbx_error **err);
+
 #endif /* SBX_STATE_H */

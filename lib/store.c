@@ -51,13 +51,18 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "privdir.h"
 #include "syscalls.h"
 #include "userns.h"
 #include "util.h"
 
 bool store_single_id;
+
+/* How long a writer waits for the store's lock before it gives up. */
+#define STORE_LOCK_WAIT_S 600
 
 /**
  * store_digest_valid() - is @digest "sha256:" and 64 lowercase hex digits
@@ -86,6 +91,42 @@ static void clean_tmp(struct store *s)
 }
 
 /**
+ * lock_store() - take the writers' lock, waiting at most STORE_LOCK_WAIT_S
+ * @s:		store with lockfd open
+ * @err:	error out-parameter
+ *
+ * A writer holds the lock for its whole run (a pull of a large image takes
+ * minutes); one that hangs must not hang every later writer for good.
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int lock_store(struct store *s, struct sbx_error **err)
+{
+	struct timespec t0, now;
+	bool said = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return sbx_error_set(err, errno, "lock `%s/store.lock`", s->root);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec >= STORE_LOCK_WAIT_S)
+			return sbx_error_set(
+			    err, 0,
+			    "`%s/store.lock`: another import, pull, rmi or prune has held the "
+			    "store for %d s",
+			    s->root, STORE_LOCK_WAIT_S);
+		if (!said && now.tv_sec - t0.tv_sec >= 2) {
+			sbx_warn("waiting for `%s/store.lock`: another import, pull, rmi or prune is running",
+				 s->root);
+			said = true;
+		}
+		usleep(50 * 1000);
+	}
+	return 0;
+}
+
+/**
  * store_open() - open (and create) the store at @root
  * @s:		filled
  * @root:	ROOT
@@ -99,21 +140,28 @@ int store_open(struct store *s, const char *root, bool write, struct sbx_error *
 	memset(s, 0, sizeof(*s));
 	s->fd = s->lockfd = -1;
 	s->root = xstrdup(root);
-	if (write) {
-		cleanup_free char *p = xasprintf("%s/blobs/sha256", root);
-
-		if (util_mkdir_p(p, 0700, err) < 0)
-			goto fail;
+	/* ours alone (privdir.c), as the command line checked it first */
+	s->fd = privdir_open(root, write, err);
+	if (s->fd == -ENOENT && !write) {
+		s->fd = -1;
+		if (err) {
+			sbx_error_free(*err);
+			*err = NULL;
+		}
+		return 0; /* an empty store */
 	}
-	s->fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->fd < 0) {
-		if (errno == ENOENT && !write)
-			return 0; /* an empty store */
-		sbx_error_set(err, errno, "store `%s`", root);
+		s->fd = -1;
+		sbx_error_wrap(err, "store `%s`", root);
 		goto fail;
 	}
 	if (!write)
 		return 0;
+	if ((mkdirat(s->fd, "blobs", 0700) < 0 && errno != EEXIST) ||
+	    (mkdirat(s->fd, "blobs/sha256", 0700) < 0 && errno != EEXIST)) {
+		sbx_error_set(err, errno, "store `%s/blobs/sha256`", root);
+		goto fail;
+	}
 	if ((mkdirat(s->fd, "layers", 0700) < 0 && errno != EEXIST)) {
 		sbx_error_set(err, errno, "store `%s/layers`", root);
 		goto fail;
@@ -123,12 +171,8 @@ int store_open(struct store *s, const char *root, bool write, struct sbx_error *
 		sbx_error_set(err, errno, "store lock `%s/store.lock`", root);
 		goto fail;
 	}
-	while (flock(s->lockfd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			sbx_error_set(err, errno, "lock `%s/store.lock`", root);
-			goto fail;
-		}
-	}
+	if (lock_store(s, err) < 0)
+		goto fail;
 	clean_tmp(s);
 	return 0;
 fail:

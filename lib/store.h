@@ -14,7 +14,7 @@
 
 struct store {
 	char *root;			  /* ROOT */
-	int fd;				  /* O_PATH of ROOT */
+	int fd;				  /* ROOT, checked (privdir_open()) */
 	int lockfd;			  /* ROOT/store.lock, flock()ed exclusively; -1 read-only */
 	struct layer_unpack_stats totals; /* summed over this session's unpacks */
 };

@@ -176,6 +176,9 @@ run_as_root() {
 		chmod 4755 "$stage/fake-idmap/$f"
 	done
 
+	# another user's directory that anyone may write to, as an attacker leaves
+	# /tmp/sandbox-$UID for its victim (integration/18-runroot.sh)
+	install -d -m 0777 -o "$NOSUB_USER" -g "$NOSUB_USER" "$stage/foreign"
 	for user in "$TEST_USER" "$NOSUB_USER"; do
 		w=$stage/work-$user
 		mkdir -p "$w"
@@ -194,6 +197,7 @@ run_as_root() {
 			HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user" \
 			SHELL=/bin/bash LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
 			SANDBOX_BIN="$stage/sandbox" SBX_FAKE_IDMAP_DIR="$stage/fake-idmap" \
+			SBX_FOREIGN_DIR="$stage/foreign" \
 			ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
 			LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
 			T_VERBOSE="${T_VERBOSE:-0}" T_KEEP="${T_KEEP:-0}" T_TIMEOUT="${T_TIMEOUT:-30}" \

@@ -10,7 +10,9 @@
 # repositories `busybox` and `library/debian`, every tag naming the layout's image:
 # GET /v2/, /v2/REPO/manifests/REF (tag or digest), /v2/REPO/blobs/DIGEST (answered with
 # a 307 redirect to https://localhost:PORT/_blob/DIGEST (another host name), as registries that hand blobs to a CDN do; the
-# redirect target refuses requests that carry an Authorization header). Auth: `basic`
+# redirect target refuses requests that carry an Authorization header, and logs
+# "Authorization at the blob host"); with --blob-host port the redirect goes to the same
+# host name on another port (a second listener of this server) instead. Auth: `basic`
 # asks for Basic credentials U:P; `bearer` answers 401 with a WWW-Authenticate Bearer
 # challenge whose realm is /token on this server (Basic U:P there, or anonymous when no
 # --user), and takes only the token it handed out. --multiarch serves, for tag `multi`,
@@ -49,6 +51,7 @@ ap.add_argument("--blob-delay", type=float, default=0)
 ap.add_argument("--foreign", action="store_true")
 ap.add_argument("--token-uses", type=int, default=0)
 ap.add_argument("--http-realm", action="store_true")
+ap.add_argument("--blob-host", choices=("localhost", "port"), default="localhost")
 a = ap.parse_args()
 
 blobs = os.path.join(a.layout, "blobs", "sha256")
@@ -191,6 +194,7 @@ class H(http.server.BaseHTTPRequestHandler):
                 failed.add(path)
                 return self.send(503, b'{"error":"try again"}')
             if "Authorization" in self.headers:
+                sys.stderr.write("fake-registry: Authorization at the blob host: %s\n" % path)
                 return self.send(400, b'{"error":"Authorization sent to the blob host"}')
             b = blob(path.split("/")[-1])
             if b is None:
@@ -235,7 +239,11 @@ class H(http.server.BaseHTTPRequestHandler):
         if kind == "blobs":
             if blob(ref) is None:
                 return self.send(404, b'{"errors":[{"code":"BLOB_UNKNOWN"}]}')
-            return self.send(307, b"", headers=[("Location", "https://localhost:%d/_blob/%s" % (self.server.server_port, ref))])
+            if a.blob_host == "port":
+                loc = "https://127.0.0.1:%d/_blob/%s" % (blob_srv.server_port, ref)
+            else:
+                loc = "https://localhost:%d/_blob/%s" % (self.server.server_port, ref)
+            return self.send(307, b"", headers=[("Location", loc)])
         self.send(404)
 
 
@@ -243,6 +251,10 @@ srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(a.cert, a.key)
 srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+# the blob host of --blob-host port: this server on another port
+blob_srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+blob_srv.socket = ctx.wrap_socket(blob_srv.socket, server_side=True)
+threading.Thread(target=blob_srv.serve_forever, daemon=True).start()
 with open(a.port_file + ".tmp", "w") as f:
     f.write(str(srv.server_port))
 os.rename(a.port_file + ".tmp", a.port_file)

@@ -190,6 +190,32 @@ test_init_not_ptraceable() {
 	assert_file_has_content "$T_OUT" '^denied$'
 }
 
+# The supervisor reads the image's /etc/hosts on the host side to build the
+# sandbox's: a symlink in the image (etc/hosts, or etc itself, pointing to an
+# absolute path) names a file of the image, never the host's.
+test_image_hosts_symlink() {
+	local img=$T_TMP/img secret=$T_TMP/secret
+	mkdir -p "$secret"
+	echo "10.66.66.66 host-secret" >"$secret/hosts"
+	cp -a "$ROOTFS" "$img"
+	# etc/hosts -> an absolute path of a host file
+	ln -sfn "$secret/hosts" "$img/etc/hosts"
+	assert_status 0 sbx_run "$img" cat /etc/hosts
+	assert_not_file_has_content "$T_OUT" host-secret
+	assert_file_has_content "$T_OUT" '^127\.0\.0\.1[[:space:]].*localhost'
+	# etc -> an absolute path: the image's own directory of that name is used
+	mkdir -p "$img/$secret"
+	mv "$img/etc" "$img/$secret/etc"
+	rm "$img/$secret/etc/hosts"
+	echo "10.77.77.77 image-entry" >"$img/$secret/etc/hosts"
+	ln -s "$secret/etc" "$img/etc"
+	mkdir -p "$secret/etc"
+	echo "10.66.66.66 host-secret" >"$secret/etc/hosts"
+	assert_status 0 sbx_run "$img" cat /etc/hosts
+	assert_not_file_has_content "$T_OUT" host-secret
+	assert_file_has_content "$T_OUT" '^10\.77\.77\.77 image-entry$'
+}
+
 t "CapBnd is podman's default set, no CAP_SYS_ADMIN" test_capbnd_default
 t "--cap-add adds to the set" test_cap_add
 t "--cap-drop removes from the set" test_cap_drop
@@ -198,6 +224,7 @@ t "NoNewPrivs is 1 by default" test_no_new_privs
 t "Seccomp is 2 and keyctl is EPERM" test_seccomp_default
 t "the default filter denies docker's blocked syscalls" test_seccomp_denies
 t "the default filter denies TIOCSTI" test_seccomp_tiocsti
+t "an image's /etc/hosts symlinks resolve inside the image" test_image_hosts_symlink
 t "--security-opt seccomp=unconfined" test_seccomp_unconfined
 t "masked and read-only paths" test_masked_paths
 t "--privileged lifts caps, seccomp and masks" test_privileged

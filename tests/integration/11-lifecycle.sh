@@ -386,6 +386,7 @@ test_supervisor_crash() {
 test_pid_reuse() {
 	local id
 	id=$(printf 'feed%060d' 7)
+	sbx_make_state_dirs
 	mkdir -p "$SANDBOX_RUNROOT/$id" "$SANDBOX_ROOT/sandboxes/$id"
 	echo '{"id":"'"$id"'","name":null,"image":"host","command":["sleep"],"created":1}' >"$SANDBOX_ROOT/sandboxes/$id/config.json"
 	echo "$$ 1 $$ 1" >"$SANDBOX_RUNROOT/$id/pid"

@@ -307,6 +307,45 @@ test_hostile_tars() {
 	assert_error_line 'whiteout .*not a file name'
 }
 
+# A FIFO or a device given to import, or a member of a layout or archive that is
+# one, is refused at once: reading it would block forever with the store's lock
+# held. The store is left as it was, and unlocked.
+test_special_file_inputs() {
+	need_images
+	import "$IMG/rootfs.tar" base
+	store_listing >"$T_TMP/before"
+	mkfifo "$T_TMP/fifo"
+	# an OCI layout whose last layer (not in the store yet) is a FIFO, as a directory and as a tar
+	cp -a "$IMG/oci" "$T_TMP/oci"
+	local blob f want
+	blob=$(python3 -c 'import json, sys
+d = sys.argv[1]
+m = json.load(open(d + "/index.json"))["manifests"][0]["digest"][7:]
+print(json.load(open(d + "/blobs/sha256/" + m))["layers"][-1]["digest"][7:])' "$T_TMP/oci")
+	rm "$T_TMP/oci/blobs/sha256/$blob"
+	mkfifo "$T_TMP/oci/blobs/sha256/$blob"
+	tar -C "$T_TMP/oci" -cf "$T_TMP/oci-fifo.tar" .
+	# and one whose index.json is a FIFO
+	cp -a "$IMG/oci" "$T_TMP/oci-index"
+	rm "$T_TMP/oci-index/index.json"
+	mkfifo "$T_TMP/oci-index/index.json"
+	for f in "$T_TMP/fifo" /dev/null "$T_TMP/oci" "$T_TMP/oci-fifo.tar" "$T_TMP/oci-index"; do
+		case $f in
+		/dev/null) want="import \`$f\`: not a regular file \(a device\)" ;;
+		*/fifo) want="import \`$f\`: not a regular file \(a FIFO\)" ;;
+		*/oci-index) want="archive member \`index.json\`: not a regular file \(a FIFO\)" ;;
+		*) want="archive member \`blobs/sha256/$blob\`: not a regular file \(a FIFO\)" ;;
+		esac
+		assert_status 125 timeout 10 "$SANDBOX" import "$f" special
+		assert_error_line "$want"
+		store_listing >"$T_TMP/after"
+		diff "$T_TMP/before" "$T_TMP/after" >&2 || t_fail "$f changed the store"
+		assert_eq 0 "$(find "$SANDBOX_ROOT/tmp" -mindepth 1 | wc -l)" "$f: entries left in tmp/"
+	done
+	# the lock is free: the next import does not wait
+	assert_status 0 timeout 10 "$SANDBOX" import "$IMG/oci" fine
+}
+
 test_concurrent_imports() {
 	need_images
 	sbx import "$IMG/docker.tar" >"$T_TMP/a.out" 2>"$T_TMP/a.err" &
@@ -378,6 +417,7 @@ t "prune removes unused blobs" test_prune_unused
 t "an image that is not in the store: 125, one line" test_not_in_store
 t "broken inputs: 125, one line, store unchanged" test_bad_inputs_leave_store_unchanged
 t "hostile tars write nothing outside the store" test_hostile_tars
+t "a FIFO or device as import input or archive member: refused at once" test_special_file_inputs
 t "two concurrent imports store one copy" test_concurrent_imports
 t "a killed import leaves nothing visible" test_killed_import
 t "usage errors" test_usage_errors

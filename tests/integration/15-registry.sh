@@ -55,6 +55,23 @@ test_bearer_flow() {
 	grep -q 'GET /token?service=fake-registry&scope=repository%3Abusybox%3Apull' "$T_TMP/registry.log" ||
 		t_fail "no token request with service and scope"
 	grep -q 'GET /_blob/sha256:' "$T_TMP/registry.log" || t_fail "no redirected blob download"
+	! grep -q 'Authorization at the blob host' "$T_TMP/registry.log" || t_fail "credentials sent to the blob host"
+}
+
+# Credentials go only to the registry's own host, port and scheme: a blob redirect to
+# the same host name on another port gets none (curl's rule since CVE-2022-27776).
+test_no_credentials_across_redirect() {
+	local a
+	for a in "--auth bearer" "--auth basic"; do
+		# shellcheck disable=SC2086 # two words
+		start_registry $a --user tester:s3cret --blob-host port
+		trust_ca
+		assert_status 0 sbx pull --creds tester:s3cret "$REG/busybox:v1"
+		grep -q 'GET /_blob/sha256:' "$T_TMP/registry.log" || t_fail "$a: no redirected blob download"
+		! grep -q 'Authorization at the blob host' "$T_TMP/registry.log" ||
+			t_fail "$a: credentials sent to the blob host on another port"
+		assert_status 0 sbx rmi "$REG/busybox:v1" # the next pull downloads every blob again
+	done
 }
 
 test_anonymous_token() {
@@ -166,6 +183,7 @@ t "pull REG/debian:bookworm and run it (the acceptance line)" test_acceptance
 t "TLS: the test CA via certs.d and SSL_CERT_FILE, none, --tls-verify=false" test_tls_ca
 t "Bearer token flow with credentials; wrong password; redirected blobs" test_bearer_flow
 t "anonymous Bearer token" test_anonymous_token
+t "no credentials across a blob redirect to another port" test_no_credentials_across_redirect
 t "Basic auth, login/logout, auth.json and ~/.docker/config.json" test_basic_and_login
 t "an index with several platforms; schema 1 refused; unknown names" test_multiarch_and_schema1
 t "a 503 is retried" test_retry_on_5xx

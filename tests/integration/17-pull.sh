@@ -32,6 +32,7 @@ PY
 # seed_download LAYOUT DIGEST BYTES [garbage]: put the first BYTES of the blob (or as many
 # bytes of garbage) into the store's downloads/, as a killed pull leaves them
 seed_download() {
+	sbx_make_state_dirs
 	mkdir -p "$SANDBOX_ROOT/downloads"
 	if [ "${4:-}" = garbage ]; then
 		head -c "$3" /dev/urandom >"$SANDBOX_ROOT/downloads/${2#sha256:}"

@@ -76,6 +76,12 @@ t_hook_rm() {
 	unshare --user --map-root-user --map-auto rm -rf -- "$1" 2>/dev/null
 }
 
+# ROOT and RUNROOT as sandbox makes them (yours, mode 0700: it refuses others),
+# for tests that put files there before the first command.
+sbx_make_state_dirs() {
+	mkdir -p -m 700 "$SANDBOX_ROOT" "$SANDBOX_RUNROOT"
+}
+
 # ---- running the sandbox --------------------------------------------------
 
 sbx() {
