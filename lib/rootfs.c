@@ -704,7 +704,10 @@ int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err)
 	unsigned long sysflags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	char stage[FD_PATH_MAX];
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+	/* private, not slave: a mount the host makes later below a read-only
+	 * bind (a USB stick, FUSE, an automount) would arrive with its own,
+	 * writable flags (SECURITY.md) */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return sbx_error_set(err, errno, "make mounts private");
 	basefd = new_tmpfs_on_root("0755", err);
 	if (basefd < 0)
