@@ -64,6 +64,7 @@
 #include "image.h"
 #include "registry.h"
 #include "init.h"
+#include "mntlock.h"
 #include "net.h"
 #include "passwd.h"
 #include "rootfs.h"
@@ -104,7 +105,12 @@ struct run_ctx {
 	struct net_publish *publish; /* parsed -p specs */
 	pid_t net_helper;	     /* libslirp helper (slirp_helper.c), 0 if none */
 	sigset_t saved_mask;
+	bool lock_mounts;	/* CAP_SYS_ADMIN: the command's mounts are locked */
+	struct mntlock mntlock; /* its user namespace (mntlock.c) */
 };
+
+/* Namespaces created with the nested user namespace when mounts are locked. */
+#define MNTLOCK_NS_FLAGS ((unsigned long)(CLONE_NEWUTS | CLONE_NEWIPC))
 
 static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -460,7 +466,7 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 		    .plan = &c->plan,
 		};
 
-		if (run_drop_privileges(&p, &x->creds, &err) < 0)
+		if (mntlock_enter(&c->mntlock, &err) < 0 || run_drop_privileges(&p, &x->creds, &err) < 0)
 			goto fail;
 	}
 	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -501,6 +507,10 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 		sbx_error_set(&err, errno, "setgroups");
 		goto fail;
 	}
+	if (c->lock_mounts &&
+	    mntlock_prepare(&c->plan, MNTLOCK_NS_FLAGS | (c->rs.own_netns ? CLONE_NEWNET : 0UL), &c->mntlock,
+			    &err) < 0)
+		goto fail;
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
 		sbx_error_set(&err, errno, "set hostname `%s`", c->hostname);
 		goto fail;
@@ -551,6 +561,9 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 		_exit(exec_command(c, &x));
 	}
 	init_prepare_signals(NULL);
+	/* nothing the command runs may ptrace us, from its fork on: we hold
+	 * the unlocked mounts (init_run() says it again for the other case) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	cmd = fork();
 	if (cmd < 0) {
 		sbx_log(SBX_LOG_ERROR, "fork the command: %s", strerror(errno));
@@ -661,6 +674,9 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	}
 	if (caps_compute(&o->cap_add, &o->cap_drop, o->privileged, &c->caps, err) < 0)
 		return sbx_error_wrap(err, "--cap-add/--cap-drop");
+	/* root with CAP_SYS_ADMIN in PID 1's namespaces could undo the masks
+	 * and the read-only binds: the command gets a nested one (mntlock.c) */
+	c->lock_mounts = c->caps & (1ULL << CAP_SYS_ADMIN);
 	/* a profile file is read and checked now; the built-in filter is
 	 * compiled by PID 1 while the ID-mapping helpers run */
 	if (!o->privileged && o->seccomp_profile &&
@@ -789,7 +805,7 @@ static void warn_fallback_once(const struct run_ctx *c)
  */
 int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err)
 {
-	struct run_ctx c = {.o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT};
+	struct run_ctx c = {.o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT, .mntlock = MNTLOCK_INIT};
 	cleanup_close int pidfd = -1;
 	unsigned long flags =
 	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
@@ -810,6 +826,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		flags &= ~(unsigned long)CLONE_NEWCGROUP; /* PID 1 unshares it once moved */
 	if (o->network != SBX_NET_HOST)
 		flags |= CLONE_NEWNET;
+	if (c.lock_mounts) /* PID 1 joins those the nested user namespace owns */
+		flags &= ~(MNTLOCK_NS_FLAGS | CLONE_NEWNET);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		sbx_error_set(err, errno, "socketpair");
 		goto out;
