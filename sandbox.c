@@ -61,11 +61,12 @@ static const struct command commands[] = {
      "Entrypoint, Cmd, Env, WorkingDir and User apply under the options.\n"},
     {"shell", cmd_shell, "shell [OPTIONS] [IMAGE]",
      "Interactive login shell in a sandbox (default IMAGE `host`), with $HOME\n"
-     "and the current directory bound read-write, your own uid (--userns keep-id)\n"
-     "and the host's network; a TTY when stdin is one. The writable layer is\n"
-     "thrown away on exit, unless --name NAME is given: then the sandbox is\n"
-     "kept, and the next `shell --name NAME` continues with its writable layer\n"
-     "(`sandbox rm NAME` ends it).\n"},
+     "and the current directory bound read-write (with the unix sockets and FIFOs\n"
+     "in them: ssh-agent, gpg-agent, ...), your own uid (--userns keep-id) and the\n"
+     "host's network (its abstract unix sockets too); a TTY when stdin is one.\n"
+     "The writable layer is thrown away on exit, unless --name NAME is given:\n"
+     "then the sandbox is kept, and the next `shell --name NAME` continues with\n"
+     "its writable layer (`sandbox rm NAME` ends it).\n"},
     {"create", cmd_create, "create [OPTIONS] IMAGE [CMD [ARG...]]",
      "Configure a sandbox without starting it; print its id. Takes run's options\n"
      "(not -d, not --rm); the image is checked now (a reference that is not in\n"

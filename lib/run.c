@@ -714,6 +714,7 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	c->rs.gid_tty_mapped = userns_gid_mapped(&c->plan, 5);
 	c->rs.privileged = o->privileged;
 	c->rs.caller_uid = c->plan.run_uid;
+	c->rs.caller_home = getenv("HOME");
 	c->rs.volumes = o->volumes;
 	c->rs.n_volumes = o->n_volumes;
 	c->rs.tmpfs = o->tmpfs;

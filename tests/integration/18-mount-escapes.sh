@@ -8,6 +8,110 @@ set -u
 # shellcheck source=tests/lib/sbx.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sbx.sh"
 
+# ---- the caller's unix sockets and FIFOs (host image) ----------------------
+
+# Run inside (python3 of the host image): connect to the unix socket $1 and
+# open the FIFO $2 for writing without blocking; one line each.
+PEEK_PY='import os, socket, sys
+try:
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    print("connect: reached", s.recv(64).decode().strip())
+except OSError as e:
+    print("connect:", e.strerror)
+try:
+    os.open(sys.argv[2], os.O_WRONLY | os.O_NONBLOCK)
+    print("fifo: reached")
+except OSError as e:
+    print("fifo:", e.strerror)'
+
+# caller_endpoints DIR: a unix socket server (DIR/agent.sock, answers
+# "secret") and a FIFO with a reader (DIR/fifo) of the caller's, as an
+# ssh or gpg agent would have them.
+caller_endpoints() {
+	local dir=$1 i
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"secret\n")
+    c.close()' "$dir/agent.sock" &
+	t_defer kill $!
+	mkfifo "$dir/fifo"
+	sleep 60 <>"$dir/fifo" &
+	t_defer kill $!
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$dir/agent.sock" ] && break
+		sleep 0.05
+	done
+	[ -S "$dir/agent.sock" ] || t_fail "the test's socket server did not start"
+	# the host side reaches both
+	python3 -c "$PEEK_PY" "$dir/agent.sock" "$dir/fifo" >"$T_TMP/host-peek"
+	assert_eq "connect: reached secret
+fifo: reached" "$(cat "$T_TMP/host-peek")" "on the host"
+}
+
+# assert_unreached: the last PEEK_PY run reached neither.
+assert_unreached() {
+	assert_eq "connect: Connection refused
+fifo: No such device or address" "$(cat "$T_OUT")" "$1"
+}
+
+# A socket and a FIFO of the caller's deep in $HOME: not reachable from the
+# host image, with its writable layer or with --read-only (read-only binds
+# of the caller's files would not stop connect() or a FIFO's open()).
+test_host_sockets_fifos_unreachable() {
+	require_cmd python3
+	{ [ -d "$HOME" ] && [ -w "$HOME" ]; } || t_skip "no writable \$HOME"
+	[ "$(stat -c %u "$HOME")" = "$MY_UID" ] || t_skip "\$HOME is not the caller's"
+	local dir
+	dir=$(mktemp -d "$HOME/.sbx-test.XXXXXX")
+	t_defer rm -rf "$dir"
+	mkdir "$dir/x"
+	caller_endpoints "$dir/x"
+	assert_status 0 sbx_run host python3 -c "$PEEK_PY" "$dir/x/agent.sock" "$dir/x/fifo"
+	assert_unreached "host image"
+	assert_status 0 sbx_run --read-only host python3 -c "$PEEK_PY" "$dir/x/agent.sock" "$dir/x/fifo"
+	assert_unreached "host image, --read-only"
+	assert_nothing_left
+}
+
+# /var/tmp is a fresh tmpfs, as /tmp, also with --read-only: sockets and FIFOs
+# left there on the host are not the sandbox's.
+test_host_var_tmp_is_private() {
+	require_cmd python3
+	{ [ -d /var/tmp ] && [ -w /var/tmp ]; } || t_skip "no writable /var/tmp"
+	local dir
+	dir=$(mktemp -d /var/tmp/sbx-test.XXXXXX)
+	t_defer rm -rf "$dir"
+	caller_endpoints "$dir"
+	assert_status 0 sbx_run --read-only host sh -c 'ls -A /var/tmp | wc -l'
+	assert_eq 0 "$(cat "$T_OUT")" "entries of /var/tmp inside"
+	assert_nothing_left
+}
+
+# A -v naming the socket shares it, with and without --read-only, at its own
+# path or another one.
+test_host_socket_by_volume() {
+	require_cmd python3
+	{ [ -d "$HOME" ] && [ -w "$HOME" ]; } || t_skip "no writable \$HOME"
+	local dir ro target
+	dir=$(mktemp -d "$HOME/.sbx-test.XXXXXX")
+	t_defer rm -rf "$dir"
+	caller_endpoints "$dir"
+	for ro in "" --read-only; do
+		for target in "$dir/agent.sock" /agent.sock; do
+			assert_status 0 sbx_run ${ro:+"$ro"} -v "$dir/agent.sock:$target" -v "$dir/fifo:/fifo" \
+				host python3 -c "$PEEK_PY" "$target" /fifo
+			assert_eq "connect: reached secret
+fifo: reached" "$(cat "$T_OUT")" "-v $dir/agent.sock:$target $ro"
+		done
+	done
+	assert_nothing_left
+}
+
 # ---- mount propagation -----------------------------------------------------
 
 # A mount the host makes under a :ro volume after the start does not appear
@@ -100,6 +204,9 @@ test_sys_admin_exec_and_network() {
 	assert_nothing_left
 }
 
+t "host image: the caller's sockets and FIFOs are unreachable" test_host_sockets_fifos_unreachable
+t "host image: /var/tmp is private, also with --read-only" test_host_var_tmp_is_private
+t "host image: -v naming a socket shares it" test_host_socket_by_volume
 t "a host mount made after the start does not propagate" test_later_host_mount_not_propagated
 t "CAP_SYS_ADMIN cannot unmount the masks" test_sys_admin_keeps_masks
 t "CAP_SYS_ADMIN cannot remount read-only binds" test_sys_admin_keeps_read_only
