@@ -159,10 +159,10 @@ int mntlock_prepare(const struct userns_plan *p, unsigned long nsflags, struct m
 		return sbx_error_set(err, errno, "socketpair");
 	h = sys_clone_fork(CLONE_NEWUSER | nsflags);
 	if (h < 0) {
-		ret = sbx_error_set(err, errno, "create the nested user namespace");
+		sbx_error_set(err, errno, "create the nested user namespace");
 		close(sv[0]);
 		close(sv[1]);
-		return ret;
+		return sbx_error_wrap(err, "lock the mounts");
 	}
 	if (h == 0) {
 		close(sv[0]);

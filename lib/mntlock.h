@@ -11,7 +11,10 @@ struct mntlock {
 	int userns;
 };
 
-#define MNTLOCK_INIT {.userns = -1}
+#define MNTLOCK_INIT                                                                                         \
+	{                                                                                                    \
+		.userns = -1                                                                                 \
+	}
 
 int mntlock_prepare(const struct userns_plan *p, unsigned long nsflags, struct mntlock *ml,
 		    struct sbx_error **err);

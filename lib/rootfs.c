@@ -350,7 +350,8 @@ static int host_deep_home(const struct rootfs_spec *s, int rootfd, const char *s
 	struct stat st;
 	int ret;
 
-	if (!home || home[0] != '/' || strstr(home, "//") || strstr(home, "/.") || home[strlen(home) - 1] == '/')
+	if (!home || home[0] != '/' || strstr(home, "//") || strstr(home, "/.") ||
+	    home[strlen(home) - 1] == '/')
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
 		if (strncmp(home, own[i], strlen(own[i])) == 0)

@@ -17,6 +17,10 @@
  *    MSG_NET_TAP; the supervisor forks the network helper (slirp_helper.c:
  *    libslirp, -p ports, then it isolates itself) and reports its one-line
  *    error if it fails. The helper is killed when PID 1 has exited.
+ * 2c. Before that, with CAP_SYS_ADMIN in the command's set, PID 1 creates
+ *    the command's user namespace, nested in its own, and joins the
+ *    network, UTS and IPC namespaces made with it (mntlock.c); the
+ *    supervisor cloned PID 1 without those three then.
  * 3. PID 1, now root of its user namespace with every capability in it,
  *    builds and enters the root (rootfs.c), resolves the user, working
  *    directory and environment inside it, opens the pty in the sandbox's
@@ -25,9 +29,11 @@
  * 4. With -t the supervisor sets the pty's window size and raw mode, then
  *    sends MSG_GO. PID 1 forks the command (PID 2) and becomes the init
  *    (init.c); with --init=false it execs the command itself.
- * 5. The command drops the bounding set, switches user, sets the
- *    capabilities, no_new_privs and the seccomp filter, marks every
- *    descriptor above 2 close-on-exec and execs.
+ * 5. The command (with CAP_SYS_ADMIN: in the nested user namespace and a
+ *    copy of PID 1's mount namespace first, where every mount is locked)
+ *    drops the bounding set, switches user, sets the capabilities,
+ *    no_new_privs and the seccomp filter, marks every descriptor above 2
+ *    close-on-exec and execs.
  * 6. The supervisor relays the pty, forwards signals and waits for PID 1
  *    (supervise.c), then removes RUNROOT/<id> (and ROOT/sandboxes/<id> with
  *    --rm). The sandbox's mounts live in its own mount namespace and
