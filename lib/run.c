@@ -567,8 +567,8 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 		_exit(exec_command(c, &x));
 	}
 	init_prepare_signals(NULL);
-	/* nothing the command runs may ptrace us, from its fork on: we hold
-	 * the unlocked mounts (init_run() says it again for the other case) */
+	/* not dumpable from the command's fork on, not only once init_run()
+	 * starts: whoever ptraces us gets the unlocked mounts (mntlock.c) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	cmd = fork();
 	if (cmd < 0) {
