@@ -41,7 +41,9 @@ static const char run_options_help[] =
     "      --allow-host-loopback     the host's 127.0.0.1 at 10.0.2.2 (slirp)\n"
     "      --dns IP                  nameserver for /etc/resolv.conf\n"
     "      --userns auto|keep-id|single  user namespace mapping (default auto)\n"
-    "      --cap-add CAP, --cap-drop CAP  adjust the capability set\n"
+    "      --cap-add CAP, --cap-drop CAP  adjust the capability set; with SYS_ADMIN\n"
+    "                                the command may mount, but the sandbox's\n"
+    "                                mounts stay locked (nested user namespace)\n"
     "      --security-opt seccomp=unconfined|FILE, no-new-privileges=false\n"
     "      --privileged              all capabilities, no seccomp, no masked paths\n"
     "      --memory SIZE, --pids-limit N, --cpus N  cgroup v2 limits\n"
@@ -59,11 +61,12 @@ static const struct command commands[] = {
      "Entrypoint, Cmd, Env, WorkingDir and User apply under the options.\n"},
     {"shell", cmd_shell, "shell [OPTIONS] [IMAGE]",
      "Interactive login shell in a sandbox (default IMAGE `host`), with $HOME\n"
-     "and the current directory bound read-write, your own uid (--userns keep-id)\n"
-     "and the host's network; a TTY when stdin is one. The writable layer is\n"
-     "thrown away on exit, unless --name NAME is given: then the sandbox is\n"
-     "kept, and the next `shell --name NAME` continues with its writable layer\n"
-     "(`sandbox rm NAME` ends it).\n"},
+     "and the current directory bound read-write (with the unix sockets and FIFOs\n"
+     "in them: ssh-agent, gpg-agent, ...), your own uid (--userns keep-id) and the\n"
+     "host's network (its abstract unix sockets too); a TTY when stdin is one.\n"
+     "The writable layer is thrown away on exit, unless --name NAME is given:\n"
+     "then the sandbox is kept, and the next `shell --name NAME` continues with\n"
+     "its writable layer (`sandbox rm NAME` ends it).\n"},
     {"create", cmd_create, "create [OPTIONS] IMAGE [CMD [ARG...]]",
      "Configure a sandbox without starting it; print its id. Takes run's options\n"
      "(not -d, not --rm); the image is checked now (a reference that is not in\n"

@@ -24,11 +24,16 @@
  * host's root (unmapped): an overlay over /etc would let root inside create
  * /etc/x. So the root is a tmpfs holding read-only binds of the host's
  * top-level entries, with a private writable overlay on every directory
- * the caller owns, at the top level or one below (/home/USER, /srv/X): what
- * the caller can write on the host it can write inside, to the private
- * layer; everything else stays unwritable, as on the host. The writable
- * layers live on a private tmpfs: an upper directory on the host's root
- * filesystem would be inside its own lower layer (ELOOP).
+ * the caller owns, at the top level or one below (/home/USER, /srv/X), and
+ * on $HOME wherever it is: what the caller can write on the host it can
+ * write inside, to the private layer; everything else stays unwritable, as
+ * on the host. With --read-only those overlays stay, without an upper
+ * layer: a read-only bind would not stop connect() on the caller's unix
+ * sockets (ssh-agent, gpg-agent, ssh ControlMaster) or open() of its FIFOs,
+ * an overlay does (its inodes are not the sockets' and pipes'). /tmp,
+ * /var/tmp and /run are fresh tmpfs. The writable layers live on a private
+ * tmpfs: an upper directory on the host's root filesystem would be inside
+ * its own lower layer (ELOOP).
  */
 #include "rootfs.h"
 
@@ -203,7 +208,12 @@ static int write_generated(const struct rootfs_spec *s, int dirfd, struct sbx_er
  * @st:		its stat
  *
  * The overlay's root directory shows the upper directory's owner and mode,
- * so the upper directory gets those of @src (the caller owns both).
+ * so the upper directory gets those of @src (the caller owns both). With
+ * --read-only there is no upper directory: a second, empty lower one makes
+ * the overlay a read-only one. Either way the overlay stands between the
+ * sandbox and the caller's unix sockets and FIFOs: connect() and open()
+ * through it reach overlayfs's own inodes, never a server or a reader of
+ * the caller's (a read-only bind would not stop them).
  *
  * Return: 1 when attached, 0 when overlayfs refused (mounts locked below
  * it: the caller binds it read-only instead), -errno on other failures.
@@ -221,6 +231,19 @@ static int host_overlay(const struct rootfs_spec *s, int rootfd, const char *sta
 	for (char *p = name; *p; p++)
 		if (*p == '/')
 			*p = ':';
+	if (s->read_only) {
+		cleanup_free char *empty = xasprintf("%s/empty", stage);
+		char *ro_lowers[2] = {(char *)src, empty};
+		struct overlay_layers rl = {.lowers = ro_lowers, .n_lowers = 2};
+
+		if (mkdir(empty, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		if (overlay_mount_fd(&rl, &ovl, &oerr) < 0) {
+			sbx_debug("`%s` is bound read-only: %s", src, oerr->msg);
+			return 0;
+		}
+		goto attach;
+	}
 	/* overlayfs refuses an upper directory inside its own lower one
 	 * (ELOOP): over the directory holding the store the writable layer
 	 * stays in memory (`shell` binds $HOME read-write anyway) */
@@ -305,6 +328,53 @@ static int host_caller_dirs(const struct rootfs_spec *s, int rootfd, const char 
 }
 
 /**
+ * host_deep_home() - an overlay over the caller's home directory when it is
+ *		      deeper than the two levels host_root() covers
+ *		      (/home/GROUP/USER, /srv/home/USER)
+ * @s:		the spec
+ * @rootfd:	the new root
+ * @stage:	path of the staging tmpfs
+ * @err:	error out-parameter
+ *
+ * Where the sockets of ssh, gpg and editors usually are; other directories
+ * of the caller's that deep stay read-only binds (SECURITY.md).
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int host_deep_home(const struct rootfs_spec *s, int rootfd, const char *stage, struct sbx_error **err)
+{
+	static const char *const own[] = {"/proc/", "/sys/", "/dev/", "/run/", "/tmp/"};
+	const char *home = s->caller_home;
+	cleanup_free char *anc = NULL;
+	const char *slash;
+	struct stat st;
+	int ret;
+
+	if (!home || home[0] != '/' || strstr(home, "//") || strstr(home, "/.") ||
+	    home[strlen(home) - 1] == '/')
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		if (strncmp(home, own[i], strlen(own[i])) == 0)
+			return 0;
+	/* /A and /A/B: a directory of the caller's there has an overlay
+	 * already, and a symlink there is not what host_root() bound */
+	slash = home;
+	for (int depth = 1; depth <= 2; depth++) {
+		slash = strchr(slash + 1, '/');
+		if (!slash)
+			return 0; /* two levels or less: host_root() covered it */
+		free(anc);
+		anc = xasprintf("%.*s", (int)(slash - home), home);
+		if (lstat(anc, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid == s->caller_uid)
+			return 0;
+	}
+	if (lstat(home, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != s->caller_uid)
+		return 0;
+	ret = host_overlay(s, rootfd, stage, home, &st);
+	return ret < 0 ? sbx_error_set(err, -ret, "overlay `%s`", home) : 0;
+}
+
+/**
  * host_root() - build the `host` image: one overlay per top-level directory
  * @s:		the spec
  * @rootfd:	the new root, a tmpfs
@@ -354,19 +424,20 @@ static int host_root(const struct rootfs_spec *s, int rootfd, const char *stage,
 		}
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 			continue;
-		if (S_ISDIR(st.st_mode) && !s->read_only && st.st_uid == s->caller_uid) {
+		if (S_ISDIR(st.st_mode) && st.st_uid == s->caller_uid) {
 			ret = host_overlay(s, rootfd, stage, src, &st);
-			if (ret <= 0) {
+			if (ret != 0) { /* attached, or failed */
 				ret = ret < 0 ? sbx_error_set(err, -ret, "overlay `%s`", src) : 0;
 				continue;
 			}
-			ret = 0;
 		}
 		ret = bind_into_root(src, rootfd, n, true, err);
-		if (ret == 0 && S_ISDIR(st.st_mode) && !s->read_only)
+		if (ret == 0 && S_ISDIR(st.st_mode))
 			ret = host_caller_dirs(s, rootfd, stage, src, err);
 	}
 	closedir(d);
+	if (ret == 0)
+		ret = host_deep_home(s, rootfd, stage, err);
 	return ret;
 }
 
@@ -704,7 +775,10 @@ int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err)
 	unsigned long sysflags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	char stage[FD_PATH_MAX];
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+	/* private, not slave: a mount the host makes later below a read-only
+	 * bind (a USB stick, FUSE, an automount) would arrive with its own,
+	 * writable flags (SECURITY.md) */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return sbx_error_set(err, errno, "make mounts private");
 	basefd = new_tmpfs_on_root("0755", err);
 	if (basefd < 0)
@@ -750,7 +824,9 @@ int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err)
 		if (mount_fs_in_root(rootfd, "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", err) < 0 ||
 		    mount_fs_in_root(rootfd, "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", err) < 0)
 			return -1;
-		if (!s->read_only) {
+		/* as /tmp, also with --read-only: the host's would show the
+		 * caller's sockets and FIFOs there */
+		{
 			cleanup_close int vt = safepath_open(rootfd, "var/tmp", O_PATH | O_DIRECTORY, NULL);
 
 			if (vt >= 0 && mount_fs_in_root(rootfd, "var/tmp", "tmpfs", MS_NOSUID | MS_NODEV,

@@ -17,6 +17,10 @@
  *    MSG_NET_TAP; the supervisor forks the network helper (slirp_helper.c:
  *    libslirp, -p ports, then it isolates itself) and reports its one-line
  *    error if it fails. The helper is killed when PID 1 has exited.
+ * 2c. Before that, with CAP_SYS_ADMIN in the command's set, PID 1 creates
+ *    the command's user namespace, nested in its own, and joins the
+ *    network, UTS and IPC namespaces made with it (mntlock.c); the
+ *    supervisor cloned PID 1 without those three then.
  * 3. PID 1, now root of its user namespace with every capability in it,
  *    builds and enters the root (rootfs.c), resolves the user, working
  *    directory and environment inside it, opens the pty in the sandbox's
@@ -25,9 +29,11 @@
  * 4. With -t the supervisor sets the pty's window size and raw mode, then
  *    sends MSG_GO. PID 1 forks the command (PID 2) and becomes the init
  *    (init.c); with --init=false it execs the command itself.
- * 5. The command drops the bounding set, switches user, sets the
- *    capabilities, no_new_privs and the seccomp filter, marks every
- *    descriptor above 2 close-on-exec and execs.
+ * 5. The command (with CAP_SYS_ADMIN: in the nested user namespace and a
+ *    copy of PID 1's mount namespace first, where every mount is locked)
+ *    drops the bounding set, switches user, sets the capabilities,
+ *    no_new_privs and the seccomp filter, marks every descriptor above 2
+ *    close-on-exec and execs.
  * 6. The supervisor relays the pty, forwards signals and waits for PID 1
  *    (supervise.c), then removes RUNROOT/<id> (and ROOT/sandboxes/<id> with
  *    --rm). The sandbox's mounts live in its own mount namespace and
@@ -64,6 +70,7 @@
 #include "image.h"
 #include "registry.h"
 #include "init.h"
+#include "mntlock.h"
 #include "net.h"
 #include "passwd.h"
 #include "rootfs.h"
@@ -104,7 +111,12 @@ struct run_ctx {
 	struct net_publish *publish; /* parsed -p specs */
 	pid_t net_helper;	     /* libslirp helper (slirp_helper.c), 0 if none */
 	sigset_t saved_mask;
+	bool lock_mounts;	/* CAP_SYS_ADMIN: the command's mounts are locked */
+	struct mntlock mntlock; /* its user namespace (mntlock.c) */
 };
+
+/* Namespaces created with the nested user namespace when mounts are locked. */
+#define MNTLOCK_NS_FLAGS ((unsigned long)(CLONE_NEWUTS | CLONE_NEWIPC))
 
 static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -460,7 +472,7 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 		    .plan = &c->plan,
 		};
 
-		if (run_drop_privileges(&p, &x->creds, &err) < 0)
+		if (mntlock_enter(&c->mntlock, &err) < 0 || run_drop_privileges(&p, &x->creds, &err) < 0)
 			goto fail;
 	}
 	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -501,6 +513,10 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 		sbx_error_set(&err, errno, "setgroups");
 		goto fail;
 	}
+	if (c->lock_mounts &&
+	    mntlock_prepare(&c->plan, MNTLOCK_NS_FLAGS | (c->rs.own_netns ? CLONE_NEWNET : 0UL), &c->mntlock,
+			    &err) < 0)
+		goto fail;
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
 		sbx_error_set(&err, errno, "set hostname `%s`", c->hostname);
 		goto fail;
@@ -551,6 +567,9 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 		_exit(exec_command(c, &x));
 	}
 	init_prepare_signals(NULL);
+	/* not dumpable from the command's fork on, not only once init_run()
+	 * starts: whoever ptraces us gets the unlocked mounts (mntlock.c) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	cmd = fork();
 	if (cmd < 0) {
 		sbx_log(SBX_LOG_ERROR, "fork the command: %s", strerror(errno));
@@ -683,6 +702,9 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	}
 	if (caps_compute(&o->cap_add, &o->cap_drop, o->privileged, &c->caps, err) < 0)
 		return sbx_error_wrap(err, "--cap-add/--cap-drop");
+	/* root with CAP_SYS_ADMIN in PID 1's namespaces could undo the masks
+	 * and the read-only binds: the command gets a nested one (mntlock.c) */
+	c->lock_mounts = c->caps & (1ULL << CAP_SYS_ADMIN);
 	/* a profile file is read and checked now; the built-in filter is
 	 * compiled by PID 1 while the ID-mapping helpers run */
 	if (!o->privileged && o->seccomp_profile &&
@@ -720,6 +742,7 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	c->rs.gid_tty_mapped = userns_gid_mapped(&c->plan, 5);
 	c->rs.privileged = o->privileged;
 	c->rs.caller_uid = c->plan.run_uid;
+	c->rs.caller_home = getenv("HOME");
 	c->rs.volumes = o->volumes;
 	c->rs.n_volumes = o->n_volumes;
 	c->rs.tmpfs = o->tmpfs;
@@ -811,7 +834,7 @@ static void warn_fallback_once(const struct run_ctx *c)
  */
 int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err)
 {
-	struct run_ctx c = {.o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT};
+	struct run_ctx c = {.o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT, .mntlock = MNTLOCK_INIT};
 	cleanup_close int pidfd = -1;
 	unsigned long flags =
 	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
@@ -832,6 +855,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		flags &= ~(unsigned long)CLONE_NEWCGROUP; /* PID 1 unshares it once moved */
 	if (o->network != SBX_NET_HOST)
 		flags |= CLONE_NEWNET;
+	if (c.lock_mounts) /* PID 1 joins those the nested user namespace owns */
+		flags &= ~(MNTLOCK_NS_FLAGS | CLONE_NEWNET);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		sbx_error_set(err, errno, "socketpair");
 		goto out;

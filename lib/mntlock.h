@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* mntlock.h - lock the sandbox's mounts under a nested user namespace */
+#ifndef SBX_MNTLOCK_H
+#define SBX_MNTLOCK_H
+
+#include "error.h"
+#include "userns.h"
+
+/* The command's user namespace, a child of PID 1's; -1: mounts not locked. */
+struct mntlock {
+	int userns;
+};
+
+#define MNTLOCK_INIT                                                                                         \
+	{                                                                                                    \
+		.userns = -1                                                                                 \
+	}
+
+int mntlock_prepare(const struct userns_plan *p, unsigned long nsflags, struct mntlock *ml,
+		    struct sbx_error **err);
+int mntlock_enter(struct mntlock *ml, struct sbx_error **err);
+
+#endif /* SBX_MNTLOCK_H */
