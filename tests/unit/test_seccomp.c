@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -413,6 +414,15 @@ static void child_default_filter(void)
 	/* the kernel reads cmd as 32 bits: a high bit must not slip past */
 	CHILD_CHECK(REFUSED(syscall(SYS_ioctl, 0L, (1UL << 32) | TIOCSTI, "x"), EPERM));
 	CHILD_CHECK(!REFUSED(ioctl(0, TCGETS, NULL), EPERM));
+	/* vsock reaches the hypervisor; the family is an int too */
+	CHILD_CHECK(REFUSED(socket(AF_VSOCK, SOCK_STREAM, 0), EPERM));
+	CHILD_CHECK(REFUSED(syscall(SYS_socket, (1L << 32) | AF_VSOCK, (long)SOCK_DGRAM, 0L), EPERM));
+	{
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		CHILD_CHECK(fd >= 0);
+		close(fd);
+	}
 	/* targets that do not exist: should the filter fail, the kernel says
 	 * ENOENT rather than change the host's mounts */
 	CHILD_CHECK(REFUSED(mount("/", "/nonexistent/x", NULL, MS_BIND, NULL), EPERM));
