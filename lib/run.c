@@ -25,9 +25,10 @@
  * 4. With -t the supervisor sets the pty's window size and raw mode, then
  *    sends MSG_GO. PID 1 forks the command (PID 2) and becomes the init
  *    (init.c); with --init=false it execs the command itself.
- * 5. The command drops the bounding set, switches user, sets the
- *    capabilities, no_new_privs and the seccomp filter, marks every
- *    descriptor above 2 close-on-exec and execs.
+ * 5. The command marks every descriptor above 2 close-on-exec (before
+ *    the seccomp filter, which might not allow close_range), drops the
+ *    bounding set, switches user, sets the capabilities, no_new_privs and
+ *    the seccomp filter, and execs.
  * 6. The supervisor relays the pty, forwards signals and waits for PID 1
  *    (supervise.c), then removes RUNROOT/<id> (and ROOT/sandboxes/<id> with
  *    --rm). The sandbox's mounts live in its own mount namespace and
@@ -42,6 +43,7 @@
  */
 #include "run.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -437,6 +439,46 @@ int run_prepare_stdio(int pty_slave, bool interactive, const char *workdir, stru
 }
 
 /**
+ * run_mark_fds_cloexec() - mark every descriptor above 2 close-on-exec
+ * @err:	error out-parameter
+ *
+ * Called before the seccomp filter is loaded: a profile that does not
+ * allow close_range(2) would otherwise make it fail and leave descriptors
+ * of the caller (inherited without O_CLOEXEC) open in the command.
+ * CLOSE_RANGE_CLOEXEC needs Linux 5.11; before, each descriptor listed in
+ * /proc/self/fd is marked one by one.
+ *
+ * Return: 0, or negative with *err set (the caller must not exec then).
+ */
+int run_mark_fds_cloexec(struct sbx_error **err)
+{
+	cleanup_close int dfd = -1;
+	DIR *d;
+	struct dirent *e;
+
+	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return sbx_error_set(err, errno, "mark descriptors close-on-exec");
+	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || !(d = fdopendir(dfd)))
+		return sbx_error_set(err, errno, "mark descriptors close-on-exec: `/proc/self/fd`");
+	dfd = -1; /* the DIR owns it now */
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (fd > 2 && fd != dirfd(d) && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF) {
+			int saved = errno;
+
+			closedir(d);
+			return sbx_error_set(err, saved, "mark descriptor %d close-on-exec", fd);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/**
  * exec_command() - last steps in the command's process, then execve
  * @c:		context
  * @x:		what plan_exec() resolved
@@ -451,6 +493,8 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 	init_restore_signals(&c->saved_mask);
 	if (run_prepare_stdio(x->pty_slave, o->interactive, x->workdir, &err) < 0)
 		goto fail;
+	if (run_mark_fds_cloexec(&err) < 0)
+		goto fail;
 	{
 		struct run_privs p = {
 		    .caps = c->caps,
@@ -463,7 +507,6 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 		if (run_drop_privileges(&p, &x->creds, &err) < 0)
 			goto fail;
 	}
-	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	sbx_debug_phase("exec");
 	return run_find_and_exec(x->argv, x->env.v, o->login_shell);
 fail:

@@ -29,6 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef SYS_close_range
+#define SBX_NR_close_range SYS_close_range
+#else
+#define SBX_NR_close_range 436
+#endif
 #define KEYCTL_GET_KEYRING_ID	 0
 #define KEY_SPEC_SESSION_KEYRING (-3)
 
@@ -112,6 +117,8 @@ static long try_syscall(const char *name, int *known)
 		return syscall(SYS_add_key, "user", NULL, NULL, 0, KEY_SPEC_SESSION_KEYRING);
 	if (!strcmp(name, "request_key"))
 		return syscall(SYS_request_key, "user", NULL, NULL, 0);
+	if (!strcmp(name, "close_range")) /* first > last: EINVAL when allowed */
+		return syscall(SBX_NR_close_range, 5U, 4U, 0U);
 	if (!strcmp(name, "bpf"))
 		return syscall(SYS_bpf, -1, NULL, 0);
 	if (!strcmp(name, "perf_event_open"))
