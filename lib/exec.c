@@ -244,7 +244,8 @@ static _Noreturn void exec_child(struct exec_child *x)
 	cleanup_error struct sbx_error *err = NULL;
 
 	init_restore_signals(&x->saved_mask);
-	if (run_prepare_stdio(x->pty_slave, x->interactive, x->workdir, &err) < 0)
+	if (run_leave_caller_session(&err) < 0 ||
+	    run_prepare_stdio(x->pty_slave, x->interactive, x->workdir, &err) < 0)
 		goto fail;
 	if (run_mark_fds_cloexec(&err) < 0 || run_drop_privileges(&x->privs, &x->creds, &err) < 0)
 		goto fail;

@@ -18,7 +18,9 @@
  *    libslirp, -p ports, then it isolates itself) and reports its one-line
  *    error if it fails. The helper is killed when PID 1 has exited.
  * 3. PID 1, now root of its user namespace with every capability in it,
- *    builds and enters the root (rootfs.c), resolves the user, working
+ *    leaves the caller's session and session keyring (a new session with
+ *    no controlling terminal, a new anonymous keyring: what every process
+ *    of the sandbox inherits), builds and enters the root (rootfs.c), resolves the user, working
  *    directory and environment inside it, opens the pty in the sandbox's
  *    devpts (-t), and sends MSG_READY (with the pty master) or MSG_ERROR
  *    (the one line the supervisor prints; exit 125).
@@ -410,6 +412,41 @@ int run_drop_privileges(const struct run_privs *p, struct passwd_creds *creds, s
 }
 
 /**
+ * run_leave_caller_session() - a session and a session keyring of our own
+ * @err:	error out-parameter
+ *
+ * Called first in every process that starts a sandbox's processes (PID 1,
+ * the child of `sandbox exec`). The caller's session and process group
+ * are left (tty_new_session()): nothing inside holds the caller's terminal
+ * as its controlling terminal (no TIOCSTI into the user's shell, whatever
+ * the seccomp profile), and kill(0, ...) or a signal to the process group
+ * cannot reach the caller's shell or pipeline.
+ *
+ * The session keyring is inherited across fork and exec: the caller's
+ * (pam_keyinit's, with the user's keys) would be searchable and readable,
+ * as its possessor, by a sandbox allowed keyctl (--privileged,
+ * seccomp=unconfined). A new anonymous one is joined instead, as runc and
+ * crun do. A kernel without keys (ENOSYS), or a host seccomp filter that
+ * refuses keyctl (EPERM, then refused inside too), is fine.
+ *
+ * Return: 0, or negative with *err set.
+ */
+int run_leave_caller_session(struct sbx_error **err)
+{
+	if (tty_new_session(err) < 0)
+		return -1;
+	if (sys_keyctl_join_session(NULL) < 0 && errno != ENOSYS && errno != EPERM) {
+		int e = errno;
+
+		sbx_error_set(err, e, "join a new session keyring");
+		if (e == EDQUOT)
+			sbx_error_hint(err, "the user's key quota is used up (see /proc/sys/kernel/keys/maxkeys)");
+		return -1;
+	}
+	return 0;
+}
+
+/**
  * run_prepare_stdio() - the command's terminal, stdin and working directory,
  *			 in its own process right before the privilege drop
  * @pty_slave:	the pty's slave (-t): made the controlling terminal and 0/1/2
@@ -533,7 +570,7 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 		seccomp_build(NULL, c->caps, &c->filter, &err);
 	if (recv_type(c->sync, MSG_MAPS_DONE, NULL, &m) != 0)
 		_exit(SBX_EXIT_FAILURE);
-	if (err)
+	if (err || run_leave_caller_session(&err) < 0)
 		goto fail;
 	/* the supervisor moved us into our cgroup: root the namespace there */
 	if (c->cg.path && unshare(CLONE_NEWCGROUP) < 0) {

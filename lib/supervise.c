@@ -11,13 +11,13 @@
  *     (supervise_block_signals()) and taken from a signalfd, so none is
  *     lost, and none kills the supervisor while the sandbox lives;
  *   - SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 are forwarded to
- *     PID 1, which forwards them to the command. Without a pty a signal
- *     from the kernel (si_code SI_KERNEL: ^C, ^\, a hangup from the
- *     terminal driver) is not: it went to the whole foreground process
- *     group, the command included. With a pty the command is in a session
- *     of its own on the inner pty and the host terminal is raw, so its keys
- *     arrive as bytes; a SIGHUP of the host terminal or a kill(1) is
- *     forwarded;
+ *     PID 1, which forwards them to the command. The sandbox's processes
+ *     are in a session of their own, outside the caller's foreground
+ *     process group (run_leave_caller_session()): ^C, ^\ or a hangup of
+ *     the caller's terminal reach the supervisor alone, which stays in
+ *     that group for job control, and are forwarded like a kill(1). With
+ *     -i -t the host terminal is raw and the keys arrive as bytes on the
+ *     inner pty instead;
  *   - with a pty, SIGWINCH copies the host terminal's size to the master
  *     (the kernel then sends SIGWINCH to the command), stdin is relayed to
  *     the master (with -i; on EOF the supervisor stops reading, as podman
@@ -548,8 +548,6 @@ static int handle_signals(struct supervisor *s, struct sbx_error **err)
 		} else if (signo == SIGWINCH) {
 			resize_pty(s);
 		} else if (is_forwarded(signo)) {
-			if (s->o->pty_master < 0 && si.ssi_code == SI_KERNEL)
-				continue;
 			sbx_debug("forward signal %d to the sandbox", signo);
 			forward_signal(s, signo);
 		}

@@ -43,6 +43,10 @@
 #define __NR_fsmount 432
 #endif
 
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -69,6 +73,12 @@ static inline int sys_openat2(int dirfd, const char *path, struct sbx_open_how *
 static inline int sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
 {
 	return (int)syscall(__NR_close_range, first, last, flags);
+}
+
+/* keyctl(KEYCTL_JOIN_SESSION_KEYRING, @name): NULL makes a new anonymous keyring */
+static inline long sys_keyctl_join_session(const char *name)
+{
+	return syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
 }
 
 static inline int sys_pidfd_open(pid_t pid, unsigned int flags)

@@ -35,6 +35,9 @@
 #define SBX_NR_close_range 436
 #endif
 #define KEYCTL_GET_KEYRING_ID	 0
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#define KEYCTL_SEARCH		 10
+#define KEYCTL_READ		 11
 #define KEY_SPEC_SESSION_KEYRING (-3)
 
 static const struct {
@@ -297,19 +300,82 @@ static int cmd_chown(const char *path, const char *uid, const char *gid)
 	return 0;
 }
 
-/* tiocsti: the default filter must refuse TIOCSTI (terminal input injection) whatever fd 0 is. */
-static int cmd_tiocsti(void)
+/*
+ * tiocsti [TEXT]: the default filter must refuse TIOCSTI (terminal input
+ * injection) whatever fd 0 is; and without a filter, the caller's terminal
+ * must not be ours to type into. TEXT (default a newline) is pushed byte by
+ * byte into fd 0's input queue.
+ */
+static int cmd_tiocsti(const char *text)
 {
-	char c = '\n';
+	for (const char *c = text; *c; c++) {
+		if (ioctl(0, TIOCSTI, c) < 0) {
+			int e = errno;
 
-	if (ioctl(0, TIOCSTI, &c) < 0) {
-		int e = errno;
-
-		printf("tiocsti: %s\n", errno_name(e));
-		return e == EPERM ? 0 : 1;
+			printf("tiocsti: %s\n", errno_name(e));
+			return e == EPERM ? 0 : 1;
+		}
 	}
 	printf("tiocsti: ok\n");
 	return 1;
+}
+
+/*
+ * keyring-run DESC CMD...: on the host, join a new session keyring, add a
+ * "user" key DESC to it, print "key ID" and exec CMD (a sandbox that must
+ * not reach the key), each argument KEYID of it replaced by ID.
+ */
+static int cmd_keyring_run(const char *desc, char **cmd)
+{
+	static char idbuf[32];
+	long id;
+
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0) {
+		printf("keyring-run: join: %s\n", errno_name(errno));
+		return 1;
+	}
+	id = syscall(SYS_add_key, "user", desc, "secret-payload", 14, KEY_SPEC_SESSION_KEYRING);
+	if (id < 0) {
+		printf("keyring-run: add_key: %s\n", errno_name(errno));
+		return 1;
+	}
+	printf("key %ld\n", id);
+	fflush(stdout);
+	snprintf(idbuf, sizeof(idbuf), "%ld", id);
+	for (char **a = cmd; *a; a++)
+		if (!strcmp(*a, "KEYID"))
+			*a = idbuf;
+	execvp(cmd[0], cmd);
+	printf("keyring-run: exec: %s\n", errno_name(errno));
+	return 1;
+}
+
+/*
+ * keysearch DESC [ID]: look for the "user" key DESC in the session keyring
+ * and read it, and read the key with serial ID directly: "search: ok" or
+ * the errno, "read: ok" or the errno. Exit 0 when nothing was found or read.
+ */
+static int cmd_keysearch(const char *desc, const char *id)
+{
+	char buf[64];
+	long k = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", desc, 0);
+	int leaked = 0;
+
+	if (k < 0) {
+		printf("search: %s\n", errno_name(errno));
+	} else {
+		leaked = 1;
+		printf("search: ok\n");
+	}
+	if (id) {
+		if (syscall(SYS_keyctl, KEYCTL_READ, parse_long(id), buf, sizeof(buf)) < 0) {
+			printf("read: %s\n", errno_name(errno));
+		} else {
+			leaked = 1;
+			printf("read: ok\n");
+		}
+	}
+	return leaked;
 }
 
 static volatile sig_atomic_t got_signal;
@@ -431,7 +497,8 @@ static int cmd_alloc(const char *mb)
 static void usage(void)
 {
 	fputs("usage: sbx-probe keyctl | denied SYSCALL... | status | zombies | doublefork\n"
-	      "                 | setuid N | setgid N | chown PATH UID GID | tiocsti\n"
+	      "                 | setuid N | setgid N | chown PATH UID GID | tiocsti [TEXT]\n"
+	      "                 | keyring-run DESC CMD... | keysearch DESC [ID]\n"
 	      "                 | sleep-sig SECS | fds | subreaper CMD [ARG...] | alloc MB\n",
 	      stderr);
 }
@@ -455,8 +522,12 @@ int main(int argc, char **argv)
 		return cmd_setid(cmd, argv[2]);
 	if (!strcmp(cmd, "chown") && argc == 5)
 		return cmd_chown(argv[2], argv[3], argv[4]);
-	if (!strcmp(cmd, "tiocsti") && argc == 2)
-		return cmd_tiocsti();
+	if (!strcmp(cmd, "tiocsti") && argc <= 3)
+		return cmd_tiocsti(argc == 3 ? argv[2] : "\n");
+	if (!strcmp(cmd, "keyring-run") && argc > 3)
+		return cmd_keyring_run(argv[2], argv + 3);
+	if (!strcmp(cmd, "keysearch") && argc <= 4 && argc >= 3)
+		return cmd_keysearch(argv[2], argc == 4 ? argv[3] : NULL);
 	if (!strcmp(cmd, "sleep-sig") && argc == 3)
 		return cmd_sleep_sig(argv[2]);
 	if (!strcmp(cmd, "fds") && argc == 2)
