@@ -106,7 +106,7 @@ struct run_ctx {
 	int sync;		     /* our end of the socketpair */
 	struct cgroup_sandbox cg;    /* own cgroup with the limits (cgroup.c) */
 	struct net_publish *publish; /* parsed -p specs */
-	pid_t net_helper;	     /* libslirp helper (slirp_helper.c), 0 if none */
+	struct net_helper net_helper; /* libslirp helper (slirp_helper.c) */
 	sigset_t saved_mask;
 };
 
@@ -869,7 +869,7 @@ static void warn_fallback_once(const struct run_ctx *c)
  */
 int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err)
 {
-	struct run_ctx c = {.o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT};
+	struct run_ctx c = {.o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT, .net_helper = NET_HELPER_INIT};
 	cleanup_close int pidfd = -1;
 	unsigned long flags =
 	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
@@ -1013,6 +1013,7 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		    .stdin_open = o->interactive,
 		    .attach = attach_listen >= 0,
 		    .attach_listen = attach_listen,
+		    .helper_log = c.net_helper.log,
 		};
 
 		ret = supervise_wait(&so, exit_status, err);

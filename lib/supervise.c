@@ -30,6 +30,13 @@
  * discarded, and the supervisor lives on to restore the terminal and report
  * the status.
  *
+ * The network helper's stderr is a pipe (slirp_helper.c), never the
+ * caller's terminal: the supervisor reads it and writes its lines to its own
+ * stderr (the terminal, or ctr.log with -d), each cut at
+ * HELPER_LOG_LINE_MAX bytes and with control characters and bytes above
+ * 0x7e replaced by `?`, so that a helper taken over by the sandbox cannot
+ * send escape sequences to the user's terminal.
+ *
  * Attach (-d -t only)
  *
  * A detached supervisor with a pty writes the pty's output to ctr.log (its
@@ -79,13 +86,15 @@
 #define DRAIN_TIMEOUT_MS 1000
 /* Output frames queued for a slow attach client, at most. */
 #define ATTACH_QUEUE_SIZE (256 * 1024)
+/* The longest line of the network helper's log passed on. */
+#define HELPER_LOG_LINE_MAX 512
 
 /* Signals the supervisor passes on to PID 1. */
 static const int forwarded_signals[] = {
     SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
 };
 
-enum ev_source { EV_SIGNAL, EV_PIDFD, EV_MASTER, EV_STDIN, EV_LISTEN, EV_CLIENT };
+enum ev_source { EV_SIGNAL, EV_PIDFD, EV_MASTER, EV_STDIN, EV_LISTEN, EV_CLIENT, EV_HELPER_LOG };
 
 struct supervisor {
 	const struct supervise_opts *o;
@@ -108,6 +117,10 @@ struct supervisor {
 	char cin[ATTACH_HEADER_SIZE + ATTACH_MAX_PAYLOAD];
 	char *cout;		   /* queued outgoing frames (ATTACH_QUEUE_SIZE) */
 	size_t cout_off, cout_len; /* unsent bytes are cout[cout_off..cout_len) */
+	/* the network helper's log, see the top of the file */
+	bool log_open;
+	size_t log_len; /* bytes of an unfinished line in log */
+	char log[HELPER_LOG_LINE_MAX];
 };
 
 static void supervise_signal_set(sigset_t *set)
@@ -527,6 +540,56 @@ static void resize_pty(const struct supervisor *s)
 		tty_copy_winsize(term, s->master);
 }
 
+/* Write one line of the helper's log to stderr, made harmless for a terminal. */
+static void helper_log_line(const char *p, size_t n)
+{
+	char line[HELPER_LOG_LINE_MAX + 1];
+
+	for (size_t i = 0; i < n; i++)
+		line[i] = p[i] == '\t' || (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?';
+	line[n] = '\n';
+	(void)!write(STDERR_FILENO, line, n + 1);
+}
+
+/*
+ * Read what the helper logged and pass the complete lines on (a line of
+ * HELPER_LOG_LINE_MAX bytes without its end goes as it is). Return the
+ * byte count, 0 when there is nothing now, -1 at EOF (the helper is gone:
+ * the rest is passed on and the pipe no longer watched).
+ */
+static ssize_t helper_log_read(struct supervisor *s)
+{
+	ssize_t n;
+	char *nl;
+
+	do
+		n = read(s->o->helper_log, s->log + s->log_len, sizeof(s->log) - s->log_len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	if (n <= 0) {
+		if (s->log_len)
+			helper_log_line(s->log, s->log_len);
+		s->log_len = 0;
+		epoll_ctl(s->ep, EPOLL_CTL_DEL, s->o->helper_log, NULL);
+		s->log_open = false;
+		return -1;
+	}
+	s->log_len += (size_t)n;
+	while ((nl = memchr(s->log, '\n', s->log_len))) {
+		size_t len = (size_t)(nl - s->log);
+
+		helper_log_line(s->log, len);
+		memmove(s->log, nl + 1, s->log_len - len - 1);
+		s->log_len -= len + 1;
+	}
+	if (s->log_len == sizeof(s->log)) {
+		helper_log_line(s->log, s->log_len);
+		s->log_len = 0;
+	}
+	return n;
+}
+
 /* Take every pending signal from the signalfd and act on it. */
 static int handle_signals(struct supervisor *s, struct sbx_error **err)
 {
@@ -640,6 +703,12 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 		s.master_events = EPOLLIN;
 		resize_pty(&s);
 	}
+	if (o->helper_log > STDERR_FILENO) {
+		ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_HELPER_LOG};
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->helper_log, &ev) < 0)
+			return sbx_error_set(err, errno, "watch the network helper's log");
+		s.log_open = true;
+	}
 	if (o->attach && s.master >= 0) {
 		cout = xmalloc(ATTACH_QUEUE_SIZE);
 		s.cout = cout;
@@ -700,6 +769,10 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 					stdin_to_master(&s);
 				break;
 			case EV_LISTEN: client_accept(&s); break;
+			case EV_HELPER_LOG:
+				if (s.log_open)
+					helper_log_read(&s);
+				break;
 			case EV_CLIENT:
 				if ((e & EPOLLOUT) && s.client >= 0)
 					client_flush(&s);
@@ -713,6 +786,8 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 	}
 
 	drain_master(&s);
+	while (s.log_open && helper_log_read(&s) > 0)
+		;
 	/* a SIGPIPE from the last writes must not hit the caller when it unblocks */
 	handle_signals(&s, NULL);
 	*exit_status = init_exit_status(s.wstatus);

@@ -127,9 +127,131 @@ read: EACCES$' "$(cat "$T_OUT")" "the caller's key in exec"
 	assert_status 0 "$SANDBOX" rm -f "$ID"
 }
 
+require_net() {
+	require_cmd python3
+	if ! [ -r /dev/net/tun ] || ! [ -w /dev/net/tun ]; then
+		t_skip "/dev/net/tun is not accessible"
+	fi
+}
+
+# stat_field PID N: field N of /proc/PID/stat (after the command name)
+stat_field() {
+	local line f
+	line=$(cat "/proc/$1/stat")
+	read -ra f <<<"${line##*) }"
+	echo "${f[$2 - 3]}"
+}
+
+# helper_pids SUPERVISOR: "WAITER HELPER" once the network helper runs (the
+# waiter is the supervisor's child, the helper PID 1 of its own namespace)
+helper_pids() {
+	local sup=$1 w h _
+	for _ in $(seq 1 100); do
+		for w in $(pgrep -P "$sup" -x sandbox-net || true); do
+			h=$(pgrep -P "$w" -x sandbox-net || true)
+			if [ -n "$h" ]; then
+				echo "$w $h"
+				return 0
+			fi
+		done
+		sleep 0.05
+	done
+	t_fail "no network helper in a PID namespace of its own under the supervisor $sup"
+}
+
+# The network helper (libslirp parses the sandbox's packets): a session of its
+# own without a terminal, stderr a pipe to the supervisor, a PID namespace of
+# its own, seccomp; its log lines reach the user through the supervisor.
+test_network_helper_isolated() {
+	require_net
+	local box pids waiter helper fd target
+	"$SANDBOX" run --rm "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" sleep 30 >"$T_TMP/box.out" 2>"$T_TMP/box.err" &
+	box=$!
+	t_defer kill -KILL "$box"
+	pids=$(helper_pids "$box")
+	waiter=${pids% *} helper=${pids#* }
+	assert_eq "$waiter" "$(stat_field "$helper" 6)" "the helper's session (its waiter's, not the caller's $(stat_field $$ 6))"
+	assert_eq 0 "$(stat_field "$helper" 7)" "the helper's controlling terminal"
+	assert_match '^pipe:' "$(readlink "/proc/$helper/fd/2")" "the helper's stderr"
+	for fd in /proc/"$helper"/fd/*; do
+		target=$(readlink "$fd" || true)
+		[[ $target == /dev/pts/* || $target == /dev/tty* ]] && t_fail "the helper holds a terminal: $fd -> $target"
+	done
+	assert_ne "$(readlink /proc/self/ns/pid)" "$(readlink "/proc/$helper/ns/pid")" "the helper's PID namespace"
+	assert_match '[[:space:]]1$' "$(grep '^NSpid:' "/proc/$helper/status")" "the helper's pid in its namespace"
+	assert_eq 2 "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$helper/status")" "the helper's seccomp mode"
+	assert_eq 2 "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$waiter/status")" "the waiter's seccomp mode"
+	kill -TERM "$box"
+	wait "$box" || true
+	assert_nothing_left
+}
+
+# Frames the sandbox writes itself (AF_PACKET) for 127.0.0.1 do not make
+# libslirp connect to the host's loopback; 10.0.2.2 with --allow-host-loopback
+# still does. With --log-level debug the helper's note comes through its log.
+test_network_helper_no_loopback_frames() {
+	require_net
+	local port
+	port=$(python3 "$SBX_TESTS_DIR/helpers/netsrv.py" freeport)
+	# a listener on the host's loopback that counts connections for 6 s
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+open(sys.argv[2], "w").write("ready")
+s.settimeout(0.2)
+n, end = 0, time.time() + 6
+while time.time() < end:
+    try:
+        s.accept()[0].close()
+        n += 1
+    except socket.timeout:
+        pass
+print(n)' "$port" "$T_TMP/ready" >"$T_TMP/count" &
+	local lsn=$!
+	t_defer kill "$lsn"
+	wait_for_file "$T_TMP/ready" ready
+	assert_status 0 "$SANDBOX" --log-level debug run --rm "${SBX_RUN_DEFAULTS[@]}" --cap-add NET_RAW "$ROOTFS" \
+		sbx-probe rawsyn 127.0.0.1 "$port"
+	wait "$lsn"
+	assert_eq 0 "$(cat "$T_TMP/count")" "connections to 127.0.0.1:$port from frames of the sandbox"
+	assert_file_has_content "$T_ERR" "slirp: dropped a frame for the host's own address"
+}
+
+# The positive control: the same frames for 10.0.2.2 reach the host's
+# loopback when the user allows it.
+test_network_helper_allowed_loopback() {
+	require_net
+	local port
+	port=$(python3 "$SBX_TESTS_DIR/helpers/netsrv.py" freeport)
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+open(sys.argv[2], "w").write("ready")
+s.settimeout(4)
+try:
+    s.accept()[0].close()
+    print("connected")
+except socket.timeout:
+    print("none")' "$port" "$T_TMP/ready" >"$T_TMP/result" &
+	local lsn=$!
+	t_defer kill "$lsn"
+	wait_for_file "$T_TMP/ready" ready
+	assert_status 0 "$SANDBOX" run --rm "${SBX_RUN_DEFAULTS[@]}" --allow-host-loopback --cap-add NET_RAW \
+		"$ROOTFS" sbx-probe rawsyn 10.0.2.2 "$port"
+	wait "$lsn"
+	assert_eq connected "$(cat "$T_TMP/result")" "a connection through 10.0.2.2"
+}
+
 t "descriptors are closed before the seccomp filter" test_fds_closed_before_seccomp
 t "kill -TERM 0 inside does not reach the caller" test_kill_process_group
 t "no TIOCSTI into the caller's terminal without a filter" test_no_typing_into_caller_terminal
 t "^C reaches a command without -t" test_ctrl_c_without_tty
 t "the caller's session keyring is not the sandbox's" test_session_keyring
+t "the network helper: own session and PID namespace, no terminal" test_network_helper_isolated
+t "the network helper drops frames for the host's loopback" test_network_helper_no_loopback_frames
+t "frames for 10.0.2.2 reach loopback with --allow-host-loopback" test_network_helper_allowed_loopback
 t_main "$@"
