@@ -17,7 +17,8 @@
  *     the caller's terminal reach the supervisor alone, which stays in
  *     that group for job control, and are forwarded like a kill(1). With
  *     -i -t the host terminal is raw and the keys arrive as bytes on the
- *     inner pty instead;
+ *     inner pty instead; ^Z stops the sandbox's process group, then the
+ *     supervisor (suspend());
  *   - with a pty, SIGWINCH copies the host terminal's size to the master
  *     (the kernel then sends SIGWINCH to the command), stdin is relayed to
  *     the master (with -i; on EOF the supervisor stops reading, as podman
@@ -129,6 +130,7 @@ static void supervise_signal_set(sigset_t *set)
 	sigaddset(set, SIGCHLD);
 	sigaddset(set, SIGWINCH);
 	sigaddset(set, SIGPIPE);
+	sigaddset(set, SIGTSTP);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
 		sigaddset(set, forwarded_signals[i]);
 }
@@ -138,7 +140,7 @@ static void supervise_signal_set(sigset_t *set)
  * @saved:	set to the mask in effect before; the sandbox's command
  *		restores it with init_restore_signals() before execve
  *
- * Blocks SIGCHLD, SIGWINCH, SIGPIPE and the forwarded signals. Call it
+ * Blocks SIGCHLD, SIGWINCH, SIGPIPE, SIGTSTP and the forwarded signals. Call it
  * before clone, so that a signal that comes before supervise_wait() is
  * pending, not lost (and does not kill the supervisor), and so that PID 1
  * starts with them blocked (it drops signals it neither blocks nor
@@ -590,6 +592,34 @@ static ssize_t helper_log_read(struct supervisor *s)
 	return n;
 }
 
+/*
+ * ^Z at the caller's terminal (or a SIGTSTP sent to us): without a pty,
+ * stop the sandbox's process group (PID 1's, or the exec'd process's) with
+ * SIGSTOP first: it is in a session of its own, out of reach of the
+ * terminal's SIGTSTP (which an orphaned group would ignore anyway), and
+ * would go on reading the terminal behind the user's shell. Then stop
+ * ourselves, as a job of the shell; its `fg` or `bg` (SIGCONT) resumes us,
+ * and we resume the group. With a pty the command's keys go to the inner
+ * pty, and we only stop, as before.
+ */
+static void suspend(const struct supervisor *s)
+{
+	bool group = s->o->pty_master < 0 && !s->exited;
+	sigset_t tstp;
+
+	if (group)
+		kill(-s->o->pid, SIGSTOP);
+	/* the default action of SIGTSTP, for the shell's "Stopped"; it does
+	 * nothing in an orphaned process group, and the group goes on */
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	raise(SIGTSTP);
+	sigprocmask(SIG_UNBLOCK, &tstp, NULL);
+	sigprocmask(SIG_BLOCK, &tstp, NULL);
+	if (group)
+		kill(-s->o->pid, SIGCONT);
+}
+
 /* Take every pending signal from the signalfd and act on it. */
 static int handle_signals(struct supervisor *s, struct sbx_error **err)
 {
@@ -610,6 +640,8 @@ static int handle_signals(struct supervisor *s, struct sbx_error **err)
 				return -1;
 		} else if (signo == SIGWINCH) {
 			resize_pty(s);
+		} else if (signo == SIGTSTP) {
+			suspend(s);
 		} else if (is_forwarded(signo)) {
 			sbx_debug("forward signal %d to the sandbox", signo);
 			forward_signal(s, signo);

@@ -108,6 +108,38 @@ signal 2" "$(cat "$T_TMP/out")" "the command's output"
 	assert_eq "rc=2" "$(cat "$T_TMP/rc")" "exit status after ^C"
 }
 
+# ^Z at the caller's shell stops a sandbox without -t, which then reads none
+# of what is typed at the shell; `fg` resumes it, with the terminal again.
+test_ctrl_z_without_tty() {
+	require_cmd tmux
+	cat >"$T_TMP/pane.sh" <<PANE
+set -m
+$(sbx_cmdline -i "$ROOTFS" sh -c 'echo ready; while read -r line; do echo "sandbox got: $line"; done; echo eof')
+echo "rc=\$?" >'$T_TMP/stopped'
+read -r line
+echo "shell got: \$line" >'$T_TMP/shell'
+fg %1 >/dev/null
+echo "rc=\$?" >'$T_TMP/rc'
+exec sleep 60
+PANE
+	tmux_start 100 30
+	wait_for_screen '^ready' 10
+	tmux -S "$TMUX_SOCK" send-keys C-z
+	wait_for_file "$T_TMP/stopped" '^rc=' 10
+	assert_eq "rc=148" "$(cat "$T_TMP/stopped")" "status of the stopped job"
+	tmux -S "$TMUX_SOCK" send-keys -l 'for-the-shell'
+	tmux -S "$TMUX_SOCK" send-keys Enter
+	wait_for_file "$T_TMP/shell" '^shell got' 10
+	assert_eq "shell got: for-the-shell" "$(cat "$T_TMP/shell")" "what the shell read while the sandbox was stopped"
+	tmux -S "$TMUX_SOCK" send-keys -l 'for-the-sandbox'
+	tmux -S "$TMUX_SOCK" send-keys Enter C-d
+	wait_for_file "$T_TMP/rc" '^rc=' 10
+	assert_eq "rc=0" "$(cat "$T_TMP/rc")" "exit status after fg"
+	tmux_screen | grep -q '^sandbox got: for-the-sandbox' || { tmux_screen >&2; t_fail "the resumed sandbox did not read its line"; }
+	tmux_screen | grep -q 'sandbox got: for-the-shell' && { tmux_screen >&2; t_fail "the stopped sandbox read the shell's line"; }
+	return 0
+}
+
 # A sandbox allowed keyctl (--privileged, seccomp=unconfined) neither finds
 # nor reads the caller's keys: it has a session keyring of its own.
 test_session_keyring() {
@@ -250,6 +282,7 @@ t "descriptors are closed before the seccomp filter" test_fds_closed_before_secc
 t "kill -TERM 0 inside does not reach the caller" test_kill_process_group
 t "no TIOCSTI into the caller's terminal without a filter" test_no_typing_into_caller_terminal
 t "^C reaches a command without -t" test_ctrl_c_without_tty
+t "^Z stops a sandbox without -t, fg resumes it" test_ctrl_z_without_tty
 t "the caller's session keyring is not the sandbox's" test_session_keyring
 t "the network helper: own session and PID namespace, no terminal" test_network_helper_isolated
 t "the network helper drops frames for the host's loopback" test_network_helper_no_loopback_frames
