@@ -482,8 +482,9 @@ int run_prepare_stdio(int pty_slave, bool interactive, const char *workdir, stru
  * Called before the seccomp filter is loaded: a profile that does not
  * allow close_range(2) would otherwise make it fail and leave descriptors
  * of the caller (inherited without O_CLOEXEC) open in the command.
- * CLOSE_RANGE_CLOEXEC needs Linux 5.11; before, each descriptor listed in
- * /proc/self/fd is marked one by one.
+ * CLOSE_RANGE_CLOEXEC needs Linux 5.11; before, or where a filter of the
+ * host refuses close_range, each descriptor listed in /proc/self/fd is
+ * marked one by one.
  *
  * Return: 0, or negative with *err set (the caller must not exec then).
  */
@@ -495,8 +496,7 @@ int run_mark_fds_cloexec(struct sbx_error **err)
 
 	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
-	if (errno != ENOSYS && errno != EINVAL)
-		return sbx_error_set(err, errno, "mark descriptors close-on-exec");
+	sbx_debug("close_range: %s: marking /proc/self/fd one by one", strerror(errno));
 	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || !(d = fdopendir(dfd)))
 		return sbx_error_set(err, errno, "mark descriptors close-on-exec: `/proc/self/fd`");
