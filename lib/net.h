@@ -46,7 +46,10 @@ struct net_helper {
 	pid_t pid; /* 0: none */
 	int log;   /* -1: none; the supervisor forwards its lines (supervise.c) */
 };
-#define NET_HELPER_INIT {.pid = 0, .log = -1}
+#define NET_HELPER_INIT                                                                                      \
+	{                                                                                                    \
+		.pid = 0, .log = -1                                                                          \
+	}
 
 int net_helper_start(int tapfd, const struct net_helper_config *cfg, struct net_helper *h,
 		     struct sbx_error **err);

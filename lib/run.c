@@ -440,7 +440,8 @@ int run_leave_caller_session(struct sbx_error **err)
 
 		sbx_error_set(err, e, "join a new session keyring");
 		if (e == EDQUOT)
-			sbx_error_hint(err, "the user's key quota is used up (see /proc/sys/kernel/keys/maxkeys)");
+			sbx_error_hint(err,
+				       "the user's key quota is used up (see /proc/sys/kernel/keys/maxkeys)");
 		return -1;
 	}
 	return 0;

@@ -689,7 +689,8 @@ static int helper_stdio(int log, struct sbx_error **err)
 	return 0;
 }
 
-static _Noreturn void helper_main(int tap, int status, int log, pid_t parent, const struct net_helper_config *cfg)
+static _Noreturn void helper_main(int tap, int status, int log, pid_t parent,
+				  const struct net_helper_config *cfg)
 {
 	cleanup_error struct sbx_error *err = NULL;
 	struct helper h = {.tap = tap};

@@ -41,8 +41,8 @@
 #endif
 #define KEYCTL_GET_KEYRING_ID	 0
 #define KEYCTL_JOIN_SESSION_KEYRING 1
-#define KEYCTL_SEARCH		 10
-#define KEYCTL_READ		 11
+#define KEYCTL_SEARCH		    10
+#define KEYCTL_READ		    11
 #define KEY_SPEC_SESSION_KEYRING (-3)
 
 static const struct {
@@ -424,7 +424,7 @@ static int cmd_rawsyn(const char *ip, const char *port)
 	memcpy(f + 6, ifr.ifr_hwaddr.sa_data, 6);
 	f[12] = 0x08;
 	iph[0] = 0x45;
-	iph[3] = 40; /* total length */
+	iph[3] = 40;   /* total length */
 	iph[6] = 0x40; /* DF */
 	iph[8] = 64;
 	iph[9] = 6; /* TCP */
