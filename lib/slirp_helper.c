@@ -338,14 +338,16 @@ static const char *const waiter_syscalls[] = {
 };
 
 /*
- * The parent of the helper's PID namespace: no descriptor, nothing but
- * waiting for the helper (PID 1 there) and exiting with its status. It
+ * The parent of the helper's PID namespace: no descriptor, no capability,
+ * nothing but waiting for the helper (PID 1 there) and exiting with its
+ * status. It
  * stays for the supervisor's sake (it is the supervisor's child, which
  * net_helper_stop() kills: the helper then dies of its parent-death
  * signal).
  */
 static _Noreturn void waiter_main(pid_t helper, int alive)
 {
+	cap_t none = cap_init();
 	scmp_filter_ctx ctx;
 	int st;
 
@@ -353,6 +355,9 @@ static _Noreturn void waiter_main(pid_t helper, int alive)
 		sys_close_range(0, (unsigned)alive - 1, 0);
 	sys_close_range((unsigned)alive + 1, ~0U, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (!none || cap_set_proc(none) < 0)
+		_exit(SBX_EXIT_FAILURE);
+	cap_free(none);
 	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!ctx || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		_exit(SBX_EXIT_FAILURE);

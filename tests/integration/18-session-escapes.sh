@@ -213,6 +213,8 @@ test_network_helper_isolated() {
 	assert_match '[[:space:]]1$' "$(grep '^NSpid:' "/proc/$helper/status")" "the helper's pid in its namespace"
 	assert_eq 2 "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$helper/status")" "the helper's seccomp mode"
 	assert_eq 2 "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$waiter/status")" "the waiter's seccomp mode"
+	assert_eq 0000000000000000 "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$helper/status")" "the helper's capabilities"
+	assert_eq 0000000000000000 "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$waiter/status")" "the waiter's capabilities"
 	kill -TERM "$box"
 	wait "$box" || true
 	assert_nothing_left
