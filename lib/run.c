@@ -447,6 +447,33 @@ int run_leave_caller_session(struct sbx_error **err)
 	return 0;
 }
 
+/*
+ * Without -t, stdout and stderr may be the caller's terminal, which the
+ * user's shell opened read-write: in a session of its own the sandbox could
+ * read what the user types at the shell through them, out of reach of job
+ * control (SIGTTIN is for a controlling terminal only). Such a descriptor
+ * is replaced by a write-only open of the same terminal. Where the terminal
+ * cannot be opened again (another user's), it is kept as it is.
+ */
+static void terminal_write_only(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+	char path[32];
+	int w;
+
+	if (flags < 0 || (flags & O_ACCMODE) == O_WRONLY || !isatty(fd))
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	w = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (flags & (O_APPEND | O_NONBLOCK)));
+	if (w < 0) {
+		sbx_debug("fd %d stays the terminal as opened: reopen it write-only: %s", fd, strerror(errno));
+		return;
+	}
+	if (dup2(w, fd) < 0)
+		sbx_debug("fd %d stays the terminal as opened: %s", fd, strerror(errno));
+	close(w);
+}
+
 /**
  * run_prepare_stdio() - the command's terminal, stdin and working directory,
  *			 in its own process right before the privilege drop
@@ -455,7 +482,8 @@ int run_leave_caller_session(struct sbx_error **err)
  * @workdir:	directory to change to
  * @err:	error out-parameter
  *
- * Shared by `run` and `exec`.
+ * Shared by `run` and `exec`. Without -t, a terminal as stdout or stderr
+ * becomes write-only (terminal_write_only()).
  *
  * Return: 0, or negative with *err set.
  */
@@ -470,6 +498,10 @@ int run_prepare_stdio(int pty_slave, bool interactive, const char *workdir, stru
 			dup2(null, STDIN_FILENO);
 			close(null);
 		}
+	}
+	if (pty_slave < 0) {
+		terminal_write_only(STDOUT_FILENO);
+		terminal_write_only(STDERR_FILENO);
 	}
 	if (chdir(workdir) < 0)
 		return sbx_error_set(err, errno, "working directory `%s`", workdir);

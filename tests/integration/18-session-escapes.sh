@@ -89,6 +89,24 @@ PANE
 typed2=[]" "$(cat "$T_TMP/typed")" "input typed into the caller's shell"
 }
 
+# Without -t, the caller's terminal as stderr is for writing only: what the
+# user types goes to the shell, not to a read on fd 2 inside.
+test_terminal_output_write_only() {
+	require_cmd tmux
+	cat >"$T_TMP/pane.sh" <<PANE
+$(sbx_cmdline "$ROOTFS" sh -c 'echo ready >&2; sleep 1; read -r line <&2; echo "rc=$? line=[$line]"') >'$T_TMP/out'
+read -r -t 5 line; echo "shell got: \$line" >'$T_TMP/shell'
+exec sleep 60
+PANE
+	tmux_start 100 30
+	wait_for_screen '^ready' 10
+	tmux -S "$TMUX_SOCK" send-keys -l 'typed-at-the-terminal'
+	tmux -S "$TMUX_SOCK" send-keys Enter
+	wait_for_file "$T_TMP/shell" '^shell got' 10
+	assert_match '^rc=[1-9][0-9]* line=\[\]$' "$(cat "$T_TMP/out")" "a read on the sandbox's fd 2"
+	assert_eq "shell got: typed-at-the-terminal" "$(cat "$T_TMP/shell")" "what the shell read"
+}
+
 # Job control stays: ^C at the caller's terminal reaches a command without -t
 # (through the supervisor: the command is not in the terminal's foreground
 # process group any more).
@@ -283,6 +301,7 @@ except socket.timeout:
 t "descriptors are closed before the seccomp filter" test_fds_closed_before_seccomp
 t "kill -TERM 0 inside does not reach the caller" test_kill_process_group
 t "no TIOCSTI into the caller's terminal without a filter" test_no_typing_into_caller_terminal
+t "without -t the terminal on fd 1 and 2 is write-only" test_terminal_output_write_only
 t "^C reaches a command without -t" test_ctrl_c_without_tty
 t "^Z stops a sandbox without -t, fg resumes it" test_ctrl_z_without_tty
 t "the caller's session keyring is not the sandbox's" test_session_keyring
