@@ -947,6 +947,31 @@ static void check_seccomp(struct doctor_check *c)
 		check_set(c, DOCTOR_OK, xstrdup("filters available"), NULL);
 }
 
+/**
+ * check_landlock() - Landlock, with which the network helper denies itself
+ *		      every path
+ * @c:		the check
+ *
+ * Optional: without it the helper keeps its other walls (namespaces, an
+ * empty root, no capabilities, seccomp).
+ */
+static void check_landlock(struct doctor_check *c)
+{
+	int abi = sys_landlock_create_ruleset(NULL, 0, SBX_LANDLOCK_CREATE_RULESET_VERSION);
+	int e = errno;
+
+	if (abi >= 0) {
+		check_set(c, DOCTOR_OK, xasprintf("ABI %d: the network helper denies itself every path", abi),
+			  NULL);
+		return;
+	}
+	check_set(c, DOCTOR_WARN,
+		  xasprintf("no Landlock (%s): the network helper is confined without it",
+			    e == EOPNOTSUPP ? "disabled at boot" : strerror(e)),
+		  xstrdup(e == EOPNOTSUPP ? "add landlock to the kernel's lsm= boot parameter"
+					  : "Linux >= 5.13 with CONFIG_SECURITY_LANDLOCK=y"));
+}
+
 /* ---- the report ---------------------------------------------------------- */
 
 /**
@@ -973,6 +998,7 @@ void doctor_run(const struct sbx_global *g, struct doctor_report *r)
 	check_tun(check_add(r, "tun", false));
 	check_ping(check_add(r, "ping", false));
 	check_seccomp(check_add(r, "seccomp", true));
+	check_landlock(check_add(r, "landlock", false));
 }
 
 /**

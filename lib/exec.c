@@ -244,11 +244,11 @@ static _Noreturn void exec_child(struct exec_child *x)
 	cleanup_error struct sbx_error *err = NULL;
 
 	init_restore_signals(&x->saved_mask);
-	if (run_prepare_stdio(x->pty_slave, x->interactive, x->workdir, &err) < 0)
+	if (run_leave_caller_session(&err) < 0 ||
+	    run_prepare_stdio(x->pty_slave, x->interactive, x->workdir, &err) < 0)
 		goto fail;
-	if (run_drop_privileges(&x->privs, &x->creds, &err) < 0)
+	if (run_mark_fds_cloexec(&err) < 0 || run_drop_privileges(&x->privs, &x->creds, &err) < 0)
 		goto fail;
-	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	_exit(run_find_and_exec(x->argv, x->env.v, false));
 fail:
 	sbx_log(SBX_LOG_ERROR, "%s", err->msg);

@@ -11,8 +11,9 @@
  *     that no zombie piles up;
  *   - forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and
  *     SIGWINCH to the command, unless the kernel generated the signal
- *     (si_code SI_KERNEL: the terminal driver signals the whole foreground
- *     process group, the command got its own copy already);
+ *     (si_code SI_KERNEL: a terminal's line discipline signals its whole
+ *     foreground process group, the command got its own copy already;
+ *     PID 1 has no controlling terminal, so this is a safeguard only);
  *   - exits with the command's status (128+N for a death by signal N), which
  *     tears down the PID namespace: the kernel SIGKILLs what is left;
  *   - is not dumpable, so nothing inside can ptrace it or open its

@@ -41,7 +41,18 @@ socklen_t net_publish_host_sockaddr(const struct net_publish *p, struct sockaddr
 int net_check_publish(const struct net_publish *p, size_t n, struct sbx_error **err);
 int net_check_tun(struct sbx_error **err);
 int net_setup_sandbox(unsigned mtu, int *tapfd, struct sbx_error **err);
-int net_helper_start(int tapfd, const struct net_helper_config *cfg, pid_t *pid, struct sbx_error **err);
-void net_helper_stop(pid_t *pid);
+/* A running helper: its pid, and the read end of the pipe that is its stderr. */
+struct net_helper {
+	pid_t pid; /* 0: none */
+	int log;   /* -1: none; the supervisor forwards its lines (supervise.c) */
+};
+#define NET_HELPER_INIT                                                                                      \
+	{                                                                                                    \
+		.pid = 0, .log = -1                                                                          \
+	}
+
+int net_helper_start(int tapfd, const struct net_helper_config *cfg, struct net_helper *h,
+		     struct sbx_error **err);
+void net_helper_stop(struct net_helper *h);
 
 #endif /* SBX_NET_H */

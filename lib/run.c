@@ -22,18 +22,21 @@
  *    network, UTS and IPC namespaces made with it (mntlock.c); the
  *    supervisor cloned PID 1 without those three then.
  * 3. PID 1, now root of its user namespace with every capability in it,
- *    builds and enters the root (rootfs.c), resolves the user, working
+ *    leaves the caller's session and session keyring (a new session with
+ *    no controlling terminal, a new anonymous keyring: what every process
+ *    of the sandbox inherits), builds and enters the root (rootfs.c), resolves the user, working
  *    directory and environment inside it, opens the pty in the sandbox's
  *    devpts (-t), and sends MSG_READY (with the pty master) or MSG_ERROR
  *    (the one line the supervisor prints; exit 125).
  * 4. With -t the supervisor sets the pty's window size and raw mode, then
  *    sends MSG_GO. PID 1 forks the command (PID 2) and becomes the init
  *    (init.c); with --init=false it execs the command itself.
- * 5. The command (with CAP_SYS_ADMIN: in the nested user namespace and a
- *    copy of PID 1's mount namespace first, where every mount is locked)
- *    drops the bounding set, switches user, sets the capabilities,
- *    no_new_privs and the seccomp filter, marks every descriptor above 2
- *    close-on-exec and execs.
+ * 5. The command marks every descriptor above 2 close-on-exec (before the
+ *    seccomp filter, which might not allow close_range); with CAP_SYS_ADMIN
+ *    it enters the nested user namespace and a copy of PID 1's mount
+ *    namespace, where every mount is locked; it drops the bounding set,
+ *    switches user, sets the capabilities, no_new_privs and the seccomp
+ *    filter, and execs.
  * 6. The supervisor relays the pty, forwards signals and waits for PID 1
  *    (supervise.c), then removes RUNROOT/<id> (and ROOT/sandboxes/<id> with
  *    --rm). The sandbox's mounts live in its own mount namespace and
@@ -48,6 +51,7 @@
  */
 #include "run.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -109,7 +113,7 @@ struct run_ctx {
 	int sync;		     /* our end of the socketpair */
 	struct cgroup_sandbox cg;    /* own cgroup with the limits (cgroup.c) */
 	struct net_publish *publish; /* parsed -p specs */
-	pid_t net_helper;	     /* libslirp helper (slirp_helper.c), 0 if none */
+	struct net_helper net_helper; /* libslirp helper (slirp_helper.c) */
 	sigset_t saved_mask;
 	bool lock_mounts;	/* CAP_SYS_ADMIN: the command's mounts are locked */
 	struct mntlock mntlock; /* its user namespace (mntlock.c) */
@@ -420,6 +424,69 @@ int run_drop_privileges(const struct run_privs *p, struct passwd_creds *creds, s
 }
 
 /**
+ * run_leave_caller_session() - a session and a session keyring of our own
+ * @err:	error out-parameter
+ *
+ * Called first in every process that starts a sandbox's processes (PID 1,
+ * the child of `sandbox exec`). The caller's session and process group
+ * are left (tty_new_session()): nothing inside holds the caller's terminal
+ * as its controlling terminal (no TIOCSTI into the user's shell, whatever
+ * the seccomp profile), and kill(0, ...) or a signal to the process group
+ * cannot reach the caller's shell or pipeline.
+ *
+ * The session keyring is inherited across fork and exec: the caller's
+ * (pam_keyinit's, with the user's keys) would be searchable and readable,
+ * as its possessor, by a sandbox allowed keyctl (--privileged,
+ * seccomp=unconfined). A new anonymous one is joined instead, as runc and
+ * crun do. A kernel without keys (ENOSYS), or a host seccomp filter that
+ * refuses keyctl (EPERM, then refused inside too), is fine.
+ *
+ * Return: 0, or negative with *err set.
+ */
+int run_leave_caller_session(struct sbx_error **err)
+{
+	if (tty_new_session(err) < 0)
+		return -1;
+	if (sys_keyctl_join_session(NULL) < 0 && errno != ENOSYS && errno != EPERM) {
+		int e = errno;
+
+		sbx_error_set(err, e, "join a new session keyring");
+		if (e == EDQUOT)
+			sbx_error_hint(err,
+				       "the user's key quota is used up (see /proc/sys/kernel/keys/maxkeys)");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Without -t, stdout and stderr may be the caller's terminal, which the
+ * user's shell opened read-write: in a session of its own the sandbox could
+ * read what the user types at the shell through them, out of reach of job
+ * control (SIGTTIN is for a controlling terminal only). Such a descriptor
+ * is replaced by a write-only open of the same terminal. Where the terminal
+ * cannot be opened again (another user's), it is kept as it is.
+ */
+static void terminal_write_only(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+	char path[32];
+	int w;
+
+	if (flags < 0 || (flags & O_ACCMODE) == O_WRONLY || !isatty(fd))
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	w = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (flags & (O_APPEND | O_NONBLOCK)));
+	if (w < 0) {
+		sbx_debug("fd %d stays the terminal as opened: reopen it write-only: %s", fd, strerror(errno));
+		return;
+	}
+	if (dup2(w, fd) < 0)
+		sbx_debug("fd %d stays the terminal as opened: %s", fd, strerror(errno));
+	close(w);
+}
+
+/**
  * run_prepare_stdio() - the command's terminal, stdin and working directory,
  *			 in its own process right before the privilege drop
  * @pty_slave:	the pty's slave (-t): made the controlling terminal and 0/1/2
@@ -427,7 +494,8 @@ int run_drop_privileges(const struct run_privs *p, struct passwd_creds *creds, s
  * @workdir:	directory to change to
  * @err:	error out-parameter
  *
- * Shared by `run` and `exec`.
+ * Shared by `run` and `exec`. Without -t, a terminal as stdout or stderr
+ * becomes write-only (terminal_write_only()).
  *
  * Return: 0, or negative with *err set.
  */
@@ -443,8 +511,52 @@ int run_prepare_stdio(int pty_slave, bool interactive, const char *workdir, stru
 			close(null);
 		}
 	}
+	if (pty_slave < 0) {
+		terminal_write_only(STDOUT_FILENO);
+		terminal_write_only(STDERR_FILENO);
+	}
 	if (chdir(workdir) < 0)
 		return sbx_error_set(err, errno, "working directory `%s`", workdir);
+	return 0;
+}
+
+/**
+ * run_mark_fds_cloexec() - mark every descriptor above 2 close-on-exec
+ * @err:	error out-parameter
+ *
+ * Called before the seccomp filter is loaded: a profile that does not
+ * allow close_range(2) would otherwise make it fail and leave descriptors
+ * of the caller (inherited without O_CLOEXEC) open in the command.
+ * CLOSE_RANGE_CLOEXEC needs Linux 5.11; before, or where a filter of the
+ * host refuses close_range, each descriptor listed in /proc/self/fd is
+ * marked one by one.
+ *
+ * Return: 0, or negative with *err set (the caller must not exec then).
+ */
+int run_mark_fds_cloexec(struct sbx_error **err)
+{
+	cleanup_close int dfd = -1;
+	DIR *d;
+	struct dirent *e;
+
+	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	sbx_debug("close_range: %s: marking /proc/self/fd one by one", strerror(errno));
+	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || !(d = fdopendir(dfd)))
+		return sbx_error_set(err, errno, "mark descriptors close-on-exec: `/proc/self/fd`");
+	dfd = -1; /* the DIR owns it now */
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (fd > 2 && fd != dirfd(d) && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF) {
+			int saved = errno;
+
+			closedir(d);
+			return sbx_error_set(err, saved, "mark descriptor %d close-on-exec", fd);
+		}
+	}
+	closedir(d);
 	return 0;
 }
 
@@ -463,6 +575,8 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 	init_restore_signals(&c->saved_mask);
 	if (run_prepare_stdio(x->pty_slave, o->interactive, x->workdir, &err) < 0)
 		goto fail;
+	if (run_mark_fds_cloexec(&err) < 0)
+		goto fail;
 	{
 		struct run_privs p = {
 		    .caps = c->caps,
@@ -475,7 +589,6 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 		if (mntlock_enter(&c->mntlock, &err) < 0 || run_drop_privileges(&p, &x->creds, &err) < 0)
 			goto fail;
 	}
-	sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	sbx_debug_phase("exec");
 	return run_find_and_exec(x->argv, x->env.v, o->login_shell);
 fail:
@@ -502,7 +615,7 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 		seccomp_build(NULL, c->caps, &c->filter, &err);
 	if (recv_type(c->sync, MSG_MAPS_DONE, NULL, &m) != 0)
 		_exit(SBX_EXIT_FAILURE);
-	if (err)
+	if (err || run_leave_caller_session(&err) < 0)
 		goto fail;
 	/* the supervisor moved us into our cgroup: root the namespace there */
 	if (c->cg.path && unshare(CLONE_NEWCGROUP) < 0) {
@@ -834,7 +947,8 @@ static void warn_fallback_once(const struct run_ctx *c)
  */
 int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err)
 {
-	struct run_ctx c = {.o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT, .mntlock = MNTLOCK_INIT};
+	struct run_ctx c = {
+	    .o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT, .mntlock = MNTLOCK_INIT, .net_helper = NET_HELPER_INIT};
 	cleanup_close int pidfd = -1;
 	unsigned long flags =
 	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
@@ -980,6 +1094,7 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		    .stdin_open = o->interactive,
 		    .attach = attach_listen >= 0,
 		    .attach_listen = attach_listen,
+		    .helper_log = c.net_helper.log,
 		};
 
 		ret = supervise_wait(&so, exit_status, err);

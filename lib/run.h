@@ -25,6 +25,8 @@ struct run_privs {
 int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err);
 int run_drop_privileges(const struct run_privs *p, struct passwd_creds *creds, struct sbx_error **err);
 int run_find_and_exec(char **argv, char **envp, bool login);
+int run_leave_caller_session(struct sbx_error **err);
+int run_mark_fds_cloexec(struct sbx_error **err);
 int run_prepare_stdio(int pty_slave, bool interactive, const char *workdir, struct sbx_error **err);
 
 #endif /* SBX_RUN_H */

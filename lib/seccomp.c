@@ -79,6 +79,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -245,6 +246,7 @@ enum default_args {
 	ARGS_NONE,	  /* the whole syscall */
 	ARGS_CLONE_NS,	  /* clone with any CLONE_NEW* flag */
 	ARGS_TTY_IOCTL,	  /* ioctl TIOCSTI and TIOCLINUX */
+	ARGS_VSOCK,	  /* socket(AF_VSOCK, ...) */
 	ARGS_PERSONALITY, /* personality other than docker's harmless ones */
 };
 
@@ -328,6 +330,8 @@ static const struct default_rule default_rules[] = {
     /* CVE-2017-5226 (bubblewrap): pushing input into the terminal the
      * sandbox shares with the user */
     {"ioctl", EPERM, ARGS_TTY_IOCTL, 0},
+    /* virtio-vsock reaches the hypervisor's host side, as docker's profile says */
+    {"socket", EPERM, ARGS_VSOCK, 0},
     /* ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, MMAP_PAGE_ZERO, ... */
     {"personality", EPERM, ARGS_PERSONALITY, 0},
 };
@@ -446,15 +450,19 @@ static int build_default(uint64_t caps, scmp_filter_ctx *out, struct sbx_error *
 		switch (r->args) {
 		case ARGS_NONE: rc = rule_add(ctx, action, nr, r->name, 0, NULL, err); break;
 		case ARGS_CLONE_NS: rc = add_clone_ns_rules(ctx, action, nr, err); break;
-		case ARGS_TTY_IOCTL: {
-			/* the kernel reads cmd as unsigned int: without the mask,
-			 * setting a high bit would slip past (CVE-2019-10063) */
-			struct scmp_arg_cmp sti = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
-			struct scmp_arg_cmp lnx = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
+		case ARGS_TTY_IOCTL:
+		case ARGS_VSOCK: {
+			/* the kernel reads ioctl's cmd and socket's family as
+			 * int: without the mask, a high bit would slip past
+			 * (CVE-2019-10063) */
+			static const uint32_t tty[] = {TIOCSTI, TIOCLINUX, 0}, vsock[] = {AF_VSOCK, 0};
+			unsigned int arg = r->args == ARGS_VSOCK ? 0 : 1;
 
-			rc = rule_add(ctx, action, nr, r->name, 1, &sti, err);
-			if (rc == 0)
-				rc = rule_add(ctx, action, nr, r->name, 1, &lnx, err);
+			for (const uint32_t *v = arg ? tty : vsock; *v && rc == 0; v++) {
+				struct scmp_arg_cmp cmp = SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, 0xffffffffu, *v);
+
+				rc = rule_add(ctx, action, nr, r->name, 1, &cmp, err);
+			}
 			break;
 		}
 		case ARGS_PERSONALITY: rc = add_personality_rules(ctx, action, nr, err); break;

@@ -2,19 +2,35 @@
 /* slirp_helper.c - the network helper: libslirp between the sandbox's tap and the host
  *
  * The supervisor forks the helper once PID 1 has sent the tap descriptor.
- * The helper stays in the host's network namespace (its sockets are the
- * host's), and in this order:
- * 1. dies with the supervisor (PR_SET_PDEATHSIG) and keeps only the tap and
- *    its status pipe;
+ * libslirp parses every packet the sandbox builds, so the helper is treated
+ * as the next thing to be taken over. It stays in the host's network
+ * namespace (its sockets are the host's), and in this order:
+ * 1. dies with the supervisor (PR_SET_PDEATHSIG), starts a session of its
+ *    own (no controlling terminal, out of the caller's process group) and
+ *    keeps only the tap, its status pipe and the sandbox's user and network
+ *    namespaces (portfwd.c); stdin and stdout are /dev/null, stderr is a
+ *    non-blocking pipe whose lines the supervisor forwards (supervise.c),
+ *    never the caller's terminal;
  * 2. reads the host's /etc/resolv.conf (libslirp's DNS forwarder needs the
  *    upstream servers, also when they are 127.0.0.53: the helper's sockets
  *    are on the host's loopback) and binds the -p ports;
- * 3. isolates itself: a new user and mount namespace whose root is an empty
- *    tmpfs holding only that resolv.conf (libslirp stats and re-reads it,
- *    slirp4netns#315), no capabilities, no_new_privs, and a seccomp
- *    allowlist;
+ * 3. isolates itself: a new user, mount and PID namespace; it forks there
+ *    and the child, PID 1 of that namespace, goes on as the helper, while
+ *    the parent only waits for it (a seccomp filter that allows nothing
+ *    else, no descriptor); the root is an empty tmpfs holding only that
+ *    resolv.conf (libslirp stats and re-reads it, slirp4netns#315); Landlock
+ *    (Linux >= 5.13, where enabled) denies every filesystem access but
+ *    reading that file, TCP bind (ABI 4) and signals and abstract sockets
+ *    outside the helper (ABI 6); no capabilities, no_new_privs, and a
+ *    seccomp allowlist: sockets of the internet families, ioctl FIONREAD
+ *    and FIONBIO only, tkill/tgkill to itself only, no kill;
  * 4. writes "OK" (or the one-line error) to the status pipe and runs the
  *    event loop: poll() over the tap and libslirp's sockets, slirp timers.
+ *    Frames for the host's loopback or "this host" (127/8, 0/8, ::1, ::,
+ *    their IPv4-mapped forms) are dropped before libslirp sees them: it
+ *    would connect there on the sandbox's behalf. The host's loopback is
+ *    reached only through 10.0.2.2 with --allow-host-loopback, libslirp's
+ *    own gate.
  * It exits when the tap is gone; the supervisor kills it (SIGKILL) when
  * PID 1 has exited, so it never outlives the sandbox.
  */
@@ -29,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -209,6 +226,35 @@ static const SlirpCb helper_callbacks = {
     .notify = cb_notify,
 };
 
+/*
+ * Whether a frame from the sandbox is addressed to the host itself: IPv4
+ * 127/8 or 0/8, IPv6 ::1 or ::, or those in IPv4-mapped form. libslirp
+ * translates only its virtual host address (10.0.2.2, gated by
+ * disable_host_loopback) and passes any other destination to connect() or
+ * sendto() as it is: a frame crafted inside (AF_PACKET, CAP_NET_RAW) for
+ * 127.0.0.1 would reach the services of the host's loopback.
+ */
+static bool frame_to_host_itself(const uint8_t *f, size_t n)
+{
+	static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	const uint8_t *d;
+
+	if (n >= 14 + 20 && f[12] == 0x08 && f[13] == 0x00) {
+		d = f + 14 + 16; /* the IPv4 destination */
+		return d[0] == 127 || d[0] == 0;
+	}
+	if (n >= 14 + 40 && f[12] == 0x86 && f[13] == 0xdd) {
+		d = f + 14 + 24; /* the IPv6 destination */
+		if (memcmp(d, v4mapped, sizeof(v4mapped)) == 0)
+			return d[12] == 127 || d[12] == 0;
+		for (int i = 0; i < 15; i++)
+			if (d[i])
+				return false;
+		return d[15] <= 1;
+	}
+	return false;
+}
+
 /* Reads the tap until it is empty; false when the tap is gone. */
 static bool drain_tap(struct helper *h, uint8_t *buf, size_t size)
 {
@@ -216,7 +262,10 @@ static bool drain_tap(struct helper *h, uint8_t *buf, size_t size)
 		ssize_t n = read(h->tap, buf, size);
 
 		if (n > 0) {
-			slirp_input(h->slirp, buf, (int)n);
+			if (frame_to_host_itself(buf, (size_t)n))
+				sbx_debug("slirp: dropped a frame for the host's own address");
+			else
+				slirp_input(h->slirp, buf, (int)n);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -283,17 +332,99 @@ static int write_proc(const char *path, const char *val, struct sbx_error **err)
 	return 0;
 }
 
+/* The waiter's filter: it only waits for the helper and exits. */
+static const char *const waiter_syscalls[] = {
+    "wait4", "waitid", "exit", "exit_group", "rt_sigreturn", "restart_syscall",
+};
+
 /*
- * A new user and mount namespace with an empty tmpfs as its root, holding
- * only etc/resolv.conf. The network namespace stays the host's.
+ * The parent of the helper's PID namespace: no descriptor, no capability,
+ * nothing but waiting for the helper (PID 1 there) and exiting with its
+ * status. It
+ * stays for the supervisor's sake (it is the supervisor's child, which
+ * net_helper_stop() kills: the helper then dies of its parent-death
+ * signal).
  */
-static int isolate_root(const char *resolv, struct sbx_error **err)
+static _Noreturn void waiter_main(pid_t helper, int alive)
+{
+	cap_t none = cap_init();
+	scmp_filter_ctx ctx;
+	int st;
+
+	if (alive > 0)
+		sys_close_range(0, (unsigned)alive - 1, 0);
+	sys_close_range((unsigned)alive + 1, ~0U, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (!none || cap_set_proc(none) < 0)
+		_exit(SBX_EXIT_FAILURE);
+	cap_free(none);
+	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		_exit(SBX_EXIT_FAILURE);
+	for (size_t i = 0; i < ARRAY_SIZE(waiter_syscalls); i++) {
+		int nr = seccomp_syscall_resolve_name(waiter_syscalls[i]);
+
+		if (nr != __NR_SCMP_ERROR && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) < 0)
+			_exit(SBX_EXIT_FAILURE);
+	}
+	if (seccomp_load(ctx) < 0)
+		_exit(SBX_EXIT_FAILURE);
+	while (waitpid(helper, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit(SBX_EXIT_FAILURE);
+	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : SBX_EXIT_FAILURE);
+}
+
+/*
+ * Whether the waiter still lives: it holds the write end of @alive open
+ * until it exits. After the fork, getppid() is 0 in the new PID namespace
+ * whether the parent lives or not (see init_set_parent_death()).
+ */
+static bool waiter_alive(int alive)
+{
+	struct pollfd p = {.fd = alive, .events = POLLIN};
+
+	return poll(&p, 1, 0) == 0;
+}
+
+/*
+ * Fork into the PID namespace unshared before: the child returns (PID 1
+ * there, dying with the waiter) with *alive set (see waiter_alive()); the
+ * parent becomes the waiter.
+ */
+static int enter_pid_namespace(int *alive, struct sbx_error **err)
+{
+	int p[2];
+	pid_t child;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return sbx_error_set(err, errno, "pipe");
+	child = fork();
+	if (child < 0)
+		return sbx_error_set(err, errno, "fork into the helper's PID namespace");
+	if (child > 0) {
+		close(p[0]);
+		waiter_main(child, p[1]);
+	}
+	close(p[1]);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || !waiter_alive(p[0]))
+		_exit(SBX_EXIT_FAILURE);
+	*alive = p[0];
+	return 0;
+}
+
+/*
+ * A new user, mount and PID namespace (entered through a fork: see
+ * enter_pid_namespace()) with an empty tmpfs as its root, holding only
+ * etc/resolv.conf. The network namespace stays the host's.
+ */
+static int isolate_root(const char *resolv, int *alive, struct sbx_error **err)
 {
 	char map[64];
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
 
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) < 0)
 		return sbx_error_set(err, errno, "new user namespace");
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
 	if (write_proc("/proc/self/uid_map", map, err) < 0 ||
@@ -301,6 +432,8 @@ static int isolate_root(const char *resolv, struct sbx_error **err)
 		return -1;
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
 	if (write_proc("/proc/self/gid_map", map, err) < 0)
+		return -1;
+	if (enter_pid_namespace(alive, err) < 0)
 		return -1;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return sbx_error_set(err, errno, "make mounts private");
@@ -316,6 +449,56 @@ static int isolate_root(const char *resolv, struct sbx_error **err)
 	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		sbx_debug("helper: read-only root: %s", strerror(errno));
+	return 0;
+}
+
+/**
+ * isolate_landlock() - deny the helper every path but reading resolv.conf
+ * @err:	error out-parameter
+ *
+ * In the helper's own root (after isolate_root()). Every filesystem right
+ * the kernel's Landlock ABI knows is handled, and only READ_FILE on
+ * /etc/resolv.conf is granted (libslirp re-reads it); TCP bind is denied
+ * from ABI 4 (the -p ports are bound already), and from ABI 6 signals and
+ * abstract unix sockets outside the helper's domain. A kernel without
+ * Landlock, or with it disabled, is skipped (`sandbox doctor` says).
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int isolate_landlock(struct sbx_error **err)
+{
+	struct sbx_landlock_ruleset_attr ra = {.handled_access_fs = SBX_LANDLOCK_ACCESS_FS_ABI1};
+	struct sbx_landlock_path_beneath_attr rule = {.allowed_access = SBX_LANDLOCK_ACCESS_FS_READ_FILE};
+	cleanup_close int ruleset = -1;
+	cleanup_close int file = -1;
+	int abi = sys_landlock_create_ruleset(NULL, 0, SBX_LANDLOCK_CREATE_RULESET_VERSION);
+
+	if (abi < 0) {
+		sbx_debug("helper: no Landlock: %s", strerror(errno));
+		return 0;
+	}
+	if (abi >= 2)
+		ra.handled_access_fs |= SBX_LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		ra.handled_access_fs |= SBX_LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 4)
+		ra.handled_access_net = SBX_LANDLOCK_ACCESS_NET_BIND_TCP;
+	if (abi >= 5)
+		ra.handled_access_fs |= SBX_LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	if (abi >= 6)
+		ra.scoped = SBX_LANDLOCK_SCOPE_ABSTRACT_UNIX | SBX_LANDLOCK_SCOPE_SIGNAL;
+	ruleset = sys_landlock_create_ruleset(&ra, sizeof(ra), 0);
+	if (ruleset < 0)
+		return sbx_error_set(err, errno, "Landlock ruleset");
+	file = open("/etc/resolv.conf", O_PATH | O_CLOEXEC);
+	if (file < 0)
+		return sbx_error_set(err, errno, "`/etc/resolv.conf`");
+	rule.parent_fd = file;
+	if (sys_landlock_add_rule(ruleset, SBX_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
+		return sbx_error_set(err, errno, "Landlock rule for `/etc/resolv.conf`");
+	/* restrict_self needs no_new_privs or CAP_SYS_ADMIN: we have the latter here */
+	if (sys_landlock_restrict_self(ruleset, 0) < 0)
+		return sbx_error_set(err, errno, "Landlock");
 	return 0;
 }
 
@@ -344,7 +527,6 @@ static const char *const helper_syscalls[] = {
     "poll",
     "ppoll",
     "fcntl",
-    "ioctl",
     "clock_gettime",
     "gettimeofday",
     "nanosleep",
@@ -379,12 +561,40 @@ static const char *const helper_syscalls[] = {
     "getegid",
     "getppid",
     "prctl",
-    "tgkill",
     "rt_sigaction",
     "splice",
     "pipe",
     "pipe2",
 };
+
+/*
+ * The system calls the helper may make with some arguments only: sockets of
+ * the internet families (the tap and the pipes exist); ioctl FIONREAD
+ * (libslirp) and FIONBIO (the request numbers as 32 bits, as the kernel
+ * reads them); tkill and tgkill to the helper itself (abort(), raise()),
+ * whose pid and tid are known now and never change (single-threaded).
+ */
+static int add_arg_rules(scmp_filter_ctx ctx, struct sbx_error **err)
+{
+	const uint64_t self = (uint64_t)getpid();
+	const struct {
+		int nr;
+		unsigned int n;
+		struct scmp_arg_cmp cmp[2];
+	} rules[] = {
+	    {SCMP_SYS(socket), 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET, 0)}},
+	    {SCMP_SYS(socket), 1, {SCMP_A0(SCMP_CMP_EQ, AF_INET6, 0)}},
+	    {SCMP_SYS(ioctl), 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, FIONREAD)}},
+	    {SCMP_SYS(ioctl), 1, {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, FIONBIO)}},
+	    {SCMP_SYS(tkill), 1, {SCMP_A0(SCMP_CMP_EQ, self, 0)}},
+	    {SCMP_SYS(tgkill), 2, {SCMP_A0(SCMP_CMP_EQ, self, 0), SCMP_A1(SCMP_CMP_EQ, self, 0)}},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		if (seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, rules[i].nr, rules[i].n, rules[i].cmp) < 0)
+			return sbx_error_set(err, EINVAL, "seccomp rule %zu", i);
+	return 0;
+}
 
 static int isolate_privileges(struct sbx_error **err)
 {
@@ -411,15 +621,9 @@ static int isolate_privileges(struct sbx_error **err)
 			return sbx_error_set(err, EINVAL, "seccomp rule for %s", helper_syscalls[i]);
 		}
 	}
-	/* sockets of the internet families only (the tap and the pipes exist) */
-	for (int fam = 0; fam < 2; fam++) {
-		struct scmp_arg_cmp a = {
-		    .arg = 0, .op = SCMP_CMP_EQ, .datum_a = fam ? AF_INET6 : AF_INET, .datum_b = 0};
-
-		if (seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, &a) < 0) {
-			seccomp_release(ctx);
-			return sbx_error_set(err, EINVAL, "seccomp rule for socket");
-		}
+	if (add_arg_rules(ctx, err) < 0) {
+		seccomp_release(ctx);
+		return -1;
 	}
 	r = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -470,13 +674,35 @@ static int add_slirp_forward(Slirp *slirp, const struct net_publish *p, const st
 #endif
 }
 
-static _Noreturn void helper_main(int tap, int status, pid_t parent, const struct net_helper_config *cfg)
+/*
+ * The helper's stdio: /dev/null for stdin and stdout, the log pipe for
+ * stderr (non-blocking: a line the supervisor has no room for is lost, the
+ * helper never waits for it). Nothing of the caller's terminal stays.
+ */
+static int helper_stdio(int log, struct sbx_error **err)
+{
+	cleanup_close int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		return sbx_error_set(err, errno, "open `/dev/null`");
+	if (dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(log, STDERR_FILENO) < 0)
+		return sbx_error_set(err, errno, "redirect the helper's stdio");
+	if (log > STDERR_FILENO)
+		close(log);
+	if (fcntl(STDERR_FILENO, F_SETFL, fcntl(STDERR_FILENO, F_GETFL) | O_NONBLOCK) < 0)
+		return sbx_error_set(err, errno, "make the helper's log non-blocking");
+	return 0;
+}
+
+static _Noreturn void helper_main(int tap, int status, int log, pid_t parent,
+				  const struct net_helper_config *cfg)
 {
 	cleanup_error struct sbx_error *err = NULL;
 	struct helper h = {.tap = tap};
 	cleanup_free char *resolv = NULL;
 	SlirpConfig sc = {.version = SLIRP_CONFIG_VERSION_MAX < 4 ? SLIRP_CONFIG_VERSION_MAX : 4};
 	sigset_t none;
+	int alive = -1;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(SBX_EXIT_FAILURE);
@@ -484,21 +710,16 @@ static _Noreturn void helper_main(int tap, int status, pid_t parent, const struc
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	{
-		int keep[4] = {tap, status, cfg->userns_fd, cfg->netns_fd};
+		int keep[5] = {tap, status, log, cfg->userns_fd, cfg->netns_fd};
 
-		portfwd_close_all_but(keep, cfg->userns_fd >= 0 && cfg->netns_fd >= 0 ? 4 : 2);
+		portfwd_close_all_but(keep, ARRAY_SIZE(keep)); /* -1: none */
 	}
-	{
-		/* stderr stays for --log-level debug; the sandbox's stdio is not ours */
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-			if (null > STDERR_FILENO)
-				close(null);
-		}
+	if (setsid() < 0) {
+		sbx_error_set(&err, errno, "start a new session");
+		goto fail;
 	}
+	if (helper_stdio(log, &err) < 0)
+		goto fail;
 	prctl(PR_SET_NAME, "sandbox-net", 0, 0, 0);
 	if (util_read_file("/etc/resolv.conf", &resolv, NULL, NULL) < 0)
 		resolv = xstrdup("");
@@ -555,13 +776,13 @@ static _Noreturn void helper_main(int tap, int status, pid_t parent, const struc
 			goto fail;
 		}
 	}
-	if (isolate_root(resolv, &err) < 0)
-		goto fail;
-	if (isolate_privileges(&err) < 0)
+	if (isolate_root(resolv, &alive, &err) < 0 || isolate_landlock(&err) < 0 ||
+	    isolate_privileges(&err) < 0)
 		goto fail;
 	/* new credentials may have cleared the parent-death signal */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || !waiter_alive(alive))
 		_exit(SBX_EXIT_FAILURE);
+	close(alive);
 	fcntl(tap, F_SETFL, fcntl(tap, F_GETFL) | O_NONBLOCK);
 	if (util_write_all(status, "OK", 2) < 0)
 		_exit(SBX_EXIT_FAILURE);
@@ -587,9 +808,10 @@ fail:
  * Return: 0 once the helper has bound its ports and isolated itself,
  * negative with *err set (and no helper left) otherwise.
  */
-int net_helper_start(int tapfd, const struct net_helper_config *cfg, pid_t *pid, struct sbx_error **err)
+int net_helper_start(int tapfd, const struct net_helper_config *cfg, struct net_helper *h,
+		     struct sbx_error **err)
 {
-	cleanup_close int rd = -1, wr = -1;
+	cleanup_close int rd = -1, wr = -1, log_rd = -1, log_wr = -1;
 	cleanup_pid pid_t child = 0;
 	pid_t parent = getpid();
 	char buf[1024];
@@ -600,14 +822,20 @@ int net_helper_start(int tapfd, const struct net_helper_config *cfg, pid_t *pid,
 		return sbx_error_set(err, errno, "pipe");
 	rd = fds[0];
 	wr = fds[1];
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return sbx_error_set(err, errno, "pipe");
+	log_rd = fds[0];
+	log_wr = fds[1];
 	child = fork();
 	if (child < 0)
 		return sbx_error_set(err, errno, "fork the network helper");
 	if (child == 0) {
 		close(rd);
-		helper_main(tapfd, wr, parent, cfg);
+		close(log_rd);
+		helper_main(tapfd, wr, log_wr, parent, cfg);
 	}
 	close(take_fd(&wr));
+	close(take_fd(&log_wr));
 	for (;;) {
 		ssize_t n = read(rd, buf + len, sizeof(buf) - 1 - len);
 
@@ -630,24 +858,30 @@ int net_helper_start(int tapfd, const struct net_helper_config *cfg, pid_t *pid,
 			sbx_error_hint(err, "%s", nl + 1);
 		return -1;
 	}
-	*pid = take_pid(&child);
+	h->pid = take_pid(&child);
+	h->log = take_fd(&log_rd);
 	return 0;
 }
 
 /**
  * net_helper_stop() - kill the helper, reap it if it is already gone
- * @pid:	its pid; 0 (nothing to do) afterwards
+ * @h:		the helper; NET_HELPER_INIT (nothing to do) afterwards
  *
- * The helper's exit closes the last reference to the tap, and the kernel
+ * SIGKILL goes to the supervisor's child, the waiter of the helper's PID
+ * namespace; the helper (PID 1 there) dies of its parent-death signal.
+ * Its exit closes the last reference to the tap, and the kernel
  * unregisters the device there (synchronize_net(): ~15 ms). The supervisor
  * does not wait for that: the helper is dead to userspace once SIGKILL is
  * sent, and a zombie left is reaped when the supervisor exits.
  */
-void net_helper_stop(pid_t *pid)
+void net_helper_stop(struct net_helper *h)
 {
-	if (*pid <= 0)
+	if (h->log >= 0)
+		close(h->log);
+	h->log = -1;
+	if (h->pid <= 0)
 		return;
-	kill(*pid, SIGKILL);
-	(void)waitpid(*pid, NULL, WNOHANG);
-	*pid = 0;
+	kill(h->pid, SIGKILL);
+	(void)waitpid(h->pid, NULL, WNOHANG);
+	h->pid = 0;
 }

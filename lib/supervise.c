@@ -11,13 +11,14 @@
  *     (supervise_block_signals()) and taken from a signalfd, so none is
  *     lost, and none kills the supervisor while the sandbox lives;
  *   - SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 are forwarded to
- *     PID 1, which forwards them to the command. Without a pty a signal
- *     from the kernel (si_code SI_KERNEL: ^C, ^\, a hangup from the
- *     terminal driver) is not: it went to the whole foreground process
- *     group, the command included. With a pty the command is in a session
- *     of its own on the inner pty and the host terminal is raw, so its keys
- *     arrive as bytes; a SIGHUP of the host terminal or a kill(1) is
- *     forwarded;
+ *     PID 1, which forwards them to the command. The sandbox's processes
+ *     are in a session of their own, outside the caller's foreground
+ *     process group (run_leave_caller_session()): ^C, ^\ or a hangup of
+ *     the caller's terminal reach the supervisor alone, which stays in
+ *     that group for job control, and are forwarded like a kill(1). With
+ *     -i -t the host terminal is raw and the keys arrive as bytes on the
+ *     inner pty instead; ^Z stops the sandbox's process group, then the
+ *     supervisor (suspend());
  *   - with a pty, SIGWINCH copies the host terminal's size to the master
  *     (the kernel then sends SIGWINCH to the command), stdin is relayed to
  *     the master (with -i; on EOF the supervisor stops reading, as podman
@@ -29,6 +30,13 @@
  * SIGPIPE is blocked too: a closed stdout turns into EPIPE, the output is
  * discarded, and the supervisor lives on to restore the terminal and report
  * the status.
+ *
+ * The network helper's stderr is a pipe (slirp_helper.c), never the
+ * caller's terminal: the supervisor reads it and writes its lines to its own
+ * stderr (the terminal, or ctr.log with -d), each cut at
+ * HELPER_LOG_LINE_MAX bytes and with control characters and bytes above
+ * 0x7e replaced by `?`, so that a helper taken over by the sandbox cannot
+ * send escape sequences to the user's terminal.
  *
  * Attach (-d -t only)
  *
@@ -79,13 +87,15 @@
 #define DRAIN_TIMEOUT_MS 1000
 /* Output frames queued for a slow attach client, at most. */
 #define ATTACH_QUEUE_SIZE (256 * 1024)
+/* The longest line of the network helper's log passed on. */
+#define HELPER_LOG_LINE_MAX 512
 
 /* Signals the supervisor passes on to PID 1. */
 static const int forwarded_signals[] = {
     SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
 };
 
-enum ev_source { EV_SIGNAL, EV_PIDFD, EV_MASTER, EV_STDIN, EV_LISTEN, EV_CLIENT };
+enum ev_source { EV_SIGNAL, EV_PIDFD, EV_MASTER, EV_STDIN, EV_LISTEN, EV_CLIENT, EV_HELPER_LOG };
 
 struct supervisor {
 	const struct supervise_opts *o;
@@ -108,6 +118,10 @@ struct supervisor {
 	char cin[ATTACH_HEADER_SIZE + ATTACH_MAX_PAYLOAD];
 	char *cout;		   /* queued outgoing frames (ATTACH_QUEUE_SIZE) */
 	size_t cout_off, cout_len; /* unsent bytes are cout[cout_off..cout_len) */
+	/* the network helper's log, see the top of the file */
+	bool log_open;
+	size_t log_len; /* bytes of an unfinished line in log */
+	char log[HELPER_LOG_LINE_MAX];
 };
 
 static void supervise_signal_set(sigset_t *set)
@@ -116,6 +130,7 @@ static void supervise_signal_set(sigset_t *set)
 	sigaddset(set, SIGCHLD);
 	sigaddset(set, SIGWINCH);
 	sigaddset(set, SIGPIPE);
+	sigaddset(set, SIGTSTP);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
 		sigaddset(set, forwarded_signals[i]);
 }
@@ -125,7 +140,7 @@ static void supervise_signal_set(sigset_t *set)
  * @saved:	set to the mask in effect before; the sandbox's command
  *		restores it with init_restore_signals() before execve
  *
- * Blocks SIGCHLD, SIGWINCH, SIGPIPE and the forwarded signals. Call it
+ * Blocks SIGCHLD, SIGWINCH, SIGPIPE, SIGTSTP and the forwarded signals. Call it
  * before clone, so that a signal that comes before supervise_wait() is
  * pending, not lost (and does not kill the supervisor), and so that PID 1
  * starts with them blocked (it drops signals it neither blocks nor
@@ -527,6 +542,84 @@ static void resize_pty(const struct supervisor *s)
 		tty_copy_winsize(term, s->master);
 }
 
+/* Write one line of the helper's log to stderr, made harmless for a terminal. */
+static void helper_log_line(const char *p, size_t n)
+{
+	char line[HELPER_LOG_LINE_MAX + 1];
+
+	for (size_t i = 0; i < n; i++)
+		line[i] = p[i] == '\t' || (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?';
+	line[n] = '\n';
+	(void)!write(STDERR_FILENO, line, n + 1);
+}
+
+/*
+ * Read what the helper logged and pass the complete lines on (a line of
+ * HELPER_LOG_LINE_MAX bytes without its end goes as it is). Return the
+ * byte count, 0 when there is nothing now, -1 at EOF (the helper is gone:
+ * the rest is passed on and the pipe no longer watched).
+ */
+static ssize_t helper_log_read(struct supervisor *s)
+{
+	ssize_t n;
+	char *nl;
+
+	do
+		n = read(s->o->helper_log, s->log + s->log_len, sizeof(s->log) - s->log_len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	if (n <= 0) {
+		if (s->log_len)
+			helper_log_line(s->log, s->log_len);
+		s->log_len = 0;
+		epoll_ctl(s->ep, EPOLL_CTL_DEL, s->o->helper_log, NULL);
+		s->log_open = false;
+		return -1;
+	}
+	s->log_len += (size_t)n;
+	while ((nl = memchr(s->log, '\n', s->log_len))) {
+		size_t len = (size_t)(nl - s->log);
+
+		helper_log_line(s->log, len);
+		memmove(s->log, nl + 1, s->log_len - len - 1);
+		s->log_len -= len + 1;
+	}
+	if (s->log_len == sizeof(s->log)) {
+		helper_log_line(s->log, s->log_len);
+		s->log_len = 0;
+	}
+	return n;
+}
+
+/*
+ * ^Z at the caller's terminal (or a SIGTSTP sent to us): without a pty,
+ * stop the sandbox's process group (PID 1's, or the exec'd process's) with
+ * SIGSTOP first: it is in a session of its own, out of reach of the
+ * terminal's SIGTSTP (which an orphaned group would ignore anyway), and
+ * would go on reading the terminal behind the user's shell. Then stop
+ * ourselves, as a job of the shell; its `fg` or `bg` (SIGCONT) resumes us,
+ * and we resume the group. With a pty the command's keys go to the inner
+ * pty, and we only stop, as before.
+ */
+static void suspend(const struct supervisor *s)
+{
+	bool group = s->o->pty_master < 0 && !s->exited;
+	sigset_t tstp;
+
+	if (group)
+		kill(-s->o->pid, SIGSTOP);
+	/* the default action of SIGTSTP, for the shell's "Stopped"; it does
+	 * nothing in an orphaned process group, and the group goes on */
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	raise(SIGTSTP);
+	sigprocmask(SIG_UNBLOCK, &tstp, NULL);
+	sigprocmask(SIG_BLOCK, &tstp, NULL);
+	if (group)
+		kill(-s->o->pid, SIGCONT);
+}
+
 /* Take every pending signal from the signalfd and act on it. */
 static int handle_signals(struct supervisor *s, struct sbx_error **err)
 {
@@ -547,9 +640,9 @@ static int handle_signals(struct supervisor *s, struct sbx_error **err)
 				return -1;
 		} else if (signo == SIGWINCH) {
 			resize_pty(s);
+		} else if (signo == SIGTSTP) {
+			suspend(s);
 		} else if (is_forwarded(signo)) {
-			if (s->o->pty_master < 0 && si.ssi_code == SI_KERNEL)
-				continue;
 			sbx_debug("forward signal %d to the sandbox", signo);
 			forward_signal(s, signo);
 		}
@@ -642,6 +735,12 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 		s.master_events = EPOLLIN;
 		resize_pty(&s);
 	}
+	if (o->helper_log > STDERR_FILENO) {
+		ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_HELPER_LOG};
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->helper_log, &ev) < 0)
+			return sbx_error_set(err, errno, "watch the network helper's log");
+		s.log_open = true;
+	}
 	if (o->attach && s.master >= 0) {
 		cout = xmalloc(ATTACH_QUEUE_SIZE);
 		s.cout = cout;
@@ -702,6 +801,10 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 					stdin_to_master(&s);
 				break;
 			case EV_LISTEN: client_accept(&s); break;
+			case EV_HELPER_LOG:
+				if (s.log_open)
+					helper_log_read(&s);
+				break;
 			case EV_CLIENT:
 				if ((e & EPOLLOUT) && s.client >= 0)
 					client_flush(&s);
@@ -715,6 +818,8 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 	}
 
 	drain_master(&s);
+	while (s.log_open && helper_log_read(&s) > 0)
+		;
 	/* a SIGPIPE from the last writes must not hit the caller when it unblocks */
 	handle_signals(&s, NULL);
 	*exit_status = init_exit_status(s.wstatus);

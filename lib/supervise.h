@@ -35,6 +35,7 @@ struct supervise_opts {
 	bool stdin_open;   /* -i: relay stdin (or an attached client's input) to the pty */
 	bool attach;	   /* -d -t: serve `sandbox attach` on attach_listen */
 	int attach_listen; /* the listening attach socket (supervise_attach_listen()) */
+	int helper_log;	   /* the network helper's stderr pipe (> 2), or 0 or -1: none */
 };
 
 /* The attach socket, in the sandbox's RUNROOT/<id> */

@@ -43,6 +43,55 @@
 #define __NR_fsmount 432
 #endif
 
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule	     445
+#define __NR_landlock_restrict_self  446
+#endif
+
+/* Landlock (Linux >= 5.13): the ABI version says which rights exist */
+#define SBX_LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
+#define SBX_LANDLOCK_RULE_PATH_BENEATH	    1
+#define SBX_LANDLOCK_ACCESS_FS_READ_FILE    (1ULL << 2)
+#define SBX_LANDLOCK_ACCESS_FS_ABI1	    ((1ULL << 13) - 1) /* EXECUTE .. MAKE_SYM */
+#define SBX_LANDLOCK_ACCESS_FS_REFER	    (1ULL << 13)       /* ABI 2 */
+#define SBX_LANDLOCK_ACCESS_FS_TRUNCATE	    (1ULL << 14)       /* ABI 3 */
+#define SBX_LANDLOCK_ACCESS_FS_IOCTL_DEV    (1ULL << 15)       /* ABI 5 */
+#define SBX_LANDLOCK_ACCESS_NET_BIND_TCP    (1ULL << 0)	       /* ABI 4 */
+#define SBX_LANDLOCK_SCOPE_ABSTRACT_UNIX    (1ULL << 0)	       /* ABI 6 */
+#define SBX_LANDLOCK_SCOPE_SIGNAL	    (1ULL << 1)	       /* ABI 6 */
+
+struct sbx_landlock_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net; /* ABI 4 */
+	uint64_t scoped;	     /* ABI 6 */
+};
+
+struct sbx_landlock_path_beneath_attr {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+
+static inline int sys_landlock_create_ruleset(const struct sbx_landlock_ruleset_attr *attr, size_t size,
+					      uint32_t flags)
+{
+	return (int)syscall(__NR_landlock_create_ruleset, attr, size, flags);
+}
+
+static inline int sys_landlock_add_rule(int ruleset, int type, const void *attr, uint32_t flags)
+{
+	return (int)syscall(__NR_landlock_add_rule, ruleset, type, attr, flags);
+}
+
+static inline int sys_landlock_restrict_self(int ruleset, uint32_t flags)
+{
+	return (int)syscall(__NR_landlock_restrict_self, ruleset, flags);
+}
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -69,6 +118,12 @@ static inline int sys_openat2(int dirfd, const char *path, struct sbx_open_how *
 static inline int sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
 {
 	return (int)syscall(__NR_close_range, first, last, flags);
+}
+
+/* keyctl(KEYCTL_JOIN_SESSION_KEYRING, @name): NULL makes a new anonymous keyring */
+static inline long sys_keyctl_join_session(const char *name)
+{
+	return syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
 }
 
 static inline int sys_pidfd_open(pid_t pid, unsigned int flags)

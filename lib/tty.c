@@ -100,12 +100,33 @@ int tty_open_pty(int *master, int *slave, struct sbx_error **err)
 }
 
 /**
+ * tty_new_session() - be the leader of a session of one's own
+ * @err:	error out-parameter
+ *
+ * setsid(2), unless the caller leads a session already (PID 1 of a
+ * sandbox with --init=false did it before). The new session has no
+ * controlling terminal: the caller's terminal is then not ours, so
+ * TIOCSTI on it fails (EPERM without CAP_SYS_ADMIN in the initial user
+ * namespace), no signal of its line discipline reaches us, and kill(0, ...)
+ * reaches our own process group only.
+ *
+ * Return: 0, or a negative value with *err set.
+ */
+int tty_new_session(struct sbx_error **err)
+{
+	if (getsid(0) == getpid())
+		return 0;
+	if (setsid() < 0)
+		return sbx_error_set(err, errno, "start a new session");
+	return 0;
+}
+
+/**
  * tty_make_controlling() - make a pty slave the controlling terminal and stdio
  * @slave:	the slave from tty_open_pty()
  * @err:	error out-parameter
  *
- * Starts a new session (the caller must not be a process group leader: call
- * it in a freshly forked process), makes @slave its controlling terminal and
+ * Starts a new session (tty_new_session()), makes @slave its controlling terminal and
  * duplicates it onto 0, 1 and 2 without O_CLOEXEC, so that they survive
  * execve. @slave itself is closed when it is not one of 0, 1, 2.
  *
@@ -113,8 +134,8 @@ int tty_open_pty(int *master, int *slave, struct sbx_error **err)
  */
 int tty_make_controlling(int slave, struct sbx_error **err)
 {
-	if (setsid() < 0)
-		return sbx_error_set(err, errno, "start a new session");
+	if (tty_new_session(err) < 0)
+		return -1;
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		return sbx_error_set(err, errno, "make the pty the controlling terminal");
 	for (int fd = 0; fd <= 2; fd++) {

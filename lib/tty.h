@@ -25,6 +25,7 @@ struct tty_raw {
 };
 
 int tty_open_pty(int *master, int *slave, struct sbx_error **err);
+int tty_new_session(struct sbx_error **err);
 int tty_make_controlling(int slave, struct sbx_error **err);
 int tty_send_fd(int sock, int fd, const void *data, size_t len, struct sbx_error **err);
 int tty_recv_fd(int sock, int *fd, void *data, size_t len, struct sbx_error **err);

@@ -21,7 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -29,7 +34,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef SYS_close_range
+#define SBX_NR_close_range SYS_close_range
+#else
+#define SBX_NR_close_range 436
+#endif
 #define KEYCTL_GET_KEYRING_ID	 0
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#define KEYCTL_SEARCH		    10
+#define KEYCTL_READ		    11
 #define KEY_SPEC_SESSION_KEYRING (-3)
 
 static const struct {
@@ -112,6 +125,8 @@ static long try_syscall(const char *name, int *known)
 		return syscall(SYS_add_key, "user", NULL, NULL, 0, KEY_SPEC_SESSION_KEYRING);
 	if (!strcmp(name, "request_key"))
 		return syscall(SYS_request_key, "user", NULL, NULL, 0);
+	if (!strcmp(name, "close_range")) /* first > last: EINVAL when allowed */
+		return syscall(SBX_NR_close_range, 5U, 4U, 0U);
 	if (!strcmp(name, "bpf"))
 		return syscall(SYS_bpf, -1, NULL, 0);
 	if (!strcmp(name, "perf_event_open"))
@@ -290,19 +305,163 @@ static int cmd_chown(const char *path, const char *uid, const char *gid)
 	return 0;
 }
 
-/* tiocsti: the default filter must refuse TIOCSTI (terminal input injection) whatever fd 0 is. */
-static int cmd_tiocsti(void)
+/*
+ * tiocsti [TEXT]: the default filter must refuse TIOCSTI (terminal input
+ * injection) whatever fd 0 is; and without a filter, the caller's terminal
+ * must not be ours to type into. TEXT (default a newline) is pushed byte by
+ * byte into fd 0's input queue.
+ */
+static int cmd_tiocsti(const char *text)
 {
-	char c = '\n';
+	for (const char *c = text; *c; c++) {
+		if (ioctl(0, TIOCSTI, c) < 0) {
+			int e = errno;
 
-	if (ioctl(0, TIOCSTI, &c) < 0) {
-		int e = errno;
-
-		printf("tiocsti: %s\n", errno_name(e));
-		return e == EPERM ? 0 : 1;
+			printf("tiocsti: %s\n", errno_name(e));
+			return e == EPERM ? 0 : 1;
+		}
 	}
 	printf("tiocsti: ok\n");
 	return 1;
+}
+
+/*
+ * keyring-run DESC CMD...: on the host, join a new session keyring, add a
+ * "user" key DESC to it, print "key ID" and exec CMD (a sandbox that must
+ * not reach the key), each argument KEYID of it replaced by ID.
+ */
+static int cmd_keyring_run(const char *desc, char **cmd)
+{
+	static char idbuf[32];
+	long id;
+
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0) {
+		printf("keyring-run: join: %s\n", errno_name(errno));
+		return 1;
+	}
+	id = syscall(SYS_add_key, "user", desc, "secret-payload", 14, KEY_SPEC_SESSION_KEYRING);
+	if (id < 0) {
+		printf("keyring-run: add_key: %s\n", errno_name(errno));
+		return 1;
+	}
+	printf("key %ld\n", id);
+	fflush(stdout);
+	snprintf(idbuf, sizeof(idbuf), "%ld", id);
+	for (char **a = cmd; *a; a++)
+		if (!strcmp(*a, "KEYID"))
+			*a = idbuf;
+	execvp(cmd[0], cmd);
+	printf("keyring-run: exec: %s\n", errno_name(errno));
+	return 1;
+}
+
+/*
+ * keysearch DESC [ID]: look for the "user" key DESC in the session keyring
+ * and read it, and read the key with serial ID directly: "search: ok" or
+ * the errno, "read: ok" or the errno. Exit 0 when nothing was found or read.
+ */
+static int cmd_keysearch(const char *desc, const char *id)
+{
+	char buf[64];
+	long k = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", desc, 0);
+	int leaked = 0;
+
+	if (k < 0) {
+		printf("search: %s\n", errno_name(errno));
+	} else {
+		leaked = 1;
+		printf("search: ok\n");
+	}
+	if (id) {
+		if (syscall(SYS_keyctl, KEYCTL_READ, parse_long(id), buf, sizeof(buf)) < 0) {
+			printf("read: %s\n", errno_name(errno));
+		} else {
+			leaked = 1;
+			printf("read: ok\n");
+		}
+	}
+	return leaked;
+}
+
+/* The internet checksum of @len bytes, added to @sum (folded at the end). */
+static uint16_t inet_csum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * rawsyn IPV4 PORT: write TCP SYN frames for IPV4:PORT from
+ * 10.0.2.100 straight onto eth0 (AF_PACKET, needs CAP_NET_RAW), past the
+ * kernel's routing that keeps 127/8 on lo: what a sandbox would do to make
+ * libslirp connect to the host's loopback. Prints "sent" or the errno.
+ */
+static int cmd_rawsyn(const char *ip, const char *port)
+{
+	static const uint8_t gw[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02}; /* libslirp's 10.0.2.2 */
+	uint8_t f[14 + 20 + 20] = {0}, *iph = f + 14, *tcp = f + 34, pseudo[12 + 20];
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_halen = 6};
+	struct in_addr src, dst;
+	struct ifreq ifr = {0};
+	uint16_t c, dport = (uint16_t)parse_long(port);
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(0x0800));
+
+	if (fd < 0 || inet_pton(AF_INET, ip, &dst) != 1 || inet_pton(AF_INET, "10.0.2.100", &src) != 1) {
+		printf("rawsyn: %s\n", errno_name(errno));
+		return 1;
+	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "eth0");
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0 || !(sll.sll_ifindex = (int)if_nametoindex("eth0"))) {
+		printf("rawsyn: eth0: %s\n", errno_name(errno));
+		return 1;
+	}
+	memcpy(f, gw, 6);
+	memcpy(f + 6, ifr.ifr_hwaddr.sa_data, 6);
+	f[12] = 0x08;
+	iph[0] = 0x45;
+	iph[3] = 40;   /* total length */
+	iph[6] = 0x40; /* DF */
+	iph[8] = 64;
+	iph[9] = 6; /* TCP */
+	memcpy(iph + 12, &src, 4);
+	memcpy(iph + 16, &dst, 4);
+	c = inet_csum(iph, 20, 0);
+	iph[10] = (uint8_t)(c >> 8);
+	iph[11] = (uint8_t)c;
+	tcp[0] = 0x9c; /* source port 40000 */
+	tcp[1] = 0x40;
+	tcp[2] = (uint8_t)(dport >> 8);
+	tcp[3] = (uint8_t)dport;
+	tcp[4] = 0x12; /* sequence number */
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x02; /* SYN */
+	tcp[14] = tcp[15] = 0xff;
+	memcpy(pseudo, iph + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = 6;
+	pseudo[10] = 0;
+	pseudo[11] = 20;
+	memcpy(pseudo + 12, tcp, 20);
+	c = inet_csum(pseudo, sizeof(pseudo), 0);
+	tcp[16] = (uint8_t)(c >> 8);
+	tcp[17] = (uint8_t)c;
+	memcpy(sll.sll_addr, gw, 6);
+	sll.sll_protocol = htons(0x0800);
+	/* for 2 s: a fresh link may drop frames for a moment (linkwatch) */
+	for (int i = 0; i < 10; i++) {
+		if (sendto(fd, f, sizeof(f), 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+			printf("rawsyn: send: %s\n", errno_name(errno));
+			return 1;
+		}
+		usleep(200000);
+	}
+	printf("sent\n");
+	return 0;
 }
 
 static volatile sig_atomic_t got_signal;
@@ -424,7 +583,8 @@ static int cmd_alloc(const char *mb)
 static void usage(void)
 {
 	fputs("usage: sbx-probe keyctl | denied SYSCALL... | status | zombies | doublefork\n"
-	      "                 | setuid N | setgid N | chown PATH UID GID | tiocsti\n"
+	      "                 | setuid N | setgid N | chown PATH UID GID | tiocsti [TEXT]\n"
+	      "                 | keyring-run DESC CMD... | keysearch DESC [ID] | rawsyn IPV4 PORT\n"
 	      "                 | sleep-sig SECS | fds | subreaper CMD [ARG...] | alloc MB\n",
 	      stderr);
 }
@@ -448,8 +608,14 @@ int main(int argc, char **argv)
 		return cmd_setid(cmd, argv[2]);
 	if (!strcmp(cmd, "chown") && argc == 5)
 		return cmd_chown(argv[2], argv[3], argv[4]);
-	if (!strcmp(cmd, "tiocsti") && argc == 2)
-		return cmd_tiocsti();
+	if (!strcmp(cmd, "tiocsti") && argc <= 3)
+		return cmd_tiocsti(argc == 3 ? argv[2] : "\n");
+	if (!strcmp(cmd, "rawsyn") && argc == 4)
+		return cmd_rawsyn(argv[2], argv[3]);
+	if (!strcmp(cmd, "keyring-run") && argc > 3)
+		return cmd_keyring_run(argv[2], argv + 3);
+	if (!strcmp(cmd, "keysearch") && argc <= 4 && argc >= 3)
+		return cmd_keysearch(argv[2], argc == 4 ? argv[3] : NULL);
 	if (!strcmp(cmd, "sleep-sig") && argc == 3)
 		return cmd_sleep_sig(argv[2]);
 	if (!strcmp(cmd, "fds") && argc == 2)

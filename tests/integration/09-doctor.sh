@@ -5,7 +5,7 @@ set -u
 # shellcheck source=tests/lib/sbx.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sbx.sh"
 
-DOCTOR_CHECKS="kernel userns newuidmap newgidmap subuid subgid overlay xattr cgroup tun ping seccomp"
+DOCTOR_CHECKS="kernel userns newuidmap newgidmap subuid subgid overlay xattr cgroup tun ping seccomp landlock"
 
 # doctor_line NAME: the line of check NAME in $T_OUT
 doctor_line() {
@@ -52,6 +52,8 @@ test_what_run_needs_is_ok() {
 	assert_doctor_line userns '^ok +userns +created one'
 	assert_doctor_line overlay '^ok +overlay +mounted in a user namespace.*mount_setattr works'
 	assert_doctor_line seccomp '^ok +seccomp '
+	# optional: ok with the kernel's ABI version, or a warning with the fix
+	assert_doctor_line landlock '^(ok +landlock +ABI [0-9]+: |warn +landlock +no Landlock .*; fix: )'
 }
 
 test_subids_of_the_caller() {

@@ -165,6 +165,10 @@ static _Noreturn void init_main(const struct chain *c, pid_t top)
 	pid_t cmd;
 
 	init_set_parent_death(top);
+	/* a supervised init leaves top's session, as PID 1 of a sandbox does
+	 * (run_leave_caller_session()): the terminal signals top alone */
+	if (c->supervised && setsid() < 0)
+		_exit(125);
 	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	init_prepare_signals(&unused);
@@ -431,10 +435,11 @@ static void test_init_forwards_sigterm_subreaper(void **state)
 }
 
 /*
- * ^C on a terminal signals the whole foreground process group: top, init
- * and command each get SIGINT with si_code SI_KERNEL. Neither top (as a
- * supervisor without pty) nor init may forward it: the command must see
- * exactly one.
+ * ^C on a terminal signals the whole foreground process group. Unsupervised,
+ * top, init and command each get SIGINT with si_code SI_KERNEL, and init
+ * must not forward it. Supervised, init and command are in a session of
+ * their own and top alone gets it: top forwards it. Either way the command
+ * must see exactly one.
  */
 static int tty_sigint_chain(bool pidns, bool supervised)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_seccomp.c - unit tests of lib/seccomp.c: JSON profiles, the default filter */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +26,7 @@
 /* by path: with libseccomp's include directory ahead of -Ilib, a plain
  * "seccomp.h" would be libseccomp's header of the same name */
 #include "../../lib/seccomp.h"
+#include "run.h"
 
 #define SKIP_STATUS 77
 
@@ -413,6 +416,15 @@ static void child_default_filter(void)
 	/* the kernel reads cmd as 32 bits: a high bit must not slip past */
 	CHILD_CHECK(REFUSED(syscall(SYS_ioctl, 0L, (1UL << 32) | TIOCSTI, "x"), EPERM));
 	CHILD_CHECK(!REFUSED(ioctl(0, TCGETS, NULL), EPERM));
+	/* vsock reaches the hypervisor; the family is an int too */
+	CHILD_CHECK(REFUSED(socket(AF_VSOCK, SOCK_STREAM, 0), EPERM));
+	CHILD_CHECK(REFUSED(syscall(SYS_socket, (1L << 32) | AF_VSOCK, (long)SOCK_DGRAM, 0L), EPERM));
+	{
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		CHILD_CHECK(fd >= 0);
+		close(fd);
+	}
 	/* targets that do not exist: should the filter fail, the kernel says
 	 * ENOENT rather than change the host's mounts */
 	CHILD_CHECK(REFUSED(mount("/", "/nonexistent/x", NULL, MS_BIND, NULL), EPERM));
@@ -586,6 +598,44 @@ static void test_unconfined_loads_nothing(void **state)
 	assert_int_equal(run_child(child_unconfined), 0);
 }
 
+/* A filter of the host that refuses close_range (ENOSYS, then EPERM). */
+static const char *const no_close_range[] = {
+    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"close_range\"], "
+    "\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}]}",
+    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"close_range\"], "
+    "\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1}]}",
+};
+static char *no_close_range_path;
+
+/* run_mark_fds_cloexec() still marks every descriptor, through /proc/self/fd. */
+static void child_mark_cloexec_fallback(void)
+{
+	struct sbx_error *err = NULL;
+	int p[2];
+
+	CHILD_CHECK(pipe(p) == 0);
+	child_load(no_close_range_path);
+	CHILD_CHECK(REFUSED(syscall(SYS_close_range, 3U, ~0U, 4U), ENOSYS) ||
+		    REFUSED(syscall(SYS_close_range, 3U, ~0U, 4U), EPERM));
+	CHILD_CHECK(run_mark_fds_cloexec(&err) == 0);
+	CHILD_CHECK(fcntl(p[0], F_GETFD) == FD_CLOEXEC && fcntl(p[1], F_GETFD) == FD_CLOEXEC);
+	CHILD_CHECK(fcntl(2, F_GETFD) == 0);
+}
+
+static void test_mark_cloexec_fallback(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(no_close_range); i++) {
+		int rc;
+
+		no_close_range_path = write_temp(no_close_range[i]);
+		rc = run_child(child_mark_cloexec_fallback);
+		unlink(no_close_range_path);
+		free(no_close_range_path);
+		assert_int_equal(rc, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_default_filter_caps),
 		cmocka_unit_test(test_small_profile_loads),
 		cmocka_unit_test(test_unconfined_loads_nothing),
+		cmocka_unit_test(test_mark_cloexec_fallback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -688,6 +688,56 @@ static void test_supervise_forwards_with_pty(void **state)
 	assert_int_equal(signal_pty_supervisor(true, SIGINT), 130);
 }
 
+/*
+ * The network helper's log (supervise_opts.helper_log): whole lines to
+ * stderr, a line cut every 512 bytes, control bytes and bytes above 0x7e
+ * replaced by '?', an unfinished last line ended at EOF.
+ */
+static void test_supervise_helper_log(void **state)
+{
+	char expect[1024], in[1024];
+	int logp[2], errp[2];
+	size_t n = 0;
+	const char *xs;
+	char *out;
+	pid_t sup;
+
+	(void)state;
+
+	n += (size_t)snprintf(in, sizeof(in), "plain\nesc\x1b[2J\x07\x9b bell\n");
+	xs = in + n;
+	memset(in + n, 'x', 600);
+	n += 600;
+	n += (size_t)snprintf(in + n, sizeof(in) - n, "\npartial");
+	snprintf(expect, sizeof(expect), "plain\nesc?[2J?? bell\n%.512s\n%.88s\npartial\n", xs, xs);
+	assert_int_equal(pipe2(logp, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(errp, O_CLOEXEC), 0);
+	assert_int_equal(write(logp[1], in, n), (ssize_t)n);
+	close(logp[1]);
+	sup = fork();
+	assert_true(sup >= 0);
+	if (sup == 0) {
+		struct supervise_opts so = {.pidfd = -1, .pty_master = -1, .helper_log = logp[0]};
+		sigset_t saved;
+		int st;
+
+		if (dup2(errp[1], 2) < 0)
+			_exit(120);
+		supervise_block_signals(&saved);
+		so.pid = fork();
+		if (so.pid == 0)
+			_exit(0);
+		_exit(so.pid > 0 && supervise_wait(&so, &st, NULL) == 0 ? st : 121);
+	}
+	close(logp[0]);
+	close(errp[1]);
+	out = read_output(errp[0], NULL, NULL);
+	close(errp[0]);
+	assert_int_equal(init_exit_status(reap(sup)), 0);
+	assert_string_equal(out, expect);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -706,6 +756,7 @@ int main(void)
 	    cmocka_unit_test(test_supervise_drains_output),
 	    cmocka_unit_test(test_supervise_follows_window_size),
 	    cmocka_unit_test(test_supervise_forwards_with_pty),
+	    cmocka_unit_test(test_supervise_helper_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
