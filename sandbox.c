@@ -8,6 +8,7 @@
 #include "lib/cli.h"
 #include "lib/error.h"
 #include "lib/options.h"
+#include "lib/selfclone.h"
 #include "lib/state.h"
 #include "lib/util.h"
 #include "lib/version.h"
@@ -271,7 +272,13 @@ int main(int argc, char **argv)
 		return cli_report(err);
 	for (const struct command *c = commands; c->name; c++) {
 		if (strcmp(c->name, argv[i]) == 0) {
-			int ret = c->fn(&g, argc - i, argv + i);
+			int ret;
+
+			/* what enters a sandbox never runs from the host's file (CVE-2019-5736) */
+			if ((c->fn == cmd_run || c->fn == cmd_shell || c->fn == cmd_start || c->fn == cmd_exec) &&
+			    selfclone_ensure(argv, &err) < 0)
+				return cli_report(err);
+			ret = c->fn(&g, argc - i, argv + i);
 
 			free(g.root);
 			free(g.runroot);
