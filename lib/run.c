@@ -431,8 +431,11 @@ int run_prepare_stdio(int pty_slave, bool interactive, const char *workdir, stru
 			close(null);
 		}
 	}
-	if (chdir(workdir) < 0)
-		return sbx_error_set(err, errno, "working directory `%s`", workdir);
+	/* no descriptor of the host may be open while the working directory
+	 * is resolved (CVE-2024-21626): nothing above 2 is needed from here on */
+	sys_close_range(3, ~0U, 0);
+	if (safepath_chdir(workdir, err) < 0)
+		return sbx_error_wrap(err, "working directory `%s`", workdir);
 	return 0;
 }
 

@@ -118,7 +118,95 @@ test_start_self_exe_script() {
 	assert_nothing_left
 }
 
+# ---- -w through a descriptor of the host (CVE-2024-21626) --------------------
+
+# wd_escape_probe CMD...: run CMD (which ends with `ls`) for -w /proc/self/fd/N,
+# N = 3..15 in turn (or the numbers in $WD_FDS), from a host directory holding `host-marker`: each must be
+# refused with 125 and none may list the host directory. `{}` in CMD is N.
+wd_escape_probe() {
+	local n args a
+	mkdir -p "$T_TMP/hostcwd"
+	touch "$T_TMP/hostcwd/host-marker"
+	for n in ${WD_FDS:-$(seq 3 15)}; do
+		args=()
+		for a in "$@"; do
+			args+=("${a//\{\}/$n}")
+		done
+		run_cmd sh -c 'cd "$1" && shift && exec "$@"' sh "$T_TMP/hostcwd" "${args[@]}"
+		if grep -q host-marker "$T_OUT"; then
+			t_fail "-w /proc/self/fd/$n: the command ran in the host's directory"
+		fi
+		if [ "$T_STATUS" != 125 ]; then
+			t_show_output
+			t_fail "-w /proc/self/fd/$n: status $T_STATUS, not 125"
+		fi
+		assert_error_line 'working directory'
+	done
+}
+
+test_exec_workdir_fd() {
+	start_d "$ROOTFS" sleep 60
+	wd_escape_probe "$SANDBOX" exec -w '/proc/self/fd/{}' "$ID" ls
+	# a directory inside, also through a symlink, still works
+	assert_status 0 "$SANDBOX" exec -w /proc/self "$ID" true
+	assert_status 0 "$SANDBOX" exec -w /etc "$ID" pwd
+	assert_eq /etc "$(cat "$T_OUT")" "-w /etc"
+	assert_status 0 "$SANDBOX" rm -f "$ID"
+	assert_nothing_left
+}
+
+test_run_workdir_fd() {
+	wd_escape_probe "$SANDBOX" run --rm --network none "${SBX_RUN_DEFAULTS[@]}" -w '/proc/self/fd/{}' "$ROOTFS" ls
+	wd_escape_probe "$SANDBOX" run --rm --network none "${SBX_RUN_DEFAULTS[@]}" --init=false \
+		-w '/proc/self/fd/{}' "$ROOTFS" ls
+	assert_nothing_left
+}
+
+# A docker-archive of the busybox rootfs whose config's WorkingDir is $2, as $1:v1.
+mk_workdir_image() {
+	require_cmd python3
+	python3 - "$ROOTFS" "$T_TMP/img-$1.tar" "$1" "$2" <<'PY'
+import hashlib, io, json, sys, tarfile
+rootfs, out, name, wd = sys.argv[1:5]
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w") as tf:
+    def owned_by_root(ti):
+        ti.uid = ti.gid = 0
+        ti.uname = ti.gname = ""
+        return ti
+    tf.add(rootfs, arcname=".", filter=owned_by_root)
+layer = buf.getvalue()
+sha = lambda b: hashlib.sha256(b).hexdigest()
+cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                  "config": {"Cmd": ["ls"], "WorkingDir": wd},
+                  "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(layer)]}}).encode()
+def add(tf, n, b):
+    ti = tarfile.TarInfo(n)
+    ti.size = len(b)
+    tf.addfile(ti, io.BytesIO(b))
+with tarfile.open(out, "w") as tf:
+    add(tf, sha(cfg) + ".json", cfg)
+    add(tf, sha(layer) + "/layer.tar", layer)
+    add(tf, "manifest.json", json.dumps([{"Config": sha(cfg) + ".json", "RepoTags": [name + ":v1"],
+                                         "Layers": [sha(layer) + "/layer.tar"]}]).encode())
+PY
+	assert_status 0 "$SANDBOX" import "$T_TMP/img-$1.tar"
+}
+
+test_image_workdir_fd() {
+	local n
+	WD_FDS=$(seq 3 10)
+	for n in $WD_FDS; do
+		mk_workdir_image "wd$n" "/proc/self/fd/$n"
+	done
+	wd_escape_probe "$SANDBOX" run --rm --network none "${SBX_RUN_DEFAULTS[@]}" "wd{}:v1"
+	assert_nothing_left
+}
+
 t "exec of a #!/proc/self/exe script does not expose the host's binary" test_exec_self_exe_script
 t "run (init, --init=false) of a #!/proc/self/exe script does not expose it" test_run_self_exe_script
 t "start -a of a #!/proc/self/exe script does not expose it" test_start_self_exe_script
+t "exec -w /proc/self/fd/N stays in the sandbox" test_exec_workdir_fd
+t "run -w /proc/self/fd/N stays in the sandbox (init, --init=false)" test_run_workdir_fd
+t "an image's WorkingDir /proc/self/fd/N stays in the sandbox" test_image_workdir_fd
 t_main "$@"
