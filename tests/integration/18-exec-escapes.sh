@@ -203,10 +203,114 @@ test_image_workdir_fd() {
 	assert_nothing_left
 }
 
+# ---- names that shadow ids ---------------------------------------------------
+
+# impostor_pair: sandbox A, and an impostor B (-t) whose name is A's full id, as
+# an older sandbox or a hand-made link in the store could leave; sets A and B
+impostor_pair() {
+	start_d "$ROOTFS" sh -c 'echo i-am-A; exec sleep 60'
+	A=$ID
+	start_d -t --name imp "$ROOTFS" sh -c 'echo i-am-B; exec sleep 60'
+	B=$ID
+	ln -s "$B" "$SANDBOX_ROOT/names/$A"
+	wait_for_file "$SANDBOX_ROOT/sandboxes/$A/ctr.log" i-am-A
+	wait_for_file "$SANDBOX_ROOT/sandboxes/$B/ctr.log" i-am-B
+}
+
+# impostor_done: both removed (A may be gone already), nothing left
+impostor_done() {
+	run_cmd "$SANDBOX" rm -f "$A" "$B"
+	rm -f "$SANDBOX_ROOT/names/$A" "$SANDBOX_ROOT/names/${A:0:4}"
+	assert_nothing_left
+}
+
+# assert_runs ID: ID's own sandbox is running (its hostname is its short id)
+assert_runs() {
+	assert_status 0 "$SANDBOX" exec "$1" hostname
+	assert_eq "${1:0:12}" "$(cat "$T_OUT")" "hostname of the sandbox exec reached as $1"
+}
+
+assert_not_running() {
+	assert_status 125 "$SANDBOX" exec "$1" true
+	assert_error_line 'not running'
+}
+
+test_id_over_name_exec_logs_inspect() {
+	impostor_pair
+	assert_runs "$A"
+	assert_status 0 "$SANDBOX" logs "$A"
+	assert_eq i-am-A "$(cat "$T_OUT")" "logs of $A"
+	assert_status 0 "$SANDBOX" inspect "$A"
+	assert_file_has_content "$T_OUT" "$A"
+	assert_not_file_has_content "$T_OUT" "$B"
+	impostor_done
+}
+
+test_id_over_name_attach() {
+	impostor_pair
+	# A was not started with -t: attach must say so, not attach to B
+	assert_status 125 timeout 10 "$SANDBOX" attach "$A" </dev/null
+	assert_error_line 'not started with -t'
+	impostor_done
+}
+
+test_id_over_name_kill() {
+	impostor_pair
+	local i
+	assert_status 0 "$SANDBOX" kill "$A"
+	for ((i = 0; i < 100; i++)); do
+		"$SANDBOX" ps -a | grep -q "^${A:0:12} .*exited" && break
+		sleep 0.05
+	done
+	assert_not_running "$A"
+	assert_runs "$B"
+	impostor_done
+}
+
+test_id_over_name_stop_start_rm() {
+	impostor_pair
+	assert_status 0 "$SANDBOX" stop -t 1 "$A"
+	assert_not_running "$A"
+	assert_runs "$B"
+	assert_status 0 "$SANDBOX" start "$A"
+	assert_runs "$A"
+	assert_status 0 "$SANDBOX" rm -f "$A"
+	assert_not_exists "$SANDBOX_ROOT/sandboxes/$A"
+	assert_runs "$B"
+	assert_file_exists "$SANDBOX_ROOT/sandboxes/$B"
+	impostor_done
+}
+
+# A name that is also the start of another sandbox's id is refused as
+# ambiguous; --name takes no name of hex digits only.
+test_name_prefix_ambiguous() {
+	impostor_pair
+	ln -s "$B" "$SANDBOX_ROOT/names/${A:0:4}"
+	local cmd name
+	for cmd in "exec ${A:0:4} true" "rm -f ${A:0:4}" "stop ${A:0:4}" "start -a ${A:0:4}"; do
+		# shellcheck disable=SC2086 # split on purpose
+		assert_status 125 "$SANDBOX" $cmd
+		assert_error_line 'ambiguous'
+	done
+	assert_runs "$A"
+	assert_runs "$B"
+	for name in "${A:0:4}" "$A" f 123; do
+		assert_status 125 "$SANDBOX" run --rm --network none --name "$name" "$ROOTFS" true
+		assert_error_line 'hex digits'
+	done
+	assert_status 0 sbx_run --name "cafe-1" "$ROOTFS" true
+	impostor_done
+}
+
 t "exec of a #!/proc/self/exe script does not expose the host's binary" test_exec_self_exe_script
 t "run (init, --init=false) of a #!/proc/self/exe script does not expose it" test_run_self_exe_script
 t "start -a of a #!/proc/self/exe script does not expose it" test_start_self_exe_script
 t "exec -w /proc/self/fd/N stays in the sandbox" test_exec_workdir_fd
 t "run -w /proc/self/fd/N stays in the sandbox (init, --init=false)" test_run_workdir_fd
 t "an image's WorkingDir /proc/self/fd/N stays in the sandbox" test_image_workdir_fd
+t "an exact id wins over a name: exec, logs, inspect" test_id_over_name_exec_logs_inspect
+t "an exact id wins over a name: attach" test_id_over_name_attach
+t "an exact id wins over a name: kill" test_id_over_name_kill
+t "an exact id wins over a name: stop, start, rm" test_id_over_name_stop_start_rm
+t "a name that is another's id prefix is ambiguous; hex names refused" test_name_prefix_ambiguous
 t_main "$@"
