@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -151,6 +152,8 @@ int selfclone_ensure(char **argv, struct sbx_error **err)
 
 	if (selfclone_is_sealed()) {
 		unsetenv(SELFCLONE_MARKER);
+		/* the kernel named us after the memfd: `ps` shows what was typed */
+		prctl(PR_SET_NAME, util_basename(argv[0]), 0, 0, 0);
 		return 0;
 	}
 	if (getenv(SELFCLONE_MARKER)) {
