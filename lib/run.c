@@ -59,6 +59,7 @@
 
 #include <sys/capability.h>
 
+#include "anchor.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "image.h"
@@ -84,6 +85,7 @@ struct sync_msg {
 	int exit_code;
 	char msg[2048];
 	char hint[512];
+	struct anchor anchor; /* MSG_READY: PID 1's namespaces and root, for exec */
 };
 
 struct run_ctx {
@@ -535,6 +537,8 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 	sbx_debug_phase("rootfs done");
 	if (plan_exec(c, &x, &err) < 0)
 		goto fail;
+	if (anchor_record(&m.anchor, &err) < 0)
+		goto fail;
 	if (c->o->tty) {
 		if (tty_open_pty(&master, &x.pty_slave, &err) < 0)
 			goto fail;
@@ -546,7 +550,7 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 			_exit(SBX_EXIT_FAILURE);
 	} else {
 		m.type = MSG_READY;
-		if (send(c->sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0)
+		if (send(c->sync, &m, sizeof(m), MSG_NOSIGNAL) < 0)
 			_exit(SBX_EXIT_FAILURE);
 	}
 	if (!c->o->init) {
@@ -895,7 +899,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		goto kill;
 	}
 	sbx_debug_phase("ready");
-	if (state_write_pid(&c.st, pid, err) < 0) {
+	/* before the pid file: exec needs it once the sandbox is running */
+	if (anchor_write(c.st.rundir, &m.anchor, err) < 0 || state_write_pid(&c.st, pid, err) < 0) {
 		ret = -1;
 		goto kill;
 	}

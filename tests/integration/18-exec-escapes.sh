@@ -302,6 +302,56 @@ test_name_prefix_ambiguous() {
 	impostor_done
 }
 
+# ---- exec lands in PID 1's root and namespaces --------------------------------
+
+# A tree for a command to chroot into: busybox, and a passwd of its own.
+fake_tree='mkdir -p /fake/bin /fake/etc /fake/proc && cp /bin/busybox /fake/bin/ &&
+	for a in sh sleep ls cat grep; do ln -s busybox /fake/bin/$a; done &&
+	echo "root:x:0:0:FAKE:/:/bin/sh" >/fake/etc/passwd && echo fake >/fake/FAKE'
+
+test_exec_after_chroot() {
+	start_d "$ROOTFS" sh -c "$fake_tree"' && echo ready && exec chroot /fake sleep 60'
+	wait_for_file "$SANDBOX_ROOT/sandboxes/$ID/ctr.log" ready
+	assert_status 0 "$SANDBOX" exec "$ID" sh -c 'ls /; grep "^root:" /etc/passwd'
+	assert_not_file_has_content "$T_OUT" '^FAKE$'
+	assert_not_file_has_content "$T_OUT" 'FAKE:/'
+	assert_file_has_content "$T_OUT" '^fake$'
+	assert_file_has_content "$T_OUT" '^root:'
+	assert_status 0 "$SANDBOX" rm -f "$ID"
+	assert_nothing_left
+}
+
+# A command in namespaces of its own (a nested user namespace needs no
+# privilege) with its own /etc: exec refuses to follow it.
+test_exec_after_unshare() {
+	local init
+	for init in true false; do
+		start_d --init="$init" --security-opt seccomp=unconfined "$ROOTFS" \
+			unshare -r -m sh -c 'mount -t tmpfs fake /etc && echo "root:x:0:0:FAKE:/:/bin/sh" >/etc/passwd &&
+				echo ready && exec sleep 60'
+		wait_for_file "$SANDBOX_ROOT/sandboxes/$ID/ctr.log" ready
+		run_cmd "$SANDBOX" exec "$ID" cat /etc/passwd
+		assert_not_file_has_content "$T_OUT" FAKE
+		[ "$T_STATUS" = 125 ] || { t_show_output; t_fail "--init=$init: exec status $T_STATUS, not 125"; }
+		assert_error_line 'namespace'
+		assert_status 0 "$SANDBOX" rm -f "$ID"
+	done
+	assert_nothing_left
+}
+
+# Something mounted over the sandbox's root after it started: exec still
+# enters PID 1's root (the command's, which is the same), not the mount on top.
+test_exec_root_covered() {
+	start_d --cap-add SYS_ADMIN --security-opt seccomp=unconfined "$ROOTFS" sh -c \
+		"$fake_tree"' && mount --bind /fake / && echo ready && exec sleep 60'
+	wait_for_file "$SANDBOX_ROOT/sandboxes/$ID/ctr.log" ready
+	assert_status 0 "$SANDBOX" exec "$ID" sh -c 'ls /; grep "^root:" /etc/passwd'
+	assert_not_file_has_content "$T_OUT" FAKE
+	assert_file_has_content "$T_OUT" '^fake$'
+	assert_status 0 "$SANDBOX" rm -f "$ID"
+	assert_nothing_left
+}
+
 t "exec of a #!/proc/self/exe script does not expose the host's binary" test_exec_self_exe_script
 t "run (init, --init=false) of a #!/proc/self/exe script does not expose it" test_run_self_exe_script
 t "start -a of a #!/proc/self/exe script does not expose it" test_start_self_exe_script
@@ -313,4 +363,7 @@ t "an exact id wins over a name: attach" test_id_over_name_attach
 t "an exact id wins over a name: kill" test_id_over_name_kill
 t "an exact id wins over a name: stop, start, rm" test_id_over_name_stop_start_rm
 t "a name that is another's id prefix is ambiguous; hex names refused" test_name_prefix_ambiguous
+t "exec after the command chroot()ed: the sandbox's root and passwd" test_exec_after_chroot
+t "exec does not follow a command into namespaces of its own" test_exec_after_unshare
+t "exec enters PID 1's root when one was mounted over it" test_exec_root_covered
 t_main "$@"
