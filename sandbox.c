@@ -234,7 +234,7 @@ int cli_print_help(const char *name)
 
 int main(int argc, char **argv)
 {
-	struct sbx_global g = {0};
+	struct sbx_global g = {.argv = argv};
 	cleanup_error struct sbx_error *err = NULL;
 	int i;
 
@@ -275,8 +275,9 @@ int main(int argc, char **argv)
 		if (strcmp(c->name, argv[i]) == 0) {
 			int ret;
 
-			/* what enters a sandbox never runs from the host's file (CVE-2019-5736) */
-			if ((c->fn == cmd_run || c->fn == cmd_shell || c->fn == cmd_start || c->fn == cmd_exec) &&
+			/* what enters a sandbox never runs from the host's file
+			 * (CVE-2019-5736); exec does it once it knows the sandbox */
+			if ((c->fn == cmd_run || c->fn == cmd_shell || c->fn == cmd_start) &&
 			    selfclone_ensure(argv, &err) < 0)
 				return cli_report(err);
 			ret = c->fn(&g, argc - i, argv + i);

@@ -55,6 +55,7 @@
 #include "passwd.h"
 #include "run.h"
 #include "seccomp.h"
+#include "selfclone.h"
 #include "supervise.h"
 #include "syscalls.h"
 #include "tty.h"
@@ -320,6 +321,11 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 
 	if (lifecycle_find(g, xo->sandbox, &sb, err) < 0)
 		return -1;
+	/* never from the host's file (CVE-2019-5736): the copy its supervisor runs from */
+	if (selfclone_ensure_via(g->argv, lifecycle_running(&sb) ? sb.sup : 0, err) < 0) {
+		lifecycle_free(&sb);
+		return -1;
+	}
 	/* nothing in the sandbox may ptrace us, or the child before its
 	 * privileges are dropped (runc's CVE-2016-9962): execve makes the
 	 * command dumpable again */

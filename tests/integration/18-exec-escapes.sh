@@ -84,6 +84,12 @@ test_exec_self_exe_script() {
 	"$SANDBOX" exec "$ID" /s/x 2>&3 &
 	t_defer kill -9 $!
 	assert_interpreter_not_host "$ID"
+	# what it runs from can have its mode changed, not its bytes; exec goes on
+	assert_status 0 "$SANDBOX" exec "$ID" sh -c 'for p in /proc/[0-9]*; do
+		[ "$(tr "\0" " " <$p/cmdline)" = "/proc/self/exe /s/x " ] && chmod 0 $p/exe && echo changed
+	done; true'
+	assert_eq changed "$(cat "$T_OUT")" "chmod of the interpreter's exe"
+	assert_status 0 "$SANDBOX" exec "$ID" true
 	assert_status 0 "$SANDBOX" rm -f "$ID"
 	wait
 	assert_nothing_left
