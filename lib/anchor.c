@@ -88,7 +88,8 @@ int anchor_write(const char *rundir, const struct anchor *a, struct sbx_error **
 
 	n = snprintf(buf, sizeof(buf), "root %llu %llu\nnsfs %llu\n", a->root_dev, a->root_ino, a->ns_dev);
 	for (int i = 0; i < ANCHOR_N_NS; i++)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s %llu\n", anchor_ns_names[i], a->ns_ino[i]);
+		n +=
+		    snprintf(buf + n, sizeof(buf) - (size_t)n, "%s %llu\n", anchor_ns_names[i], a->ns_ino[i]);
 	if (util_write_file_at(AT_FDCWD, tmp, buf, (size_t)n, 0644, err) < 0)
 		return -1;
 	if (rename(tmp, path) < 0)
@@ -207,6 +208,7 @@ int anchor_enter_root(const struct anchor *a, int rootfd, struct sbx_error **err
 			return sbx_error_set(err, errno, "enter the root of the sandbox's PID 1");
 		return 0;
 	}
-	return sbx_error_set(err, 0, "the root of the sandbox's PID 1 is out of reach "
-				     "(something was mounted over it)");
+	return sbx_error_set(err, 0,
+			     "the root of the sandbox's PID 1 is out of reach "
+			     "(something was mounted over it)");
 }

@@ -133,7 +133,8 @@ static int join_namespaces(pid_t pid, int pidfd, bool own_netns, struct sbx_erro
 	}
 	for (int i = 0; i < ANCHOR_N_NS && ret == 0; i++)
 		if (fds[i] >= 0 && setns(fds[i], anchor_ns_flags[i]) < 0)
-			ret = sbx_error_set(err, errno, "join the sandbox's %s namespace", anchor_ns_names[i]);
+			ret =
+			    sbx_error_set(err, errno, "join the sandbox's %s namespace", anchor_ns_names[i]);
 	for (int i = 0; i < ANCHOR_N_NS; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -251,7 +252,8 @@ static int enter_sandbox(struct lc_sandbox *sb, int pidfd, struct sbx_error **er
 	if (self < 0)
 		return sbx_error_set(err, errno, "open `/proc/self`");
 	if (!sb->rundir || anchor_read(sb->rundir, &a, err) < 0)
-		return sbx_error_wrap(err, "the sandbox was started by an older sandbox: exec needs its settings");
+		return sbx_error_wrap(err,
+				      "the sandbox was started by an older sandbox: exec needs its settings");
 	/* with --init=false PID 1 is the command: it exec'd inside */
 	ret = json_is_false(json_object_get(c, "init"))
 		  ? join_checked(sb->pid, pidfd, &a, own_netns, &rootfd, err)
