@@ -101,7 +101,7 @@ static size_t read_map(pid_t pid, const char *which, struct userns_range *r, siz
  * @err:	error out-parameter
  *
  * Joining the mount namespace puts our root and working directory at the
- * root of its mount tree: the sandbox's root (anchor_check_root() checks).
+ * root of its mount tree: the sandbox's root (anchor_enter_root() checks).
  *
  * Return: 0, or negative with *err set.
  */
