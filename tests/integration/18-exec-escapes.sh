@@ -110,6 +110,18 @@ test_run_self_exe_script() {
 	assert_nothing_left
 }
 
+test_shell_self_exe_script() {
+	self_exe_script
+	full_pipe_on_fd3
+	"$SANDBOX" shell --name sh1 --network none -v "$T_TMP/s:/s" -e SHELL=/s/x "$ROOTFS" 2>&3 </dev/null &
+	t_defer kill -9 $!
+	t_defer "$SANDBOX" rm -f sh1
+	assert_interpreter_not_host sh1
+	assert_status 0 "$SANDBOX" rm -f sh1
+	wait
+	assert_nothing_left
+}
+
 test_start_self_exe_script() {
 	self_exe_script
 	full_pipe_on_fd3
@@ -361,6 +373,7 @@ test_exec_root_covered() {
 t "exec of a #!/proc/self/exe script does not expose the host's binary" test_exec_self_exe_script
 t "run (init, --init=false) of a #!/proc/self/exe script does not expose it" test_run_self_exe_script
 t "start -a of a #!/proc/self/exe script does not expose it" test_start_self_exe_script
+t "shell with a #!/proc/self/exe script as its SHELL does not expose it" test_shell_self_exe_script
 t "exec -w /proc/self/fd/N stays in the sandbox" test_exec_workdir_fd
 t "run -w /proc/self/fd/N stays in the sandbox (init, --init=false)" test_run_workdir_fd
 t "an image's WorkingDir /proc/self/fd/N stays in the sandbox" test_image_workdir_fd
