@@ -8,6 +8,7 @@
 #include "lib/cli.h"
 #include "lib/error.h"
 #include "lib/options.h"
+#include "lib/selfclone.h"
 #include "lib/state.h"
 #include "lib/util.h"
 #include "lib/version.h"
@@ -23,7 +24,8 @@ static const char run_options_help[] =
     "Options:\n"
     "      --rm                      remove the sandbox when it exits\n"
     "  -d, --detach                  run in the background, print the id\n"
-    "      --name NAME               name of the sandbox (unique per user)\n"
+    "      --name NAME               name of the sandbox (unique per user; not hex\n"
+    "                                digits only, which could be taken for an id)\n"
     "  -i, --interactive             keep stdin open\n"
     "  -t, --tty                     allocate a pseudo-terminal\n"
     "  -e, --env K=V                 set an environment variable\n"
@@ -236,7 +238,7 @@ int cli_print_help(const char *name)
 
 int main(int argc, char **argv)
 {
-	struct sbx_global g = {0};
+	struct sbx_global g = {.argv = argv};
 	cleanup_error struct sbx_error *err = NULL;
 	int i;
 
@@ -275,7 +277,14 @@ int main(int argc, char **argv)
 		return cli_report(err);
 	for (const struct command *c = commands; c->name; c++) {
 		if (strcmp(c->name, argv[i]) == 0) {
-			int ret = c->fn(&g, argc - i, argv + i);
+			int ret;
+
+			/* what enters a sandbox never runs from the host's file
+			 * (CVE-2019-5736); exec does it once it knows the sandbox */
+			if ((c->fn == cmd_run || c->fn == cmd_shell || c->fn == cmd_start) &&
+			    selfclone_ensure(argv, &err) < 0)
+				return cli_report(err);
+			ret = c->fn(&g, argc - i, argv + i);
 
 			free(g.root);
 			free(g.runroot);

@@ -159,6 +159,12 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 		case OPT_NAME:
 			if (!*optarg || strchr(optarg, '/') || optarg[0] == '.')
 				return cli_usage_error(cmd, "invalid --name `%s`", optarg), -1;
+			if (lifecycle_name_looks_like_id(optarg))
+				return cli_usage_error(cmd,
+						       "--name `%s`: hex digits only could be taken for a "
+						       "sandbox id",
+						       optarg),
+				       -1;
 			o->name = optarg;
 			break;
 		case 'i': o->interactive = true; break;

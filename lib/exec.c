@@ -17,8 +17,14 @@
  *    cgroup: one setns(pidfd, flags) (Linux >= 5.8), else one setns() per
  *    /proc/PID/ns/NAME descriptor, opened before the first one (PID 1 is not
  *    dumpable, so those are closed to us: Linux >= 5.8 is needed in practice).
- *    The host network (--network host) is left out. Joining the mount
- *    namespace puts our root and working directory at the sandbox's root.
+ *    The host network (--network host) is left out. Only a process whose
+ *    namespaces are all those PID 1 recorded at start (anchor.c) is joined,
+ *    and ours are checked again afterwards: a command that made namespaces
+ *    of its own, or chroot()ed into a tree of its choice, does not decide
+ *    where exec lands. Joining the mount namespace puts our root and working
+ *    directory at the root of its mount tree, which must be PID 1's root
+ *    (or the joined process's root must be, when something was mounted over
+ *    it).
  * 4. Resolve the user in the sandbox's /etc/passwd, open a pty on its devpts
  *    (-t), and fork: setns(CLONE_NEWPID) only applies to children. The
  *    child drops privileges exactly as run's command does
@@ -43,29 +49,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "anchor.h"
 #include "init.h"
 #include "lifecycle.h"
 #include "passwd.h"
 #include "run.h"
 #include "seccomp.h"
+#include "selfclone.h"
 #include "supervise.h"
 #include "syscalls.h"
 #include "tty.h"
 #include "userns.h"
 
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-
 static const char exec_default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-static const struct {
-	const char *name;
-	int flag;
-} namespaces[] = {
-    {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},	 {"uts", CLONE_NEWUTS},
-    {"ipc", CLONE_NEWIPC},   {"net", CLONE_NEWNET}, {"cgroup", CLONE_NEWCGROUP},
-};
 
 static const char *cfg_str(json_t *c, const char *k)
 {
@@ -99,76 +95,49 @@ static size_t read_map(pid_t pid, const char *which, struct userns_range *r, siz
 
 /**
  * join_namespaces() - setns into every namespace of @pid we do not share
- * @pid:	PID 1 of the sandbox
+ * @pid:	a process of the sandbox (checked against the anchor first)
  * @pidfd:	its pidfd
+ * @own_netns:	the sandbox has its own network namespace
  * @err:	error out-parameter
+ *
+ * Joining the mount namespace puts our root and working directory at the
+ * root of its mount tree: the sandbox's root (anchor_enter_root() checks).
  *
  * Return: 0, or negative with *err set.
  */
-/*
- * Take the root directory of @pid (opened before the setns) as ours: setns
- * into a mount namespace puts us at the root of its mount tree, which is the
- * sandbox's root after pivot_root, but not where the sandbox had to chroot
- * (an initramfs root cannot be pivoted).
- */
-static void enter_root_of(int rootfd)
-{
-	if (rootfd < 0)
-		return;
-	if (fchdir(rootfd) == 0 && chroot(".") == 0)
-		(void)!chdir("/");
-	close(rootfd);
-}
-
 static int join_namespaces(pid_t pid, int pidfd, bool own_netns, struct sbx_error **err)
 {
-	char rootpath[64];
-	int rootfd;
-	int fds[ARRAY_SIZE(namespaces)];
+	int fds[ANCHOR_N_NS];
 	int flags = 0, ret = 0;
 
-	/* PID 1 is not dumpable: its /proc/PID/ns entries are closed to us, so
-	 * we cannot compare them with ours; the network namespace is the only
-	 * one a sandbox may share with the host */
-	for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++)
-		if (namespaces[i].flag != CLONE_NEWNET || own_netns)
-			flags |= namespaces[i].flag;
-	snprintf(rootpath, sizeof(rootpath), "/proc/%d/root", (int)pid);
-	rootfd = open(rootpath, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (pidfd >= 0 && setns(pidfd, flags) == 0) {
-		enter_root_of(rootfd);
+	/* the network namespace is the only one a sandbox may share with the host */
+	for (int i = 0; i < ANCHOR_N_NS; i++)
+		if (i != ANCHOR_NET || own_netns)
+			flags |= anchor_ns_flags[i];
+	if (pidfd >= 0 && setns(pidfd, flags) == 0)
 		return 0;
-	}
-	if (pidfd >= 0 && errno != EINVAL) {
-		ret = sbx_error_set(err, errno, "join the sandbox's namespaces");
-		if (rootfd >= 0)
-			close(rootfd);
-		return ret;
-	}
+	if (pidfd >= 0 && errno != EINVAL)
+		return sbx_error_set(err, errno, "join the sandbox's namespaces");
 	/* before Linux 5.8: one descriptor per namespace, all opened first */
-	for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++) {
+	for (int i = 0; i < ANCHOR_N_NS; i++) {
 		char path[64];
 
 		fds[i] = -1;
-		if (!(flags & namespaces[i].flag) || ret < 0)
+		if (!(flags & anchor_ns_flags[i]) || ret < 0)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, namespaces[i].name);
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, anchor_ns_names[i]);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0)
 			ret =
 			    sbx_error_set(err, errno, "open `%s` (setns with a pidfd needs Linux 5.8)", path);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(namespaces) && ret == 0; i++)
-		if (fds[i] >= 0 && setns(fds[i], namespaces[i].flag) < 0)
+	for (int i = 0; i < ANCHOR_N_NS && ret == 0; i++)
+		if (fds[i] >= 0 && setns(fds[i], anchor_ns_flags[i]) < 0)
 			ret =
-			    sbx_error_set(err, errno, "join the sandbox's %s namespace", namespaces[i].name);
-	for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++)
+			    sbx_error_set(err, errno, "join the sandbox's %s namespace", anchor_ns_names[i]);
+	for (int i = 0; i < ANCHOR_N_NS; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	if (ret == 0)
-		enter_root_of(rootfd);
-	else if (rootfd >= 0)
-		close(rootfd);
 	return ret;
 }
 
@@ -188,20 +157,54 @@ static pid_t proc_ppid(pid_t pid)
 }
 
 /**
- * join_via_command() - join the namespaces through the sandbox's command
- * @pid1:	PID 1 of the sandbox (our init)
+ * join_checked() - join the namespaces of @pid if they are all PID 1's
+ * @pid:	a process of the sandbox
+ * @pidfd:	its pidfd, opened before @pid was checked
+ * @a:		PID 1's namespaces and root
  * @own_netns:	the sandbox has its own network namespace
+ * @rootfd:	set to an O_PATH descriptor of its root (-1 if unavailable)
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set (nothing joined when the namespaces
+ * of @pid are not PID 1's).
+ */
+static int join_checked(pid_t pid, int pidfd, const struct anchor *a, bool own_netns, int *rootfd,
+			struct sbx_error **err)
+{
+	cleanup_close int procfd = -1;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	procfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return sbx_error_set(err, errno, "open `%s`", path);
+	if (anchor_check_ns(procfd, false, a, own_netns, err) < 0)
+		return -1;
+	if (*rootfd >= 0)
+		close(take_fd(rootfd));
+	*rootfd = openat(procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return join_namespaces(pid, pidfd, own_netns, err);
+}
+
+/**
+ * join_via_command() - join the namespaces through a child of PID 1
+ * @pid1:	PID 1 of the sandbox (our init)
+ * @a:		PID 1's namespaces and root
+ * @own_netns:	the sandbox has its own network namespace
+ * @rootfd:	set to an O_PATH descriptor of the root of the child joined
  * @err:	error out-parameter
  *
  * Our init is not dumpable (nothing inside may ptrace it), and it never
  * exec'd, so its memory belongs to the host's user namespace: the kernel
- * refuses us its namespaces (a ptrace access check). The command, a child
- * of PID 1, exec'd inside and is in the same namespaces: join through it,
- * with a pidfd checked to be a child of PID 1 after it was opened.
+ * refuses us its namespaces (a ptrace access check). Its children (the
+ * command, orphans) exec'd inside: join through the first one, checked to
+ * be a child of PID 1 after its pidfd was opened, that is still in every
+ * namespace of PID 1 (a command may have made namespaces of its own).
  *
  * Return: 0, or negative with *err set.
  */
-static int join_via_command(pid_t pid1, bool own_netns, struct sbx_error **err)
+static int join_via_command(pid_t pid1, const struct anchor *a, bool own_netns, int *rootfd,
+			    struct sbx_error **err)
 {
 	cleanup_free char *children = NULL;
 	char path[64];
@@ -218,13 +221,49 @@ static int join_via_command(pid_t pid1, bool own_netns, struct sbx_error **err)
 			continue;
 		sbx_error_free(*err);
 		*err = NULL;
-		ret = join_namespaces(c, fd, own_netns, err);
+		ret = join_checked(c, fd, a, own_netns, rootfd, err);
 		if (ret == 0)
 			return 0;
+		sbx_debug("exec: not through pid %d: %s", (int)c, (*err)->msg);
 	}
 	if (ret < 0 && *err)
-		return ret;
+		return sbx_error_wrap(err, "no process of the sandbox is in its namespaces");
 	return sbx_error_set(err, 0, "the sandbox's command has exited: the sandbox is stopping");
+}
+
+/**
+ * enter_sandbox() - join the sandbox's namespaces and its root, checked
+ *		     against what its PID 1 recorded (anchor.c)
+ * @sb:		the sandbox
+ * @pidfd:	pidfd of its PID 1
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int enter_sandbox(struct lc_sandbox *sb, int pidfd, struct sbx_error **err)
+{
+	json_t *c = sb->config;
+	bool own_netns = !json_is_false(json_object_get(c, "own_netns"));
+	cleanup_close int self = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int rootfd = -1;
+	struct anchor a;
+	int ret;
+
+	if (self < 0)
+		return sbx_error_set(err, errno, "open `/proc/self`");
+	if (!sb->rundir || anchor_read(sb->rundir, &a, err) < 0)
+		return sbx_error_wrap(err,
+				      "the sandbox was started by an older sandbox: exec needs its settings");
+	/* with --init=false PID 1 is the command: it exec'd inside */
+	ret = json_is_false(json_object_get(c, "init"))
+		  ? join_checked(sb->pid, pidfd, &a, own_netns, &rootfd, err)
+		  : join_via_command(sb->pid, &a, own_netns, &rootfd, err);
+	if (ret < 0)
+		return sbx_error_wrap(err, "enter the sandbox");
+	/* the process may have moved between the check and the setns */
+	if (anchor_check_ns(self, true, &a, own_netns, err) < 0 || anchor_enter_root(&a, rootfd, err) < 0)
+		return sbx_error_wrap(err, "enter the sandbox");
+	return 0;
 }
 
 struct exec_child {
@@ -284,6 +323,11 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 
 	if (lifecycle_find(g, xo->sandbox, &sb, err) < 0)
 		return -1;
+	/* never from the host's file (CVE-2019-5736): the copy its supervisor runs from */
+	if (selfclone_ensure_via(g->argv, lifecycle_running(&sb) ? sb.sup : 0, err) < 0) {
+		lifecycle_free(&sb);
+		return -1;
+	}
 	/* nothing in the sandbox may ptrace us, or the child before its
 	 * privileges are dropped (runc's CVE-2016-9962): execve makes the
 	 * command dumpable again */
@@ -334,14 +378,8 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 			goto out;
 		}
 	}
-	{
-		bool own_netns = !json_is_false(json_object_get(c, "own_netns"));
-
-		if (json_is_false(json_object_get(c, "init"))
-			? join_namespaces(sb.pid, pidfd, own_netns, err) < 0
-			: join_via_command(sb.pid, own_netns, err) < 0)
-			goto out;
-	}
+	if (enter_sandbox(&sb, pidfd, err) < 0)
+		goto out;
 	/* our root is the sandbox's now */
 	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	user = xo->user ? xo->user : cfg_str(c, "user");

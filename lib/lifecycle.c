@@ -223,12 +223,48 @@ static void collect_ids(const char *dir, const char *prefix, struct strv *ids)
 }
 
 /**
- * lifecycle_find() - the sandbox a user means: a name, a full id or a
- *		      unique prefix of one
+ * lifecycle_name_looks_like_id() - whether a name could be taken for an id
+ * @name:	a proposed --name
+ *
+ * Lower-case hex digits only: a full id or a prefix of one, now or of a
+ * sandbox made later. `--name` refuses such names, so that a name never
+ * shadows an id (lifecycle_find()).
+ *
+ * Return: true for such a name.
+ */
+bool lifecycle_name_looks_like_id(const char *name)
+{
+	return *name && strspn(name, "0123456789abcdef") == strlen(name);
+}
+
+/* The id ROOT/names/@name points to, into @id; -1 when there is none. */
+static int read_name_link(const struct sbx_global *g, const char *name, char id[STATE_ID_LEN + 1])
+{
+	cleanup_free char *link = NULL;
+	ssize_t n;
+
+	if (!*name || strchr(name, '/') || name[0] == '.')
+		return -1;
+	link = xasprintf("%s/names/%s", g->root, name);
+	n = readlink(link, id, STATE_ID_LEN + 1);
+	if (n != STATE_ID_LEN)
+		return -1;
+	id[n] = '\0';
+	return is_id(id) ? 0 : -1;
+}
+
+/**
+ * lifecycle_find() - the sandbox a user means: a full id, a name or a
+ *		      unique prefix of an id, in that order (docker's)
  * @g:		ROOT and RUNROOT
  * @what:	as the user typed it
  * @sb:		filled on success (release with lifecycle_free())
  * @err:	error out-parameter
+ *
+ * An exact id always wins, so a name made after another sandbox's id (by
+ * an older sandbox, or in the store by hand) cannot shadow it. A name that
+ * is also the start of another sandbox's id is ambiguous and refused: the
+ * user may have meant either.
  *
  * Return: 0, or negative with *err set (unknown or ambiguous).
  */
@@ -236,26 +272,32 @@ int lifecycle_find(const struct sbx_global *g, const char *what, struct lc_sandb
 		   struct sbx_error **err)
 {
 	struct strv ids = {0};
+	char named[STATE_ID_LEN + 1];
+	bool have_name;
 	int ret;
 
-	if (*what && !strchr(what, '/') && what[0] != '.') {
-		cleanup_free char *link = xasprintf("%s/names/%s", g->root, what);
-		char target[STATE_ID_LEN + 2];
-		ssize_t n = readlink(link, target, sizeof(target) - 1);
-
-		if (n == STATE_ID_LEN) {
-			target[n] = '\0';
-			if (is_id(target) && load(g, target, sb) == 0)
-				return 0;
-		}
-	}
-	if (!is_hex_prefix(what))
-		return sbx_error_set(err, 0, "%s: no such sandbox", what);
-	{
+	if (is_id(what) && load(g, what, sb) == 0)
+		return 0;
+	have_name = read_name_link(g, what, named) == 0 && load(g, named, sb) == 0;
+	if (is_hex_prefix(what)) {
 		cleanup_free char *sandboxes = xasprintf("%s/sandboxes", g->root);
 
 		collect_ids(sandboxes, what, &ids);
 		collect_ids(g->runroot, what, &ids);
+	}
+	if (have_name) {
+		for (size_t i = 0; i < ids.n; i++) {
+			if (strcmp(ids.v[i], named) == 0)
+				continue;
+			strv_clear(&ids);
+			lifecycle_free(sb);
+			return sbx_error_set(err, 0,
+					     "%s: ambiguous: the name of one sandbox and the start of "
+					     "another's id (give the full id)",
+					     what);
+		}
+		strv_clear(&ids);
+		return 0;
 	}
 	if (ids.n == 0)
 		ret = sbx_error_set(err, 0, "%s: no such sandbox", what);

@@ -43,6 +43,7 @@ struct lc_sandbox {
 };
 
 int lifecycle_run_detached(struct sbx_run_opts *o, char *id, struct sbx_error **err);
+bool lifecycle_name_looks_like_id(const char *name);
 int lifecycle_find(const struct sbx_global *g, const char *what, struct lc_sandbox *sb,
 		   struct sbx_error **err);
 int lifecycle_list(const struct sbx_global *g, bool all, struct lc_sandbox **out, size_t *n);

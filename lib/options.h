@@ -39,6 +39,7 @@ struct sbx_tmpfs {
 struct sbx_global {
 	char *root;    /* store: ROOT/sandboxes/<id>/... */
 	char *runroot; /* live state: RUNROOT/<id>/ */
+	char **argv;   /* the process's, to re-execute it (selfclone.c) */
 };
 
 struct sbx_run_opts {

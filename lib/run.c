@@ -31,12 +31,12 @@
  * 4. With -t the supervisor sets the pty's window size and raw mode, then
  *    sends MSG_GO. PID 1 forks the command (PID 2) and becomes the init
  *    (init.c); with --init=false it execs the command itself.
- * 5. The command marks every descriptor above 2 close-on-exec (before the
- *    seccomp filter, which might not allow close_range); with CAP_SYS_ADMIN
- *    it enters the nested user namespace and a copy of PID 1's mount
- *    namespace, where every mount is locked; it drops the bounding set,
- *    switches user, sets the capabilities, no_new_privs and the seccomp
- *    filter, and execs.
+ * 5. The command (with CAP_SYS_ADMIN: in the nested user namespace and a
+ *    copy of PID 1's mount namespace first, where every mount is locked)
+ *    closes every descriptor above 2 (before the seccomp filter, which
+ *    might not allow close_range, and before the working directory is
+ *    resolved inside the root), drops the bounding set, switches user,
+ *    sets the capabilities, no_new_privs and the seccomp filter, and execs.
  * 6. The supervisor relays the pty, forwards signals and waits for PID 1
  *    (supervise.c), then removes RUNROOT/<id> (and ROOT/sandboxes/<id> with
  *    --rm). The sandbox's mounts live in its own mount namespace and
@@ -69,6 +69,7 @@
 
 #include <sys/capability.h>
 
+#include "anchor.h"
 #include "caps.h"
 #include "cgroup.h"
 #include "image.h"
@@ -95,6 +96,7 @@ struct sync_msg {
 	int exit_code;
 	char msg[2048];
 	char hint[512];
+	struct anchor anchor; /* MSG_READY: PID 1's namespaces and root, for exec */
 };
 
 struct run_ctx {
@@ -515,8 +517,55 @@ int run_prepare_stdio(int pty_slave, bool interactive, const char *workdir, stru
 		terminal_write_only(STDOUT_FILENO);
 		terminal_write_only(STDERR_FILENO);
 	}
-	if (chdir(workdir) < 0)
-		return sbx_error_set(err, errno, "working directory `%s`", workdir);
+	/* no descriptor of the host may be open while the working directory
+	 * is resolved (CVE-2024-21626): nothing above 2 is needed from here on */
+	if (run_close_fds_above_stdio(err) < 0)
+		return -1;
+	if (safepath_chdir(workdir, err) < 0)
+		return sbx_error_wrap(err, "working directory `%s`", workdir);
+	return 0;
+}
+
+/**
+ * sweep_fds() - close, or mark close-on-exec, every descriptor above 2
+ * @close_them:	true: close them; false: mark them FD_CLOEXEC
+ * @err:	error out-parameter
+ *
+ * close_range(2) first; before Linux 5.9 (5.11 for CLOSE_RANGE_CLOEXEC), or
+ * where a filter of the host refuses it, each descriptor listed in
+ * /proc/self/fd is handled one by one.
+ *
+ * Return: 0, or negative with *err set (the caller must not exec then).
+ */
+static int sweep_fds(bool close_them, struct sbx_error **err)
+{
+	const char *what = close_them ? "close" : "mark close-on-exec";
+	cleanup_close int dfd = -1;
+	DIR *d;
+	struct dirent *e;
+
+	if (sys_close_range(3, ~0U, close_them ? 0 : CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	sbx_debug("close_range: %s: %s /proc/self/fd one by one", strerror(errno), what);
+	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || !(d = fdopendir(dfd)))
+		return sbx_error_set(err, errno, "%s descriptors: `/proc/self/fd`", what);
+	dfd = -1; /* the DIR owns it now */
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		int r = 0;
+
+		if (fd <= 2 || fd == dirfd(d))
+			continue;
+		r = close_them ? close(fd) : fcntl(fd, F_SETFD, FD_CLOEXEC);
+		if (r < 0 && errno != EBADF) {
+			int saved = errno;
+
+			closedir(d);
+			return sbx_error_set(err, saved, "%s descriptor %d", what, fd);
+		}
+	}
+	closedir(d);
 	return 0;
 }
 
@@ -527,37 +576,23 @@ int run_prepare_stdio(int pty_slave, bool interactive, const char *workdir, stru
  * Called before the seccomp filter is loaded: a profile that does not
  * allow close_range(2) would otherwise make it fail and leave descriptors
  * of the caller (inherited without O_CLOEXEC) open in the command.
- * CLOSE_RANGE_CLOEXEC needs Linux 5.11; before, or where a filter of the
- * host refuses close_range, each descriptor listed in /proc/self/fd is
- * marked one by one.
  *
  * Return: 0, or negative with *err set (the caller must not exec then).
  */
 int run_mark_fds_cloexec(struct sbx_error **err)
 {
-	cleanup_close int dfd = -1;
-	DIR *d;
-	struct dirent *e;
+	return sweep_fds(false, err);
+}
 
-	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-		return 0;
-	sbx_debug("close_range: %s: marking /proc/self/fd one by one", strerror(errno));
-	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || !(d = fdopendir(dfd)))
-		return sbx_error_set(err, errno, "mark descriptors close-on-exec: `/proc/self/fd`");
-	dfd = -1; /* the DIR owns it now */
-	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name);
-
-		if (fd > 2 && fd != dirfd(d) && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF) {
-			int saved = errno;
-
-			closedir(d);
-			return sbx_error_set(err, saved, "mark descriptor %d close-on-exec", fd);
-		}
-	}
-	closedir(d);
-	return 0;
+/**
+ * run_close_fds_above_stdio() - close every descriptor above 2
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+int run_close_fds_above_stdio(struct sbx_error **err)
+{
+	return sweep_fds(true, err);
 }
 
 /**
@@ -573,9 +608,10 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 	struct sbx_run_opts *o = c->o;
 
 	init_restore_signals(&c->saved_mask);
-	if (run_prepare_stdio(x->pty_slave, o->interactive, x->workdir, &err) < 0)
+	/* the nested user namespace's descriptor is closed with the rest */
+	if (mntlock_enter(&c->mntlock, &err) < 0)
 		goto fail;
-	if (run_mark_fds_cloexec(&err) < 0)
+	if (run_prepare_stdio(x->pty_slave, o->interactive, x->workdir, &err) < 0)
 		goto fail;
 	{
 		struct run_privs p = {
@@ -586,7 +622,7 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 		    .plan = &c->plan,
 		};
 
-		if (mntlock_enter(&c->mntlock, &err) < 0 || run_drop_privileges(&p, &x->creds, &err) < 0)
+		if (run_drop_privileges(&p, &x->creds, &err) < 0)
 			goto fail;
 	}
 	sbx_debug_phase("exec");
@@ -661,6 +697,8 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 	sbx_debug_phase("rootfs done");
 	if (plan_exec(c, &x, &err) < 0)
 		goto fail;
+	if (anchor_record(&m.anchor, &err) < 0)
+		goto fail;
 	if (c->o->tty) {
 		if (tty_open_pty(&master, &x.pty_slave, &err) < 0)
 			goto fail;
@@ -672,7 +710,7 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 			_exit(SBX_EXIT_FAILURE);
 	} else {
 		m.type = MSG_READY;
-		if (send(c->sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0)
+		if (send(c->sync, &m, sizeof(m), MSG_NOSIGNAL) < 0)
 			_exit(SBX_EXIT_FAILURE);
 	}
 	if (!c->o->init) {
@@ -1053,7 +1091,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		goto kill;
 	}
 	sbx_debug_phase("ready");
-	if (state_write_pid(&c.st, pid, err) < 0) {
+	/* before the pid file: exec needs it once the sandbox is running */
+	if (anchor_write(c.st.rundir, &m.anchor, err) < 0 || state_write_pid(&c.st, pid, err) < 0) {
 		ret = -1;
 		goto kill;
 	}

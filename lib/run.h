@@ -27,6 +27,7 @@ int run_drop_privileges(const struct run_privs *p, struct passwd_creds *creds, s
 int run_find_and_exec(char **argv, char **envp, bool login);
 int run_leave_caller_session(struct sbx_error **err);
 int run_mark_fds_cloexec(struct sbx_error **err);
+int run_close_fds_above_stdio(struct sbx_error **err);
 int run_prepare_stdio(int pty_slave, bool interactive, const char *workdir, struct sbx_error **err);
 
 #endif /* SBX_RUN_H */

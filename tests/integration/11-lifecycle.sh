@@ -410,9 +410,9 @@ test_pid_reuse() {
 }
 
 test_rm_force() {
-	start_d --name f "$ROOTFS" sh -c 'sleep 60 & sleep 60'
-	assert_status 0 "$SANDBOX" rm -f f
-	assert_eq "f" "$(cat "$T_OUT")" "rm -f prints what it removed"
+	start_d --name rmf "$ROOTFS" sh -c 'sleep 60 & sleep 60'
+	assert_status 0 "$SANDBOX" rm -f rmf
+	assert_eq "rmf" "$(cat "$T_OUT")" "rm -f prints what it removed"
 	assert_all_gone
 }
 
