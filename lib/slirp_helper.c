@@ -14,7 +14,8 @@
  *    slirp4netns#315), no capabilities, no_new_privs, and a seccomp
  *    allowlist;
  * 4. writes "OK" (or the one-line error) to the status pipe and runs the
- *    event loop: poll() over the tap and libslirp's sockets, slirp timers.
+ *    event loop: poll() over the tap and libslirp's sockets, slirp timers;
+ *    frames from the tap pass the host-loopback gate (netgate.c) first.
  * It exits when the tap is gone; the supervisor kills it (SIGKILL) when
  * PID 1 has exited, so it never outlives the sandbox.
  */
@@ -41,6 +42,7 @@
 #include <slirp/libslirp.h>
 #include <sys/capability.h>
 
+#include "netgate.h"
 #include "portfwd.h"
 #include "syscalls.h"
 #include "util.h"
@@ -63,7 +65,8 @@ struct helper {
 	struct pollfd *pfd;
 	size_t n_pfd, cap_pfd;
 	struct helper_timer *timers;
-	struct portfwd *pf; /* TCP -p forwards (portfwd.c), NULL: libslirp's */
+	struct portfwd *pf;  /* TCP -p forwards (portfwd.c), NULL: libslirp's */
+	struct netgate gate; /* the host-loopback gate (netgate.c) */
 };
 
 static int64_t now_ns(void)
@@ -79,6 +82,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	struct helper *h = opaque;
 	ssize_t n;
 
+	netgate_note(&h->gate, buf, len, now_ns() / 1000000);
 	do
 		n = write(h->tap, buf, len);
 	while (n < 0 && errno == EINTR);
@@ -216,7 +220,8 @@ static bool drain_tap(struct helper *h, uint8_t *buf, size_t size)
 		ssize_t n = read(h->tap, buf, size);
 
 		if (n > 0) {
-			slirp_input(h->slirp, buf, (int)n);
+			if (netgate_pass(&h->gate, buf, (size_t)n, now_ns() / 1000000))
+				slirp_input(h->slirp, buf, (int)n);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -515,7 +520,10 @@ static _Noreturn void helper_main(int tap, int status, pid_t parent, const struc
 	inet_pton(AF_INET6, "fd00::3", &sc.vnameserver6);
 	sc.if_mtu = cfg->mtu;
 	sc.if_mru = cfg->mtu;
-	sc.disable_host_loopback = !cfg->allow_host_loopback;
+	/* the gate lets replies of UDP forwards through, which libslirp's switch would refuse */
+	netgate_init(&h.gate, cfg->allow_host_loopback, cfg->publish, cfg->n_publish);
+	sc.disable_host_loopback =
+	    !cfg->allow_host_loopback && !netgate_has_udp_forward(cfg->publish, cfg->n_publish);
 #if SLIRP_CONFIG_VERSION_MAX >= 4
 	sc.disable_dhcp = true;
 #endif
