@@ -289,6 +289,39 @@ test_publish_udp_ipv6() {
 	publish_udp_case ::1 fd00::2
 }
 
+# A sandbox with CAP_NET_RAW writes frames to eth0 itself (sbx-probe rawudp), past
+# its kernel's routing, which keeps 127.0.0.1 and ::1 on lo: UDP addressed to the
+# host's loopback directly, or to 10.0.2.2 / fd00::2, must not get there, with a UDP
+# forward open (the helper's gate alone) or not. The same frames to 10.0.2.2 and
+# fd00::2 with --allow-host-loopback arrive: they are well-formed.
+test_raw_frames_to_host_loopback() {
+	require_net
+	local port fp v6=
+	port=$(free_port)
+	fp=$(free_port)
+	python3 "$NETSRV" udpsink 127.0.0.1 "$port" "$T_TMP/sink.ready" "$T_TMP/sink" >/dev/null 2>&1 &
+	t_defer kill "$!"
+	wait_for_file "$T_TMP/sink.ready" ready
+	if has_ipv6_lo; then
+		v6=1
+		python3 "$NETSRV" udpsink ::1 "$port" "$T_TMP/sink6.ready" "$T_TMP/sink" >/dev/null 2>&1 &
+		t_defer kill "$!"
+		wait_for_file "$T_TMP/sink6.ready" ready
+	fi
+	local send="sbx-probe rawudp 127.0.0.1 $port direct4 && sbx-probe rawudp 10.0.2.2 $port vhost4"
+	[ -z "$v6" ] || send="$send && sbx-probe rawudp ::1 $port direct6 && sbx-probe rawudp fd00::2 $port vhost6"
+	assert_status 0 net_run --cap-add NET_RAW "$ROOTFS" sh -c "$send && sleep 1"
+	assert_file_has_content "$T_OUT" '^sent$'
+	assert_status 0 net_run --cap-add NET_RAW -p "127.0.0.1:$fp:53/udp" "$ROOTFS" sh -c "$send && sleep 1"
+	send="sbx-probe rawudp 10.0.2.2 $port control4"
+	[ -z "$v6" ] || send="$send && sbx-probe rawudp fd00::2 $port control6"
+	assert_status 0 net_run --cap-add NET_RAW --allow-host-loopback "$ROOTFS" sh -c "$send && sleep 1"
+	wait_for_file "$T_TMP/sink" control4 5
+	[ -z "$v6" ] || wait_for_file "$T_TMP/sink" control6 5
+	assert_not_file_has_content "$T_TMP/sink" 'direct|vhost'
+	assert_nothing_left
+}
+
 test_two_sandboxes() {
 	require_net
 	require_cmd curl
@@ -428,6 +461,7 @@ t "-p TCP: 30 MB intact, a refused port does not break the forward" test_publish
 t "-p [::1]:PORT:80 and [::]:PORT:80: curl of [::1] on the host" test_publish_tcp_ipv6
 t "-p UDP without --allow-host-loopback; the gate stays closed" test_publish_udp
 t "-p [::1]:PORT:PORT/udp; the gate stays closed" test_publish_udp_ipv6
+t "raw frames to the host's loopback (CAP_NET_RAW) do not get there" test_raw_frames_to_host_loopback
 t "two sandboxes forward different ports at once" test_two_sandboxes
 t "DNS through 10.0.2.3 to the helper's resolver" test_dns_forwarder
 t "the helper is gone after kill -9 of the init" test_helper_gone_after_kill_init
