@@ -2,8 +2,8 @@
 /* netgate.c - the host-loopback gate: which frames from the sandbox's tap reach libslirp
  *
  * libslirp turns the virtual host address (10.0.2.2, and for IPv6 every
- * address of fd00::/64 but the DNS forwarder fd00::3) and the broadcast
- * addresses into the host's loopback when it opens a host socket for the
+ * address of fd00::/64 but the DNS forwarder fd00::3) and 255.255.255.255
+ * into the host's loopback when it opens a host socket for the
  * sandbox: a UDP datagram, a TCP connection (its first SYN) or an ICMP echo.
  * Its own switch for that, disable_host_loopback, is all or nothing, and it
  * also refuses the sandbox's replies to a client on the host's loopback that
@@ -31,6 +31,15 @@
  * that client, as a reply is expected to come. Datagrams the sandbox starts
  * to 10.0.2.2 at any other port, or from any other source, stay dropped.
  *
+ * The subnet's broadcast address 10.0.2.255 is gated too. libslirp keeps
+ * one foreign address per UDP socket, the last one the sandbox sent to, and
+ * a forward's socket is the one any datagram from the forward's port goes
+ * through; had that address been 10.0.2.255, libslirp would show every
+ * sender to the forward, on any host and port, as 10.0.2.2: a flow learnt
+ * from a source port of another machine's choosing would open that port of
+ * the host's loopback. (Other addresses keep the senders apart: libslirp
+ * shows them as themselves, or all as that address, never as 10.0.2.2.)
+ *
  * Replies of TCP connections forwarded through libslirp (the fallback when
  * the socket factory cannot start) pass: they are not SYNs. With no UDP
  * forward, the helper also keeps libslirp's own switch closed (a second
@@ -40,21 +49,22 @@
 
 #include <string.h>
 
-#define ETH_HLEN       14
-#define ETHERTYPE_IPV4 0x0800
-#define ETHERTYPE_IPV6 0x86dd
-#define PROTO_ICMP     1
-#define PROTO_TCP      6
-#define PROTO_UDP      17
-#define PROTO_ICMPV6   58
-#define TCP_FIN	       0x01
-#define TCP_SYN	       0x02
-#define TCP_RST	       0x04
-#define TCP_ACK	       0x10
-#define TCP_URG	       0x20
-#define IPV4_VHOST     0x0a000202u /* 10.0.2.2 */
-#define IPV4_GUEST     0x0a000264u /* 10.0.2.100 */
-#define IPV4_BROADCAST 0xffffffffu
+#define ETH_HLEN	      14
+#define ETHERTYPE_IPV4	      0x0800
+#define ETHERTYPE_IPV6	      0x86dd
+#define PROTO_ICMP	      1
+#define PROTO_TCP	      6
+#define PROTO_UDP	      17
+#define PROTO_ICMPV6	      58
+#define TCP_FIN		      0x01
+#define TCP_SYN		      0x02
+#define TCP_RST		      0x04
+#define TCP_ACK		      0x10
+#define TCP_URG		      0x20
+#define IPV4_VHOST	      0x0a000202u /* 10.0.2.2 */
+#define IPV4_GUEST	      0x0a000264u /* 10.0.2.100 */
+#define IPV4_BROADCAST	      0xffffffffu
+#define IPV4_SUBNET_BROADCAST 0x0a0002ffu /* 10.0.2.255 */
 
 static const uint8_t ipv6_prefix[8] = {0xfd, 0}; /* fd00::/64 */
 static const uint8_t ipv6_vhost[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
@@ -146,7 +156,7 @@ static bool to_host_directly(const struct packet *pk)
 	       (memcmp(pk->dst, zero, sizeof(zero)) == 0 && pk->dst[15] <= 1);
 }
 
-/* An address libslirp turns into the host's loopback. */
+/* An address libslirp turns into the host's loopback, or 10.0.2.255 (see the top of the file). */
 static bool to_gated_address(const struct packet *pk)
 {
 	uint32_t d;
@@ -156,7 +166,7 @@ static bool to_gated_address(const struct packet *pk)
 			memcmp(pk->dst, ipv6_dns, sizeof(ipv6_dns)) != 0) ||
 		       memcmp(pk->dst, ipv6_allnodes, sizeof(ipv6_allnodes)) == 0;
 	d = be32(pk->dst);
-	return d == IPV4_VHOST || d == IPV4_BROADCAST;
+	return d == IPV4_VHOST || d == IPV4_BROADCAST || d == IPV4_SUBNET_BROADCAST;
 }
 
 /* A UDP datagram between the virtual host and the guest's own address. */

@@ -129,6 +129,12 @@ static void test_udp_reply_of_a_flow(void **state)
 	assert_false(pass(&g, udp("10.0.2.101", 53, VHOST4, 40000), 1001));
 	assert_false(pass(&g, udp(GUEST4, 53, VHOST4, 40001), 1001));
 	assert_false(pass(&g, udp(GUEST4, 53, "255.255.255.255", 40000), 1001));
+	/* the subnet's broadcast would make libslirp show every sender to the forward as 10.0.2.2 */
+	assert_false(pass(&g, udp(GUEST4, 53, "10.0.2.255", 40000), 1001));
+	assert_false(pass(&g, udp(GUEST4, 40000, "10.0.2.255", 53), 1001));
+	assert_false(pass(&g, tcp(GUEST4, "10.0.2.255", 22, 0x02), 1001));
+	/* other addresses of the subnet are not the host's loopback */
+	assert_true(pass(&g, udp(GUEST4, 53, "10.0.2.50", 40000), 1001));
 	/* not another address family's */
 	assert_false(pass(&g, udp(GUEST6, 53, VHOST6, 40000), 1001));
 	/* bounded in time, renewed by the next datagram in */
