@@ -322,6 +322,47 @@ test_raw_frames_to_host_loopback() {
 	assert_nothing_left
 }
 
+# The sandbox's server on a UDP forward's port first sends to the subnet's broadcast
+# 10.0.2.255 (libslirp would then show every sender to the forward as 10.0.2.2), then
+# answers a datagram that a host process sends from its non-loopback address and a
+# port X it chose with a datagram to 10.0.2.2:X: nothing reaches the host's 127.0.0.1:X.
+test_publish_udp_broadcast_no_flow() {
+	require_net
+	local fp x hostip
+	hostip=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("192.0.2.200", 9)); a = s.getsockname()[0]; print("" if a.startswith("127.") else a)' 2>/dev/null) || true
+	[ -n "$hostip" ] || t_skip "the host has no IPv4 address but loopback ones"
+	fp=$(free_port)
+	x=$(free_port)
+	python3 "$NETSRV" udpsink 127.0.0.1 "$x" "$T_TMP/sink.ready" "$T_TMP/sink" >/dev/null 2>&1 &
+	t_defer kill "$!"
+	wait_for_file "$T_TMP/sink.ready" ready
+	cat >"$T_TMP/inside.py" <<-'EOS'
+		import socket
+		s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+		s.bind(("0.0.0.0", 5353))
+		s.sendto(b"hello", ("10.0.2.255", 9))
+		open("/run/t/inside.ready", "w").write("ready\n")
+		s.settimeout(10)
+		d, peer = s.recvfrom(512)
+		open("/run/t/peer", "w").write("%s %d\n" % peer)
+		s.sendto(b"attack", ("10.0.2.2", peer[1]))
+		s.sendto(b"attack", peer)
+	EOS
+	"$SANDBOX" run --rm --network slirp "${SBX_RUN_DEFAULTS[@]}" -p "$fp:5353/udp" -v "$T_TMP:/run/t" host \
+		sh -c 'python3 /run/t/inside.py && sleep 1' >"$T_TMP/box.out" 2>"$T_TMP/box.err" &
+	local box=$!
+	t_defer kill "$box"
+	wait_for_file "$T_TMP/inside.ready" ready 15
+	python3 -c 'import socket, sys; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.sendto(b"q", (sys.argv[1], int(sys.argv[3])))' "$hostip" "$x" "$fp"
+	wait_for_file "$T_TMP/peer" . 10 || t_fail "the datagram from $hostip:$x did not arrive inside"
+	wait "$box" || true
+	assert_not_file_has_content "$T_TMP/sink" attack
+	assert_nothing_left
+}
+
 test_two_sandboxes() {
 	require_net
 	require_cmd curl
@@ -462,6 +503,7 @@ t "-p [::1]:PORT:80 and [::]:PORT:80: curl of [::1] on the host" test_publish_tc
 t "-p UDP without --allow-host-loopback; the gate stays closed" test_publish_udp
 t "-p [::1]:PORT:PORT/udp; the gate stays closed" test_publish_udp_ipv6
 t "raw frames to the host's loopback (CAP_NET_RAW) do not get there" test_raw_frames_to_host_loopback
+t "-p UDP: a sandbox that sent to 10.0.2.255 gets no flow to the host's loopback" test_publish_udp_broadcast_no_flow
 t "two sandboxes forward different ports at once" test_two_sandboxes
 t "DNS through 10.0.2.3 to the helper's resolver" test_dns_forwarder
 t "the helper is gone after kill -9 of the init" test_helper_gone_after_kill_init
