@@ -53,7 +53,7 @@ sandbox: $(MUSL_OBJS)
 	@echo "sandbox: $$(stat -c %s $@) bytes stripped, $$(file -b $@ | grep -o 'statically linked')"
 
 # --- glibc builds: unit tests, sanitizers -----------------------------------
-GLIBC_LIBS := -lslirp -lglib-2.0 -lseccomp -ljansson -lcap -lzstd -lcurl -lz -lmbedcrypto
+GLIBC_LIBS := -lslirp -lglib-2.0 -lseccomp -ljansson -lcap -lzstd -lcurl -lz -lmbedtls -lmbedx509 -lmbedcrypto
 GLIBC_OBJS := $(LIB_SRCS:lib/%.c=build/glibc/%.o)
 
 build/glibc/%.o: lib/%.c $(LIB_HDRS) | build/glibc

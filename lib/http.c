@@ -36,6 +36,7 @@
 
 #include <curl/curl.h>
 
+#include "tls.h"
 #include "util.h"
 
 #define MAX_ATTEMPTS 4
@@ -117,6 +118,7 @@ static void easy_setup(CURL *c, const struct http *h, const char *url, struct cu
 			curl_easy_setopt(c, CURLOPT_CAINFO, h->cafile);
 		if (h->capath)
 			curl_easy_setopt(c, CURLOPT_CAPATH, h->capath);
+		tls_curl_setup(c); /* registries reached by IP address */
 	}
 }
 

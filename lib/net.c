@@ -436,6 +436,11 @@ int net_setup_sandbox(unsigned mtu, int *tapfd, struct sbx_error **err)
 	/* fd00::100 is usable at once: no duplicate address detection on a
 	 * link whose only other end is libslirp */
 	write_sysctl("/proc/sys/net/ipv6/conf/" NET_TAP_NAME "/accept_dad", "0");
+	/* no second address from libslirp's router advertisements: the kernel
+	 * would answer from it, and a UDP forward's replies must come from
+	 * fd00::100 (the forward's address; the helper's gate lets only those
+	 * reach a client on the host's loopback) */
+	write_sysctl("/proc/sys/net/ipv6/conf/" NET_TAP_NAME "/autoconf", "0");
 	if (set_in4(s4, SIOCSIFADDR, "10.0.2.100", "address", err) < 0 ||
 	    set_in4(s4, SIOCSIFNETMASK, "255.255.255.0", "netmask", err) < 0 ||
 	    if_flags_up(s4, NET_TAP_NAME, err) < 0)

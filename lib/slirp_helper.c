@@ -25,12 +25,12 @@
  *    seccomp allowlist: sockets of the internet families, ioctl FIONREAD
  *    and FIONBIO only, tkill/tgkill to itself only, no kill;
  * 4. writes "OK" (or the one-line error) to the status pipe and runs the
- *    event loop: poll() over the tap and libslirp's sockets, slirp timers.
- *    Frames for the host's loopback or "this host" (127/8, 0/8, ::1, ::,
- *    their IPv4-mapped forms) are dropped before libslirp sees them: it
- *    would connect there on the sandbox's behalf. The host's loopback is
- *    reached only through 10.0.2.2 with --allow-host-loopback, libslirp's
- *    own gate.
+ *    event loop: poll() over the tap and libslirp's sockets, slirp timers;
+ *    frames from the tap pass the host-loopback gate (netgate.c) first: it
+ *    drops frames for the host's loopback or "this host" (127/8, 0/8, ::1,
+ *    ::, their IPv4-mapped forms), which libslirp would connect to on the
+ *    sandbox's behalf, and everything for 10.0.2.2 / fd00::2 but the
+ *    replies of -p UDP forwards unless --allow-host-loopback.
  * It exits when the tap is gone; the supervisor kills it (SIGKILL) when
  * PID 1 has exited, so it never outlives the sandbox.
  */
@@ -58,6 +58,7 @@
 #include <slirp/libslirp.h>
 #include <sys/capability.h>
 
+#include "netgate.h"
 #include "portfwd.h"
 #include "syscalls.h"
 #include "util.h"
@@ -80,7 +81,8 @@ struct helper {
 	struct pollfd *pfd;
 	size_t n_pfd, cap_pfd;
 	struct helper_timer *timers;
-	struct portfwd *pf; /* TCP -p forwards (portfwd.c), NULL: libslirp's */
+	struct portfwd *pf;  /* TCP -p forwards (portfwd.c), NULL: libslirp's */
+	struct netgate gate; /* the host-loopback gate (netgate.c) */
 };
 
 static int64_t now_ns(void)
@@ -96,6 +98,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	struct helper *h = opaque;
 	ssize_t n;
 
+	netgate_note(&h->gate, buf, len, now_ns() / 1000000);
 	do
 		n = write(h->tap, buf, len);
 	while (n < 0 && errno == EINTR);
@@ -226,35 +229,6 @@ static const SlirpCb helper_callbacks = {
     .notify = cb_notify,
 };
 
-/*
- * Whether a frame from the sandbox is addressed to the host itself: IPv4
- * 127/8 or 0/8, IPv6 ::1 or ::, or those in IPv4-mapped form. libslirp
- * translates only its virtual host address (10.0.2.2, gated by
- * disable_host_loopback) and passes any other destination to connect() or
- * sendto() as it is: a frame crafted inside (AF_PACKET, CAP_NET_RAW) for
- * 127.0.0.1 would reach the services of the host's loopback.
- */
-static bool frame_to_host_itself(const uint8_t *f, size_t n)
-{
-	static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	const uint8_t *d;
-
-	if (n >= 14 + 20 && f[12] == 0x08 && f[13] == 0x00) {
-		d = f + 14 + 16; /* the IPv4 destination */
-		return d[0] == 127 || d[0] == 0;
-	}
-	if (n >= 14 + 40 && f[12] == 0x86 && f[13] == 0xdd) {
-		d = f + 14 + 24; /* the IPv6 destination */
-		if (memcmp(d, v4mapped, sizeof(v4mapped)) == 0)
-			return d[12] == 127 || d[12] == 0;
-		for (int i = 0; i < 15; i++)
-			if (d[i])
-				return false;
-		return d[15] <= 1;
-	}
-	return false;
-}
-
 /* Reads the tap until it is empty; false when the tap is gone. */
 static bool drain_tap(struct helper *h, uint8_t *buf, size_t size)
 {
@@ -262,9 +236,7 @@ static bool drain_tap(struct helper *h, uint8_t *buf, size_t size)
 		ssize_t n = read(h->tap, buf, size);
 
 		if (n > 0) {
-			if (frame_to_host_itself(buf, (size_t)n))
-				sbx_debug("slirp: dropped a frame for the host's own address");
-			else
+			if (netgate_pass(&h->gate, buf, (size_t)n, now_ns() / 1000000))
 				slirp_input(h->slirp, buf, (int)n);
 			continue;
 		}
@@ -736,7 +708,10 @@ static _Noreturn void helper_main(int tap, int status, int log, pid_t parent,
 	inet_pton(AF_INET6, "fd00::3", &sc.vnameserver6);
 	sc.if_mtu = cfg->mtu;
 	sc.if_mru = cfg->mtu;
-	sc.disable_host_loopback = !cfg->allow_host_loopback;
+	/* the gate lets replies of UDP forwards through, which libslirp's switch would refuse */
+	netgate_init(&h.gate, cfg->allow_host_loopback, cfg->publish, cfg->n_publish);
+	sc.disable_host_loopback =
+	    !cfg->allow_host_loopback && !netgate_has_udp_forward(cfg->publish, cfg->n_publish);
 #if SLIRP_CONFIG_VERSION_MAX >= 4
 	sc.disable_dhcp = true;
 #endif

@@ -29,9 +29,11 @@
 # is good for N requests, then the next one gets a 401 and a new token is handed out.
 # --http-realm: the Bearer challenge names an http:// realm. Tag `nosize` names the image
 # with its layer descriptors' sizes left out.
+# --bind ADDR: listen on ADDR instead of 127.0.0.1 (::1: the redirects go to https://[::1]:PORT,
+# the other name of that host being localhost, which may not resolve to ::1).
 # Every request is logged to stderr, blob downloads with their Range header and how many
 # blob downloads were in flight when they began ("in-flight N").
-import argparse, base64, hashlib, http.server, json, os, ssl, sys, threading, time
+import argparse, base64, hashlib, http.server, json, os, socket, ssl, sys, threading, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--layout", required=True)
@@ -52,7 +54,9 @@ ap.add_argument("--foreign", action="store_true")
 ap.add_argument("--token-uses", type=int, default=0)
 ap.add_argument("--http-realm", action="store_true")
 ap.add_argument("--blob-host", choices=("localhost", "port"), default="localhost")
+ap.add_argument("--bind", default="127.0.0.1")
 a = ap.parse_args()
+other_host = "localhost" if a.bind == "127.0.0.1" else "[%s]" % a.bind
 
 blobs = os.path.join(a.layout, "blobs", "sha256")
 idx = json.load(open(os.path.join(a.layout, "index.json")))
@@ -177,7 +181,7 @@ class H(http.server.BaseHTTPRequestHandler):
         m = json.loads(blob(top))
         l = m["layers"][-1]
         l["mediaType"] = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
-        l["urls"] = ["https://localhost:%d/_foreign/%s" % (self.server.server_port, l["digest"])]
+        l["urls"] = ["https://%s:%d/_foreign/%s" % (other_host, self.server.server_port, l["digest"])]
         return json.dumps(m).encode(), l["digest"]
 
     def do_HEAD(self):
@@ -242,12 +246,14 @@ class H(http.server.BaseHTTPRequestHandler):
             if a.blob_host == "port":
                 loc = "https://127.0.0.1:%d/_blob/%s" % (blob_srv.server_port, ref)
             else:
-                loc = "https://localhost:%d/_blob/%s" % (self.server.server_port, ref)
+                loc = "https://%s:%d/_blob/%s" % (other_host, self.server.server_port, ref)
             return self.send(307, b"", headers=[("Location", loc)])
         self.send(404)
 
 
-srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+if ":" in a.bind:
+    http.server.ThreadingHTTPServer.address_family = socket.AF_INET6
+srv = http.server.ThreadingHTTPServer((a.bind, 0), H)
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(a.cert, a.key)
 srv.socket = ctx.wrap_socket(srv.socket, server_side=True)

@@ -7,6 +7,7 @@
 #   netsrv.py dns ADDR PORT READY          DNS: every A query gets 192.0.2.42
 #   netsrv.py dnsquery ADDR PORT NAME      ask ADDR:PORT for NAME's A record, print it
 #   netsrv.py ping ADDR                    one ICMP echo over a ping socket (no raw socket), print "reply"
+#   netsrv.py udpsink ADDR PORT READY OUT  append every datagram received, and a newline, to OUT
 # READY is a file written once the socket is bound.
 import socket
 import struct
@@ -102,6 +103,16 @@ def dnsquery(addr, port, name):
     sys.exit(1)
 
 
+def udpsink(addr, port, rd, out):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.bind((addr, int(port)))
+    ready(rd)
+    while True:
+        d = s.recv(2048)
+        with open(out, "ab") as f:
+            f.write(d + b"\n")
+
+
 def ping(addr):
     v6 = ":" in addr
     if v6:
@@ -121,4 +132,4 @@ def ping(addr):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"freeport": freeport, "tcpecho": tcpecho, "dns": dns, "dnsquery": dnsquery, "ping": ping}[cmd](*args)
+    {"freeport": freeport, "tcpecho": tcpecho, "dns": dns, "dnsquery": dnsquery, "ping": ping, "udpsink": udpsink}[cmd](*args)

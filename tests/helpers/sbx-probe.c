@@ -13,11 +13,17 @@
  * (or the operation succeeded), 1 otherwise, 2 for a usage error.
  */
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netpacket/packet.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +34,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -563,6 +570,88 @@ static int cmd_subreaper(char **argv)
  *
  * Return: 0, or 1 when malloc failed
  */
+/* The ones' complement sum of @len bytes, folded, added to @sum. */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * rawudp DST PORT TEXT: one UDP datagram from eth0's address (10.0.2.100 or
+ * fd00::100), port 40000, to DST:PORT, written as a frame on eth0 with a
+ * packet socket (needs CAP_NET_RAW): the kernel's routing, which keeps
+ * 127.0.0.1 and ::1 on lo, is not asked. Prints "sent".
+ */
+static int cmd_rawudp(const char *dst, const char *port, const char *text)
+{
+	static const uint8_t gw_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
+	uint8_t pkt[1024] = {0}, *udp;
+	size_t tlen = strlen(text), hl, ulen;
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_halen = 6};
+	bool v6 = strchr(dst, ':') != NULL;
+	uint16_t dport = (uint16_t)atoi(port);
+	uint32_t sum;
+	int fd;
+
+	if (tlen > 512)
+		return 2;
+	hl = v6 ? 40 : 20;
+	ulen = 8 + tlen;
+	udp = pkt + hl;
+	if (v6) {
+		pkt[0] = 0x60;
+		pkt[4] = (uint8_t)(ulen >> 8), pkt[5] = (uint8_t)ulen;
+		pkt[6] = IPPROTO_UDP;
+		pkt[7] = 64;
+		if (inet_pton(AF_INET6, "fd00::100", pkt + 8) != 1 || inet_pton(AF_INET6, dst, pkt + 24) != 1)
+			return 2;
+		sum = csum_add(0, pkt + 8, 32) + (uint32_t)ulen + IPPROTO_UDP;
+	} else {
+		pkt[0] = 0x45;
+		pkt[2] = (uint8_t)((hl + ulen) >> 8), pkt[3] = (uint8_t)(hl + ulen);
+		pkt[8] = 64;
+		pkt[9] = IPPROTO_UDP;
+		if (inet_pton(AF_INET, "10.0.2.100", pkt + 12) != 1 || inet_pton(AF_INET, dst, pkt + 16) != 1)
+			return 2;
+		sum = csum_fold(csum_add(0, pkt, 20));
+		pkt[10] = (uint8_t)(sum >> 8), pkt[11] = (uint8_t)sum;
+		sum = csum_add(0, pkt + 12, 8) + (uint32_t)ulen + IPPROTO_UDP;
+	}
+	udp[0] = 40000 >> 8, udp[1] = 40000 & 0xff;
+	udp[2] = (uint8_t)(dport >> 8), udp[3] = (uint8_t)dport;
+	udp[4] = (uint8_t)(ulen >> 8), udp[5] = (uint8_t)ulen;
+	memcpy(udp + 8, text, tlen);
+	sum = csum_fold(csum_add(sum, udp, ulen));
+	udp[6] = (uint8_t)(sum >> 8), udp[7] = (uint8_t)sum;
+
+	sll.sll_protocol = htons(v6 ? 0x86dd : 0x0800);
+	sll.sll_ifindex = (int)if_nametoindex("eth0");
+	memcpy(sll.sll_addr, gw_mac, 6);
+	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sll.sll_ifindex == 0) {
+		printf("socket: %s\n", errno_name(errno));
+		return 1;
+	}
+	if (sendto(fd, pkt, hl + ulen, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		printf("sendto: %s\n", errno_name(errno));
+		return 1;
+	}
+	close(fd);
+	puts("sent");
+	return 0;
+}
+
 static int cmd_alloc(const char *mb)
 {
 	long n = parse_long(mb);
@@ -585,7 +674,8 @@ static void usage(void)
 	fputs("usage: sbx-probe keyctl | denied SYSCALL... | status | zombies | doublefork\n"
 	      "                 | setuid N | setgid N | chown PATH UID GID | tiocsti [TEXT]\n"
 	      "                 | keyring-run DESC CMD... | keysearch DESC [ID] | rawsyn IPV4 PORT\n"
-	      "                 | sleep-sig SECS | fds | subreaper CMD [ARG...] | alloc MB\n",
+	      "                 | sleep-sig SECS | fds | subreaper CMD [ARG...] | alloc MB\n"
+	      "                 | rawudp DST PORT TEXT\n",
 	      stderr);
 }
 
@@ -624,6 +714,8 @@ int main(int argc, char **argv)
 		return cmd_alloc(argv[2]);
 	if (!strcmp(cmd, "subreaper") && argc > 2)
 		return cmd_subreaper(argv + 2);
+	if (!strcmp(cmd, "rawudp") && argc == 5)
+		return cmd_rawudp(argv[2], argv[3], argv[4]);
 	usage();
 	return 2;
 }

@@ -199,9 +199,6 @@ test_publish_tcp_ipv6() {
 }
 
 # The server inside is python3 of the host image (busybox has no UDP server).
-# libslirp 4.7 addresses its UDP replies to a client on the host's loopback
-# through 10.0.2.2, which needs --allow-host-loopback (clients on other host
-# addresses do not; the tests talk to loopback only).
 # TCP forwards splice into the sandbox (portfwd.c): a large body arrives
 # whole; a port nobody listens on inside closes the client's connection and
 # the forward keeps working.
@@ -233,25 +230,55 @@ test_publish_tcp_bulk_and_refused() {
 	assert_nothing_left
 }
 
-test_publish_udp() {
-	require_net
-	local port
+# publish_udp_case LOOPBACK VHOST: a DNS server inside behind -p LOOPBACK:PORT:5353/udp,
+# no other flag. A host client on LOOPBACK is shown to the sandbox as VHOST
+# (libslirp 4.7), so the replies go to VHOST: the helper's gate lets exactly
+# those through. Once the client had its answer, the sandbox tries the host's
+# loopback through VHOST itself (a UDP and a TCP server there): nothing.
+publish_udp_case() {
+	local lo=$1 vhost=$2 port p2 p3 hostport
 	port=$(free_port)
-	"$SANDBOX" run --rm --network slirp "${SBX_RUN_DEFAULTS[@]}" --allow-host-loopback -p "$port:5353/udp" \
+	p2=$(free_port)
+	p3=$(free_port)
+	start_server dns "$lo" "$p2"
+	start_server tcpecho "$lo" "$p3"
+	hostport=$port
+	case $lo in *:*) hostport="[$lo]:$port" ;; esac
+	cat >"$T_TMP/inside.sh" <<-'EOS'
+		# inside.sh LISTEN VHOST UDP-PORT TCP-PORT
+		python3 /run/nethelpers/netsrv.py dns "$1" 5353 /run/t/udp.ready &
+		i=0
+		while ! [ -e /run/t/queried ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+		timeout 4 python3 /run/nethelpers/netsrv.py dnsquery "$2" "$3" foo.test >/run/t/gate.udp 2>&1
+		echo "udp $?" >>/run/t/gate.out
+		python3 -c 'import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 3)' "$2" "$4" 2>/dev/null
+		echo "tcp $?" >>/run/t/gate.out
+	EOS
+	local listen=0.0.0.0
+	case $lo in *:*) listen=:: ;; esac
+	"$SANDBOX" run --rm --network slirp "${SBX_RUN_DEFAULTS[@]}" -p "$hostport:5353/udp" \
 		-v "$SBX_TESTS_DIR/helpers:/run/nethelpers:ro" -v "$T_TMP:/run/t" host \
-		python3 /run/nethelpers/netsrv.py dns 0.0.0.0 5353 /run/t/udp.ready \
-		>"$T_TMP/box.out" 2>"$T_TMP/box.err" &
+		sh /run/t/inside.sh "$listen" "$vhost" "$p2" "$p3" >"$T_TMP/box.out" 2>"$T_TMP/box.err" &
 	local box=$!
 	t_defer kill "$box"
 	wait_for_file "$T_TMP/udp.ready" ready 15
-	for _ in $(seq 1 5); do
-		python3 "$NETSRV" dnsquery 127.0.0.1 "$port" bar.test >"$T_OUT" 2>/dev/null && break
+	for _ in 1 2; do
+		python3 "$NETSRV" dnsquery "$lo" "$port" bar.test >"$T_OUT" 2>/dev/null && break
 		sleep 0.2
 	done
-	assert_eq "192.0.2.42" "$(cat "$T_OUT")" "DNS over UDP through -p $port:5353/udp"
-	kill -TERM "$box"
+	assert_eq "192.0.2.42" "$(cat "$T_OUT")" "DNS over UDP through -p $hostport:5353/udp"
+	: >"$T_TMP/queried"
+	wait_for_file "$T_TMP/gate.out" '^tcp ' 30
+	assert_file_has_content "$T_TMP/gate.out" '^udp [1-9]'
+	assert_not_file_has_content "$T_TMP/gate.udp" '192\.0\.2\.42'
+	assert_file_has_content "$T_TMP/gate.out" '^tcp [1-9]'
 	wait "$box" || true
 	assert_nothing_left
+}
+
+test_publish_udp() {
+	require_net
+	publish_udp_case 127.0.0.1 10.0.2.2
 }
 
 # UDP with an [IPv6] HOSTIP goes through libslirp, which keeps the address
@@ -259,22 +286,80 @@ test_publish_udp() {
 test_publish_udp_ipv6() {
 	require_net
 	require_ipv6_lo
-	local port
+	publish_udp_case ::1 fd00::2
+}
+
+# A sandbox with CAP_NET_RAW writes frames to eth0 itself (sbx-probe rawudp), past
+# its kernel's routing, which keeps 127.0.0.1 and ::1 on lo: UDP addressed to the
+# host's loopback directly, or to 10.0.2.2 / fd00::2, must not get there, with a UDP
+# forward open (the helper's gate alone) or not. The same frames to 10.0.2.2 and
+# fd00::2 with --allow-host-loopback arrive: they are well-formed.
+test_raw_frames_to_host_loopback() {
+	require_net
+	local port fp v6=
 	port=$(free_port)
-	"$SANDBOX" run --rm --network slirp "${SBX_RUN_DEFAULTS[@]}" --allow-host-loopback -p "[::1]:$port:5353/udp" \
-		-v "$SBX_TESTS_DIR/helpers:/run/nethelpers:ro" -v "$T_TMP:/run/t" host \
-		python3 /run/nethelpers/netsrv.py dns :: 5353 /run/t/udp.ready \
-		>"$T_TMP/box.out" 2>"$T_TMP/box.err" &
+	fp=$(free_port)
+	python3 "$NETSRV" udpsink 127.0.0.1 "$port" "$T_TMP/sink.ready" "$T_TMP/sink" >/dev/null 2>&1 &
+	t_defer kill "$!"
+	wait_for_file "$T_TMP/sink.ready" ready
+	if has_ipv6_lo; then
+		v6=1
+		python3 "$NETSRV" udpsink ::1 "$port" "$T_TMP/sink6.ready" "$T_TMP/sink" >/dev/null 2>&1 &
+		t_defer kill "$!"
+		wait_for_file "$T_TMP/sink6.ready" ready
+	fi
+	local send="sbx-probe rawudp 127.0.0.1 $port direct4 && sbx-probe rawudp 10.0.2.2 $port vhost4"
+	[ -z "$v6" ] || send="$send && sbx-probe rawudp ::1 $port direct6 && sbx-probe rawudp fd00::2 $port vhost6"
+	assert_status 0 net_run --cap-add NET_RAW "$ROOTFS" sh -c "$send && sleep 1"
+	assert_file_has_content "$T_OUT" '^sent$'
+	assert_status 0 net_run --cap-add NET_RAW -p "127.0.0.1:$fp:53/udp" "$ROOTFS" sh -c "$send && sleep 1"
+	send="sbx-probe rawudp 10.0.2.2 $port control4"
+	[ -z "$v6" ] || send="$send && sbx-probe rawudp fd00::2 $port control6"
+	assert_status 0 net_run --cap-add NET_RAW --allow-host-loopback "$ROOTFS" sh -c "$send && sleep 1"
+	wait_for_file "$T_TMP/sink" control4 5
+	[ -z "$v6" ] || wait_for_file "$T_TMP/sink" control6 5
+	assert_not_file_has_content "$T_TMP/sink" 'direct|vhost'
+	assert_nothing_left
+}
+
+# The sandbox's server on a UDP forward's port first sends to the subnet's broadcast
+# 10.0.2.255 (libslirp would then show every sender to the forward as 10.0.2.2), then
+# answers a datagram that a host process sends from its non-loopback address and a
+# port X it chose with a datagram to 10.0.2.2:X: nothing reaches the host's 127.0.0.1:X.
+test_publish_udp_broadcast_no_flow() {
+	require_net
+	local fp x hostip
+	hostip=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("192.0.2.200", 9)); a = s.getsockname()[0]; print("" if a.startswith("127.") else a)' 2>/dev/null) || true
+	[ -n "$hostip" ] || t_skip "the host has no IPv4 address but loopback ones"
+	fp=$(free_port)
+	x=$(free_port)
+	python3 "$NETSRV" udpsink 127.0.0.1 "$x" "$T_TMP/sink.ready" "$T_TMP/sink" >/dev/null 2>&1 &
+	t_defer kill "$!"
+	wait_for_file "$T_TMP/sink.ready" ready
+	cat >"$T_TMP/inside.py" <<-'EOS'
+		import socket
+		s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+		s.bind(("0.0.0.0", 5353))
+		s.sendto(b"hello", ("10.0.2.255", 9))
+		open("/run/t/inside.ready", "w").write("ready\n")
+		s.settimeout(10)
+		d, peer = s.recvfrom(512)
+		open("/run/t/peer", "w").write("%s %d\n" % peer)
+		s.sendto(b"attack", ("10.0.2.2", peer[1]))
+		s.sendto(b"attack", peer)
+	EOS
+	"$SANDBOX" run --rm --network slirp "${SBX_RUN_DEFAULTS[@]}" -p "$fp:5353/udp" -v "$T_TMP:/run/t" host \
+		sh -c 'python3 /run/t/inside.py && sleep 1' >"$T_TMP/box.out" 2>"$T_TMP/box.err" &
 	local box=$!
 	t_defer kill "$box"
-	wait_for_file "$T_TMP/udp.ready" ready 15
-	for _ in $(seq 1 5); do
-		python3 "$NETSRV" dnsquery ::1 "$port" bar.test >"$T_OUT" 2>/dev/null && break
-		sleep 0.2
-	done
-	assert_eq "192.0.2.42" "$(cat "$T_OUT")" "DNS over UDP through -p [::1]:$port:5353/udp"
-	kill -TERM "$box"
+	wait_for_file "$T_TMP/inside.ready" ready 15
+	python3 -c 'import socket, sys; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.sendto(b"q", (sys.argv[1], int(sys.argv[3])))' "$hostip" "$x" "$fp"
+	wait_for_file "$T_TMP/peer" . 10 || t_fail "the datagram from $hostip:$x did not arrive inside"
 	wait "$box" || true
+	assert_not_file_has_content "$T_TMP/sink" attack
 	assert_nothing_left
 }
 
@@ -415,8 +500,10 @@ t "ping sockets reach fd00::2 and 10.0.2.2 (ping_group_range)" test_ping_sockets
 t "-p TCP: busybox httpd inside, curl on the host" test_publish_tcp
 t "-p TCP: 30 MB intact, a refused port does not break the forward" test_publish_tcp_bulk_and_refused
 t "-p [::1]:PORT:80 and [::]:PORT:80: curl of [::1] on the host" test_publish_tcp_ipv6
-t "-p UDP" test_publish_udp
-t "-p [::1]:PORT:PORT/udp" test_publish_udp_ipv6
+t "-p UDP without --allow-host-loopback; the gate stays closed" test_publish_udp
+t "-p [::1]:PORT:PORT/udp; the gate stays closed" test_publish_udp_ipv6
+t "raw frames to the host's loopback (CAP_NET_RAW) do not get there" test_raw_frames_to_host_loopback
+t "-p UDP: a sandbox that sent to 10.0.2.255 gets no flow to the host's loopback" test_publish_udp_broadcast_no_flow
 t "two sandboxes forward different ports at once" test_two_sandboxes
 t "DNS through 10.0.2.3 to the helper's resolver" test_dns_forwarder
 t "the helper is gone after kill -9 of the init" test_helper_gone_after_kill_init

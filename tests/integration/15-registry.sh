@@ -44,6 +44,47 @@ test_tls_ca() {
 	assert_error_line 'tls-verify'
 }
 
+# The server certificate names 127.0.0.1 and ::1 as iPAddress subjectAltNames only (what
+# `openssl req -addext subjectAltName=IP:...` makes): mbedTLS 2.28 alone refuses them
+# (BADCERT_CN_MISMATCH). A certificate for another address, or one that spells
+# 127.0.0.1 as a DNS name, is refused for 127.0.0.1; the latter is good for localhost.
+test_tls_ip_san() {
+	start_registry
+	trust_ca
+	assert_status 0 sbx pull "$REG/busybox:v1"
+	grep -q 'GET /_blob/sha256:' "$T_TMP/registry.log" || t_fail "no redirected blob download"
+}
+
+test_tls_ip_san_ipv6() {
+	python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null ||
+		t_skip "the host has no IPv6 loopback"
+	start_registry --bind ::1
+	REG="[::1]:$PORT"
+	trust_ca
+	assert_status 0 sbx pull "$REG/busybox:v1"
+	grep -q 'GET /_blob/sha256:' "$T_TMP/registry.log" || t_fail "no redirected blob download"
+	assert_status 0 sbx images
+	assert_file_has_content "$T_OUT" '^\[::1\]:[0-9]+/busybox +v1 '
+}
+
+test_tls_ip_san_refused() {
+	start_registry --cert "$D/other.crt"
+	trust_ca
+	assert_status 125 sbx pull "$REG/busybox:v1"
+	assert_error_line 'CN_MISMATCH|subject.*name'
+	assert_nothing_left
+}
+
+test_tls_dns_name_is_no_address() {
+	start_registry --cert "$D/dnsip.crt"
+	trust_ca
+	assert_status 125 sbx pull "$REG/busybox:v1"
+	assert_error_line 'CN_MISMATCH|subject.*name'
+	REG=localhost:$PORT
+	trust_ca
+	assert_status 0 sbx pull "$REG/busybox:v1"
+}
+
 test_bearer_flow() {
 	start_registry --auth bearer --user tester:s3cret
 	trust_ca
@@ -166,6 +207,21 @@ test_docker_registry() {
 	assert_nothing_left
 }
 
+# docker-registry on [::1] with the test server certificate (::1 as an IP subjectAltName).
+# skopeo 1.9 takes no IPv6 references: it pushes to a first docker-registry on 127.0.0.1
+# whose storage the second one, on [::1], serves.
+test_docker_registry_ipv6() {
+	python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null ||
+		t_skip "the host has no IPv6 loopback"
+	start_docker_registry
+	assert_status 0 skopeo copy -q --dest-cert-dir "$T_TMP/dr/certs" "oci:$D/img/oci" "docker://$REG/busybox:v1"
+	SBX_DR_HOST=::1 start_docker_registry
+	trust_ca
+	assert_status 0 sbx pull "$REG/busybox:v1"
+	assert_file_has_content "$T_OUT" '^sha256:[0-9a-f]{64}$'
+	assert_nothing_left
+}
+
 test_usage_errors() {
 	assert_status 125 sbx pull
 	assert_error_line 'missing IMAGE'
@@ -181,6 +237,10 @@ test_usage_errors() {
 
 t "pull REG/debian:bookworm and run it (the acceptance line)" test_acceptance
 t "TLS: the test CA via certs.d and SSL_CERT_FILE, none, --tls-verify=false" test_tls_ca
+t "TLS: a certificate for 127.0.0.1 as an IP subjectAltName only" test_tls_ip_san
+t "TLS: [::1] and a certificate for it as an IP subjectAltName" test_tls_ip_san_ipv6
+t "TLS: a certificate for another address is refused (125)" test_tls_ip_san_refused
+t "TLS: 127.0.0.1 as a DNS subjectAltName is refused for the address, good for localhost" test_tls_dns_name_is_no_address
 t "Bearer token flow with credentials; wrong password; redirected blobs" test_bearer_flow
 t "anonymous Bearer token" test_anonymous_token
 t "no credentials across a blob redirect to another port" test_no_credentials_across_redirect
@@ -189,5 +249,6 @@ t "an index with several platforms; schema 1 refused; unknown names" test_multia
 t "a 503 is retried" test_retry_on_5xx
 t "run pulls an image that is not local" test_run_pulls_on_demand
 t "Debian's docker-registry (TLS, htpasswd), image pushed with skopeo" test_docker_registry
+t "docker-registry on [::1] with ::1 as an IP subjectAltName" test_docker_registry_ipv6
 t "usage errors" test_usage_errors
 t_main "$@"

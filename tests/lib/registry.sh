@@ -2,9 +2,9 @@
 # shellcheck shell=bash
 # registry.sh - registries for the pull tests (sourced after sbx.sh)
 #
-# Once per test file (not per test): a test CA and a server certificate for 127.0.0.1 made
-# with openssl, the OCI layout made by rootfs-tools/mk-test-images.sh ($SBX_REG_DIR/img/oci)
-# and the acceptance image `debian` ($SBX_REG_DIR/debian: the busybox rootfs plus an
+# Once per test file (not per test): a test CA and a server certificate for 127.0.0.1, ::1
+# and localhost made with openssl (and two that do not fit 127.0.0.1), the OCI layout made
+# by rootfs-tools/mk-test-images.sh ($SBX_REG_DIR/img/oci) and the acceptance image `debian` ($SBX_REG_DIR/debian: the busybox rootfs plus an
 # /etc/os-release); with SBX_DEBIAN_TAR (see tests/run.sh), `debian-real` from that
 # debootstrapped tarball. Per test: start_registry starts tests/helpers/fake-registry.py,
 # start_docker_registry Debian's docker-registry; both set PORT and REG.
@@ -23,11 +23,16 @@ if [ -z "${SBX_REG_DIR:-}" ] && [ "${1:-}" != "--t-run-one" ]; then
 			cd "$SBX_REG_DIR" &&
 				openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
 					-subj /CN=sandbox-test-ca &&
-				openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 &&
-				# mbedTLS 2.28 matches a host name only against DNS names: 127.0.0.1 is one too
-				printf 'subjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >ext &&
-				openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt \
-					-days 2 -extfile ext
+				openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=sandbox-test-registry &&
+				# the addresses as iPAddress names only, as `openssl req -addext` makes them;
+				# other.crt: another address; dnsip.crt: the address spelt as a DNS name (with
+				# localhost, so it is good for that name); all with srv.key
+				for c in "srv IP:127.0.0.1,IP:::1,DNS:localhost" "other IP:192.0.2.1" \
+					"dnsip DNS:localhost,DNS:127.0.0.1"; do
+					printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\n' "${c#* }" >ext &&
+						openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+							-out "${c%% *}.crt" -days 2 -extfile ext || exit 1
+				done
 		) >/dev/null 2>&1 &&
 			# the acceptance image: the busybox rootfs and an /etc/os-release, no entrypoint
 			python3 - "$SBX_REG_DIR" <<'PY' || {
@@ -126,7 +131,7 @@ trust_ca() {
 
 # start_docker_registry [AUTH-YAML]: Debian's docker-registry with TLS (the test CA) on a
 # free port, its config's `auth:` section AUTH-YAML (default: none); sets PORT and REG.
-# SBX_DR_PLAIN=1: plain HTTP, no TLS.
+# SBX_DR_PLAIN=1: plain HTTP, no TLS. SBX_DR_HOST=::1: on [::1] instead of 127.0.0.1.
 start_docker_registry() {
 	need_registry
 	local c
@@ -136,8 +141,11 @@ start_docker_registry() {
 	export HOME=$T_TMP/home XDG_RUNTIME_DIR=$T_TMP/xdg
 	mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$T_TMP/dr/store" "$T_TMP/dr/certs"
 	unset REGISTRY_AUTH_FILE SSL_CERT_FILE SSL_CERT_DIR
-	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	REG=127.0.0.1:$PORT
+	local host=${SBX_DR_HOST:-127.0.0.1}
+	PORT=$(python3 -c 'import socket, sys; h = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in h else socket.AF_INET); s.bind((h, 0)); print(s.getsockname()[1])' "$host")
+	REG=$host:$PORT
+	case $host in *:*) REG="[$host]:$PORT" ;; esac
 	cp "$D/ca.crt" "$T_TMP/dr/certs/"
 	local tls=", tls: {certificate: \"$D/srv.crt\", key: \"$D/srv.key\"}" scheme=https
 	if [ -n "${SBX_DR_PLAIN:-}" ]; then
@@ -154,7 +162,7 @@ EOC
 	t_defer kill "$!"
 	local i
 	for ((i = 0; i < 50; i++)); do
-		curl -s -o /dev/null --cacert "$D/ca.crt" "$scheme://$REG/v2/" && return 0
+		curl -g -s -o /dev/null --cacert "$D/ca.crt" "$scheme://$REG/v2/" && return 0
 		sleep 0.1
 	done
 	t_fail "docker-registry did not start: $(tail -3 "$T_TMP/dr/log")"
