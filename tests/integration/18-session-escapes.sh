@@ -264,11 +264,10 @@ print(n)' "$port" "$T_TMP/ready" >"$T_TMP/count" &
 	local lsn=$!
 	t_defer kill "$lsn"
 	wait_for_file "$T_TMP/ready" ready
-	assert_status 0 "$SANDBOX" --log-level debug run --rm "${SBX_RUN_DEFAULTS[@]}" --cap-add NET_RAW "$ROOTFS" \
+	assert_status 0 "$SANDBOX" run --rm "${SBX_RUN_DEFAULTS[@]}" --cap-add NET_RAW "$ROOTFS" \
 		sbx-probe rawsyn 127.0.0.1 "$port"
 	wait "$lsn"
 	assert_eq 0 "$(cat "$T_TMP/count")" "connections to 127.0.0.1:$port from frames of the sandbox"
-	assert_file_has_content "$T_ERR" "slirp: dropped a frame for the host's own address"
 }
 
 # The positive control: the same frames for 10.0.2.2 reach the host's
