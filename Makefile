@@ -28,10 +28,22 @@ all: sandbox
 
 Q := $(if $(V),,@)
 
-# the built-in seccomp filter, compiled at build time (lib/seccomp_default.c)
-build/gen/seccomp-default.inc: deps/gen-seccomp.c build/glibc/libsbx.a | build/gen
+# The built-in seccomp filter, compiled at build time (lib/seccomp_default.c).
+# The generator is linked from the product's own musl objects and static
+# libraries (the same rules and libseccomp), seccomp_default.c compiled without
+# the table it makes: the build needs no glibc -dev packages.
+GEN_OBJS := $(filter-out build/musl/seccomp_default.o build/musl/sandbox.o,$(MUSL_OBJS))
+
+build/gen/libsbx-gen.a: $(GEN_OBJS) build/gen/seccomp_default_none.o | build/gen
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/gen/seccomp_default_none.o: lib/seccomp_default.c $(LIB_HDRS) $(DEPS_STAMP) | build/gen
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(OPT) $(DEPS_CFLAGS) -c $< -o $@
+
+build/gen/seccomp-default.inc: deps/gen-seccomp.c build/gen/libsbx-gen.a | build/gen
 	@$(if $(Q),echo "  GEN     $@")
-	$(Q)$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -iquote lib deps/gen-seccomp.c build/glibc/libsbx.a $(GLIBC_LIBS) -o build/gen/gen-seccomp
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 $(DEPS_CFLAGS) -iquote lib -static -Wl,--gc-sections \
+		deps/gen-seccomp.c build/gen/libsbx-gen.a $(MUSL_LIBS) -o build/gen/gen-seccomp
 	$(Q)build/gen/gen-seccomp > $@.tmp && mv $@.tmp $@
 
 build/musl/seccomp_default.o: lib/seccomp_default.c build/gen/seccomp-default.inc $(LIB_HDRS) $(DEPS_STAMP) | build/musl
