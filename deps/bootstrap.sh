@@ -50,8 +50,7 @@ fi
 make -j"$(nproc)"
 echo
 echo "bootstrap: the main job: a shell command in a sandbox on the host image"
-echo "  # shellcheck disable=SC2016 # expanded inside the sandbox
-./sandbox run --rm --network none host sh -c '...'"
+echo "  ./sandbox run --rm --network none host sh -c '...'"
 # shellcheck disable=SC2016 # expanded inside the sandbox
 ./sandbox run --rm --network none host sh -c '
 	echo "inside: $(id)"
