@@ -148,6 +148,7 @@ if ! (
 fi
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/sandbox-fresh.XXXXXX")
+# shellcheck disable=SC2317 # the EXIT trap calls it
 cleanup() {
 	if [ "${FRESH_KEEP:-0}" = 1 ]; then
 		echo "# kept: $work"
@@ -188,8 +189,11 @@ in_root 300 "$R" 'rc=0
 user_rc=$(cat "$R/tmp/fresh-user.rc" 2>/dev/null || echo none)
 want="  apt-get update && apt-get install -y --no-install-recommends $(build_pkgs)"
 after=$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Package} ${Status}\n' | sort)
-user_failed() { [ "$rc" -eq 0 ] && [ "$user_rc" != none ] && [ "$user_rc" != 0 ]; }
-check "bootstrap.sh as nobody exits non-zero (status $user_rc)" user_failed
+if [ "$rc" -eq 0 ] && [ "$user_rc" != none ] && [ "$user_rc" != 0 ]; then
+	ok "bootstrap.sh as nobody exits non-zero (status $user_rc)"
+else
+	not_ok "bootstrap.sh as nobody exits non-zero (status $user_rc, namespace $rc)"
+fi
 check "bootstrap.sh as nobody prints the exact apt-get line of deps/packages-build.txt" \
 	grep -qxF -- "$want" "$R/tmp/fresh-user.out"
 check "bootstrap.sh as nobody installed nothing" test "$before" = "$after"
