@@ -125,13 +125,35 @@ bench: sandbox tests/helpers/sbx-probe
 	bash bench/exec.sh
 
 # --- style ------------------------------------------------------------------
-format:
-	clang-format -i sandbox.c lib/*.c lib/*.h tests/unit/*.c tests/fuzz/*.c tests/helpers/*.c
+FORMAT_SRCS = sandbox.c $(wildcard lib/*.c lib/*.h tests/unit/*.c tests/fuzz/*.c tests/helpers/*.c deps/*.c)
+# every shell script of tests/, bench/, rootfs-tools/, deps/ and .ci/
+SHELL_SCRIPTS = $(sort $(foreach d,tests bench rootfs-tools deps .ci,$(wildcard $(d)/*.sh $(d)/*/*.sh $(d)/*/*/*.sh)) \
+	.ci/run tests/vm/init)
+LINTERS := lint-format lint-cppcheck lint-shell
 
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+# each linter once; the last line is `N passed, N failed, 0 skipped`
 lint:
-	clang-format --dry-run --Werror sandbox.c lib/*.c lib/*.h
+	@p=0; f=0; for l in $(LINTERS); do \
+		if $(MAKE) --no-print-directory $$l; then echo "ok - $$l"; p=$$((p + 1)); \
+		else echo "not ok - $$l"; f=$$((f + 1)); fi; \
+	done; echo "$$p passed, $$f failed, 0 skipped"; [ $$f -eq 0 ]
+
+lint-format:
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+# jansson's loop macros from deps/cppcheck-jansson.cfg (cppcheck stops on a
+# loop made by a macro it does not know)
+lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-		-D_GNU_SOURCE --suppress=missingIncludeSystem -Ilib sandbox.c lib/*.c
+		-D_GNU_SOURCE --library=deps/cppcheck-jansson.cfg --suppress=missingIncludeSystem \
+		-Ilib sandbox.c lib/*.c
+
+# settings in .shellcheckrc
+lint-shell:
+	shellcheck $(SHELL_SCRIPTS)
 
 # --- install ----------------------------------------------------------------
 install: sandbox
@@ -147,4 +169,4 @@ build/musl build/glibc build/unit build/asan build/fuzz build/gen:
 clean:
 	rm -rf build/musl build/glibc build/unit build/asan build/fuzz build/gen build/sandbox.unstripped sandbox tests/helpers/sbx-probe
 
-.PHONY: all unit check asan fuzz bench format lint install clean
+.PHONY: all unit check asan fuzz bench format lint $(LINTERS) install clean
