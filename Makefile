@@ -100,6 +100,10 @@ build/asan/sandbox: $(LIB_SRCS) sandbox.c $(LIB_HDRS) | build/asan
 check: sandbox unit tests/helpers/sbx-probe
 	bash tests/run.sh
 
+# the README's first command on a fresh Debian 12 (as root, needs the Debian archive)
+fresh:
+	bash tests/fresh/run.sh
+
 asan: build/asan/sandbox unit tests/helpers/sbx-probe
 	SANDBOX_BIN=$(abspath build/asan/sandbox) ASAN_OPTIONS=detect_leaks=0 bash tests/run.sh
 
@@ -169,4 +173,4 @@ build/musl build/glibc build/unit build/asan build/fuzz build/gen:
 clean:
 	rm -rf build/musl build/glibc build/unit build/asan build/fuzz build/gen build/sandbox.unstripped sandbox tests/helpers/sbx-probe
 
-.PHONY: all unit check asan fuzz bench format lint $(LINTERS) install clean
+.PHONY: all unit check fresh asan fuzz bench format lint $(LINTERS) install clean
