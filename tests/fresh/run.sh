@@ -22,6 +22,7 @@
 # each step. The root is a temporary directory under ${TMPDIR:-/var/tmp},
 # removed at the end (FRESH_KEEP=1 keeps it); nothing stays mounted.
 # FRESH_TIMEOUT: seconds the root bootstrap may take (default 2400).
+# FRESH_REV: the commit to copy in (default HEAD), e.g. an older one to see it fail.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -161,8 +162,9 @@ R=$work/root
 mkdir -m 0755 "$R"
 tar -xzf "$CACHE" -C "$R" --numeric-owner -p
 mkdir -p "$R/src/sandbox"
-git archive HEAD | tar -x -C "$R/src/sandbox"
-if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
+rev=${FRESH_REV:-HEAD}
+git archive "$rev" | tar -x -C "$R/src/sandbox"
+if [ "$rev" = HEAD ] && [ -n "$(git status --porcelain --untracked-files=no)" ]; then
 	echo "# note: uncommitted changes are not in the copy (git archive HEAD)"
 fi
 cp -L /etc/resolv.conf "$R/etc/resolv.conf"
@@ -176,7 +178,7 @@ deb $main $SUITE main
 deb $main $SUITE-updates main
 deb $sec $SUITE-security main
 EOF
-step "fresh root: $CACHE unpacked, $(git rev-parse --short HEAD) copied in, mirrors $main $sec"
+step "fresh root: $CACHE unpacked, $(git rev-parse --short "$rev") copied in, mirrors $main $sec"
 
 # --- 1: as a normal user -----------------------------------------------------
 before=$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Package} ${Status}\n' | sort)
