@@ -355,12 +355,12 @@ static int host_root(const struct rootfs_spec *s, int rootfd, const char *stage,
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 			continue;
 		if (S_ISDIR(st.st_mode) && !s->read_only && st.st_uid == s->caller_uid) {
+			/* attached (1): done; refused (0): bound read-only below */
 			ret = host_overlay(s, rootfd, stage, src, &st);
-			if (ret <= 0) {
+			if (ret != 0) {
 				ret = ret < 0 ? sbx_error_set(err, -ret, "overlay `%s`", src) : 0;
 				continue;
 			}
-			ret = 0;
 		}
 		ret = bind_into_root(src, rootfd, n, true, err);
 		if (ret == 0 && S_ISDIR(st.st_mode) && !s->read_only)
