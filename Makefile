@@ -28,10 +28,22 @@ all: sandbox
 
 Q := $(if $(V),,@)
 
-# the built-in seccomp filter, compiled at build time (lib/seccomp_default.c)
-build/gen/seccomp-default.inc: deps/gen-seccomp.c build/glibc/libsbx.a | build/gen
+# The built-in seccomp filter, compiled at build time (lib/seccomp_default.c).
+# The generator is linked from the product's own musl objects and static
+# libraries (the same rules and libseccomp), seccomp_default.c compiled without
+# the table it makes: the build needs no glibc -dev packages.
+GEN_OBJS := $(filter-out build/musl/seccomp_default.o build/musl/sandbox.o,$(MUSL_OBJS))
+
+build/gen/libsbx-gen.a: $(GEN_OBJS) build/gen/seccomp_default_none.o | build/gen
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/gen/seccomp_default_none.o: lib/seccomp_default.c $(LIB_HDRS) $(DEPS_STAMP) | build/gen
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(OPT) $(DEPS_CFLAGS) -c $< -o $@
+
+build/gen/seccomp-default.inc: deps/gen-seccomp.c build/gen/libsbx-gen.a | build/gen
 	@$(if $(Q),echo "  GEN     $@")
-	$(Q)$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -iquote lib deps/gen-seccomp.c build/glibc/libsbx.a $(GLIBC_LIBS) -o build/gen/gen-seccomp
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 $(DEPS_CFLAGS) -iquote lib -static -Wl,--gc-sections \
+		deps/gen-seccomp.c build/gen/libsbx-gen.a $(MUSL_LIBS) -o build/gen/gen-seccomp
 	$(Q)build/gen/gen-seccomp > $@.tmp && mv $@.tmp $@
 
 build/musl/seccomp_default.o: lib/seccomp_default.c build/gen/seccomp-default.inc $(LIB_HDRS) $(DEPS_STAMP) | build/musl
@@ -88,6 +100,10 @@ build/asan/sandbox: $(LIB_SRCS) sandbox.c $(LIB_HDRS) | build/asan
 check: sandbox unit tests/helpers/sbx-probe
 	bash tests/run.sh
 
+# the README's first command on a fresh Debian 12 (as root, needs the Debian archive)
+fresh:
+	bash tests/fresh/run.sh
+
 asan: build/asan/sandbox unit tests/helpers/sbx-probe
 	SANDBOX_BIN=$(abspath build/asan/sandbox) ASAN_OPTIONS=detect_leaks=0 bash tests/run.sh
 
@@ -113,13 +129,35 @@ bench: sandbox tests/helpers/sbx-probe
 	bash bench/exec.sh
 
 # --- style ------------------------------------------------------------------
-format:
-	clang-format -i sandbox.c lib/*.c lib/*.h tests/unit/*.c tests/fuzz/*.c tests/helpers/*.c
+FORMAT_SRCS = sandbox.c $(wildcard lib/*.c lib/*.h tests/unit/*.c tests/fuzz/*.c tests/helpers/*.c deps/*.c)
+# every shell script of tests/, bench/, rootfs-tools/, deps/ and .ci/
+SHELL_SCRIPTS = $(sort $(foreach d,tests bench rootfs-tools deps .ci,$(wildcard $(d)/*.sh $(d)/*/*.sh $(d)/*/*/*.sh)) \
+	.ci/run tests/vm/init)
+LINTERS := lint-format lint-cppcheck lint-shell
 
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+# each linter once; the last line is `N passed, N failed, 0 skipped`
 lint:
-	clang-format --dry-run --Werror sandbox.c lib/*.c lib/*.h
+	@p=0; f=0; for l in $(LINTERS); do \
+		if $(MAKE) --no-print-directory $$l; then echo "ok - $$l"; p=$$((p + 1)); \
+		else echo "not ok - $$l"; f=$$((f + 1)); fi; \
+	done; echo "$$p passed, $$f failed, 0 skipped"; [ $$f -eq 0 ]
+
+lint-format:
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+# jansson's loop macros from deps/cppcheck-jansson.cfg (cppcheck stops on a
+# loop made by a macro it does not know)
+lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-		-D_GNU_SOURCE --suppress=missingIncludeSystem -Ilib sandbox.c lib/*.c
+		-D_GNU_SOURCE --library=deps/cppcheck-jansson.cfg --suppress=missingIncludeSystem \
+		-Ilib sandbox.c lib/*.c
+
+# settings in .shellcheckrc
+lint-shell:
+	shellcheck $(SHELL_SCRIPTS)
 
 # --- install ----------------------------------------------------------------
 install: sandbox
@@ -135,4 +173,4 @@ build/musl build/glibc build/unit build/asan build/fuzz build/gen:
 clean:
 	rm -rf build/musl build/glibc build/unit build/asan build/fuzz build/gen build/sandbox.unstripped sandbox tests/helpers/sbx-probe
 
-.PHONY: all unit check asan fuzz bench format lint install clean
+.PHONY: all unit check fresh asan fuzz bench format lint $(LINTERS) install clean

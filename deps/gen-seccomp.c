@@ -2,8 +2,9 @@
 /* gen-seccomp.c - print the built-in seccomp filter for the default
  *		   capability set as C, for lib/seccomp_default.c
  *
- * Built and run on the build machine against the glibc build of lib/ (the
- * same rules and libseccomp version as the static binary).
+ * Built and run on the build machine, static, from the musl objects of lib/
+ * and the static libraries of build/deps (the same rules and libseccomp
+ * version as the binary).
  */
 #include <stdio.h>
 

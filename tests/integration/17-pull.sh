@@ -203,7 +203,8 @@ test_https_proxy() {
 	python3 "$SBX_SRC_DIR/tests/helpers/connect-proxy.py" --port-file "$T_TMP/pport" 2>"$T_TMP/proxy.log" &
 	t_defer kill "$!"
 	wait_for_file "$T_TMP/pport" "^[0-9]+$" 10 || t_fail "the proxy did not start"
-	local proxy=http://127.0.0.1:$(cat "$T_TMP/pport")
+	local proxy
+	proxy=http://127.0.0.1:$(cat "$T_TMP/pport")
 	assert_status 0 env HTTPS_PROXY="$proxy" "$SANDBOX" pull "$REG/busybox:v1"
 	grep -q "CONNECT 127.0.0.1:$PORT" "$T_TMP/proxy.log" || t_fail "the registry was not reached through the proxy"
 	grep -q "CONNECT localhost:$PORT" "$T_TMP/proxy.log" || t_fail "the redirected blobs were not fetched through it"

@@ -19,6 +19,7 @@ if [ -z "${SBX_REG_DIR:-}" ] && [ "${1:-}" != "--t-run-one" ]; then
 		echo "Bail out! cannot make the test images"
 		exit 1
 	else
+		# shellcheck disable=SC2015 # the block handles a failure of either
 		(
 			cd "$SBX_REG_DIR" &&
 				openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \

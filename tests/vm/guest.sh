@@ -131,10 +131,10 @@ check "all three limits without --rm: runs, no cgroup left" '[ $rc = 0 ] && no_s
 make_stale() {
 	as_user $SCOPE "sandbox run --rm --network none --pids-limit 20 /image sleep 60" &
 	bg=$!
-	pid1= stale=
+	pid1='' stale=''
 	i=0
 	while [ $i -lt 100 ] && [ -z "$pid1" ]; do
-		for d in $U/sandbox-*; do
+		for d in "$U"/sandbox-*; do
 			[ "${d##*/}" = sandbox-supervisor ] && continue
 			[ -f "$d/cgroup.procs" ] && pid1=$(head -n 1 "$d/cgroup.procs") && stale=$d
 		done
@@ -146,11 +146,11 @@ make_stale() {
 		kill $bg 2>/dev/null
 		return
 	fi
-	sup=$(awk '{ print $4 }' /proc/$pid1/stat)
+	sup=$(awk '{ print $4 }' "/proc/$pid1/stat")
 	kill -9 "$sup"
 	wait $bg 2>/dev/null
 	i=0
-	while [ $i -lt 50 ] && [ -n "$(cat $stale/cgroup.procs 2>/dev/null)" ]; do
+	while [ $i -lt 50 ] && [ -n "$(cat "$stale/cgroup.procs" 2>/dev/null)" ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
