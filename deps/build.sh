@@ -25,7 +25,10 @@ set -euo pipefail
 shopt -s nullglob inherit_errexit
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
-PREFIX=$ROOT/build/deps
+# the real path: a build/deps that is a link to another checkout's (git
+# worktrees sharing one set of libraries) keeps that checkout's fingerprints
+mkdir -p "$ROOT/build/deps"
+PREFIX=$(cd -- "$ROOT/build/deps" && pwd -P)
 SRCDIR=$PREFIX/src
 WORKDIR=$PREFIX/work
 LOGDIR=$PREFIX/log
