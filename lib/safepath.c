@@ -351,7 +351,8 @@ int safepath_resolve(int rootfd, const char *path, char **resolved, struct sbx_e
 				break;
 			}
 			target[n] = '\0';
-			nw = xasprintf("%s/%s", target, rest);
+			/* no `/` after a last component: it need not be a directory */
+			nw = xasprintf("%s%s%s", target, *rest ? "/" : "", rest);
 			free(work);
 			rest = work = nw;
 			if (target[0] == '/') {
