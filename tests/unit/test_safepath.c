@@ -41,7 +41,8 @@ static int setup(void **state)
 	    symlink("../../outside/secret", MK("%s/root/etc/rel", f->dir)) ||
 	    symlink("../../../../outside", MK("%s/root/up", f->dir)) ||
 	    symlink("up", MK("%s/root/chain", f->dir)) || symlink("loop", MK("%s/root/loop", f->dir)) ||
-	    symlink("/real", MK("%s/root/dirlink", f->dir)))
+	    symlink("/real", MK("%s/root/dirlink", f->dir)) ||
+	    symlink("../nowhere/file", MK("%s/root/etc/dangling", f->dir)))
 		return -1;
 #undef MK
 	snprintf(p, sizeof(p), "%s/root", f->dir);
@@ -158,6 +159,8 @@ static void test_resolve(void **state)
 	assert_resolves(f, "up/made", 0, "outside/made");
 	assert_resolves(f, "chain/secret", 0, "outside/secret");
 	assert_resolves(f, "/new//dir/", 0, "new//dir/");
+	/* a dangling link names a file, not a directory */
+	assert_resolves(f, "etc/dangling", 0, "nowhere/file");
 	assert_true(safepath_resolve(f->rootfd, "loop", &got, &err) < 0);
 	assert_int_equal(err->errnum, ELOOP);
 	sbx_error_free(err);
