@@ -569,7 +569,8 @@ static int private_tmp_dirs(int rootfd, struct sbx_error **err)
 	static const char *const dirs[] = {"tmp", "var/tmp"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		cleanup_close int fd = safepath_open(rootfd, dirs[i], O_PATH | O_DIRECTORY | O_NOFOLLOW, NULL);
+		cleanup_close int fd =
+		    safepath_open(rootfd, dirs[i], O_PATH | O_DIRECTORY | O_NOFOLLOW, NULL);
 		char p[FD_PATH_MAX], opts[32];
 		struct stat st;
 

@@ -334,11 +334,12 @@ int safepath_resolve(int rootfd, const char *path, char **resolved, struct sbx_e
 				break;
 			}
 			if (has_dotdot(rest)) {
-				ret = sbx_error_set(err, ENOENT, "resolve `%s`: `..` below a missing `%s`", path,
-						    comp);
+				ret = sbx_error_set(err, ENOENT, "resolve `%s`: `..` below a missing `%s`",
+						    path, comp);
 				break;
 			}
-			*resolved = xasprintf("%s%s%s%s%s", canon, len ? "/" : "", comp, *rest ? "/" : "", rest);
+			*resolved =
+			    xasprintf("%s%s%s%s%s", canon, len ? "/" : "", comp, *rest ? "/" : "", rest);
 			ret = 0;
 			break;
 		}

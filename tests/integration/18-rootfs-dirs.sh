@@ -11,8 +11,9 @@ set -u
 ROOTOWNED=${SBX_ROOTOWNED_ROOTFS:-}
 
 require_rootowned() {
-	[ -n "$ROOTOWNED" ] && [ -d "$ROOTOWNED" ] ||
+	if [ -z "$ROOTOWNED" ] || [ ! -d "$ROOTOWNED" ]; then
 		t_skip "needs a rootfs owned by root, which only root can make (run tests/run.sh as root)"
+	fi
 	[ "$(stat -c %u:%g "$ROOTOWNED/etc")" = 0:0 ] || t_skip "$ROOTOWNED/etc is not owned by root"
 }
 
