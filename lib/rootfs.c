@@ -31,15 +31,17 @@
  * filesystem would be inside its own lower layer (ELOOP).
  *
  * An image's mount points (/proc, /sys, /dev, the generated /etc files, -v
- * and --tmpfs targets) are not created inside the image: the root may have
- * no writable layer (--read-only), and in a tree owned by someone the user
+ * and --tmpfs targets) cannot always be created in its writable layer: the
+ * root may have none (--read-only), and in a tree owned by someone the user
  * namespace does not map (a root-owned directory) overlayfs copies nothing
- * up (EOVERFLOW) and root inside may not add entries. The ones the image
- * lacks are made in a layer of their own on the staging tmpfs, the lowest
+ * up (EOVERFLOW) and root inside may not add entries. Those the image lacks
+ * are then made in a layer of their own on the staging tmpfs, the lowest
  * lower layer: its entries show only where no image layer has one, so the
  * image's own directories keep their owners and modes (docker's init layer,
- * without touching the image). In such a tree /tmp and /var/tmp, which
- * their mode lets everyone write, get a tmpfs of that mode.
+ * without touching the image). An image of the store with a writable layer
+ * needs none (its files are the caller's). In a tree of unmapped owners
+ * /tmp and /var/tmp, which their mode lets everyone write, get a tmpfs of
+ * that mode.
  */
 #include "rootfs.h"
 
@@ -408,27 +410,42 @@ static int image_view(const struct rootfs_spec *s, int *viewfd, struct sbx_error
 
 /**
  * add_mount_point() - make @path in the mount point layer if the image
- *		       lacks it
+ *		       lacks it and the root cannot take it
+ * @s:		the spec
  * @viewfd:	the image (image_view())
  * @layerfd:	the mount point layer
  * @path:	mount target inside the root
  * @dir:	a directory; else an empty file
  *
  * The entry goes where @path leads in the image, its symlinks followed as
- * the mount will follow them (/var/run/x may be /run/x). A path the image
- * makes impossible (a file in the way, a symlink loop) is left to the mount,
- * which says why.
+ * the mount will follow them (/var/run/x may be /run/x). With a writable
+ * layer it is needed only below a directory of an owner or group the user
+ * namespace does not map (it shows as OVERFLOW_ID): elsewhere the mount
+ * creates its target in the writable layer, and the root needs no layer
+ * more. A path the image makes impossible (a file in the way, a symlink
+ * loop) is left to the mount, which says why.
  *
  * Return: true when an entry was made.
  */
-static bool add_mount_point(int viewfd, int layerfd, const char *path, bool dir)
+static bool add_mount_point(const struct rootfs_spec *s, int viewfd, int layerfd, const char *path, bool dir)
 {
 	cleanup_error struct sbx_error *e = NULL;
 	cleanup_free char *where = NULL;
+	size_t existing;
 	int fd;
 
-	if (safepath_resolve(viewfd, path, &where, &e) != 0)
+	if (safepath_resolve(viewfd, path, &where, &existing, &e) != 0)
 		return false;
+	if (!s->read_only) {
+		cleanup_free char *parent = xstrdup(where);
+		cleanup_close int pfd = -1;
+		struct stat st;
+
+		parent[existing] = '\0';
+		pfd = safepath_open(viewfd, *parent ? parent : ".", O_PATH | O_DIRECTORY, NULL);
+		if (pfd >= 0 && fstat(pfd, &st) == 0 && st.st_uid != OVERFLOW_ID && st.st_gid != OVERFLOW_ID)
+			return false;
+	}
 	if (dir) {
 		if (safepath_mkdir_p(layerfd, where, 0755, &e) == 0)
 			return true;
@@ -448,36 +465,41 @@ static bool add_mount_point(int viewfd, int layerfd, const char *path, bool dir)
  *			 the image's (see the theory of operation)
  * @s:		the spec
  * @basefd:	the staging tmpfs; the layer is its `layer` directory
+ * @viewfd:	set to the image_view() the layer was made from (the caller
+ *		closes it)
  * @added:	set to whether the layer holds anything
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set.
  */
-static int mount_point_layer(const struct rootfs_spec *s, int basefd, bool *added, struct sbx_error **err)
+static int mount_point_layer(const struct rootfs_spec *s, int basefd, int *viewfd, bool *added,
+			     struct sbx_error **err)
 {
 	static const char *const dirs[] = {"proc", "sys", "dev"};
 	static const char *const files[] = {"etc/hostname", "etc/hosts", "etc/resolv.conf"};
-	cleanup_close int view = -1, layer = -1;
+	cleanup_close int layer = -1;
+	int view;
 
 	*added = false;
 	if (mkdirat(basefd, "layer", 0755) < 0 ||
 	    (layer = openat(basefd, "layer", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return sbx_error_set(err, errno, "mkdir the mount point layer");
-	if (image_view(s, &view, err) < 0)
+	if (image_view(s, viewfd, err) < 0)
 		return sbx_error_wrap(err, "look for the image's mount points");
+	view = *viewfd;
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		*added |= add_mount_point(view, layer, dirs[i], true);
+		*added |= add_mount_point(s, view, layer, dirs[i], true);
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
-		*added |= add_mount_point(view, layer, files[i], false);
+		*added |= add_mount_point(s, view, layer, files[i], false);
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		struct stat st;
 
 		/* a file or a directory, as attach_tree() will make it */
-		*added |= add_mount_point(view, layer, s->volumes[i].target,
+		*added |= add_mount_point(s, view, layer, s->volumes[i].target,
 					  stat(s->volumes[i].source, &st) < 0 || S_ISDIR(st.st_mode));
 	}
 	for (size_t i = 0; i < s->n_tmpfs; i++)
-		*added |= add_mount_point(view, layer, s->tmpfs[i].target, true);
+		*added |= add_mount_point(s, view, layer, s->tmpfs[i].target, true);
 	return 0;
 }
 
@@ -498,14 +520,17 @@ static int image_root(const struct rootfs_spec *s, int basefd, const char *stage
 	cleanup_free char **lowers = xcalloc(s->n_lowers + 1, sizeof(char *));
 	struct overlay_layers l = {lowers, s->n_lowers, s->upper, s->work, s->volatile_upper};
 	cleanup_free char *up = NULL, *wk = NULL, *layer = NULL;
-	cleanup_close int mp = -1;
-	bool added;
+	cleanup_close int mp = -1, view = -1;
+	bool added = false;
 	int tree;
 
 	if (mkdirat(basefd, "root", 0755) < 0)
 		return sbx_error_set(err, errno, "mkdir the root's mount point");
 	memcpy(lowers, s->lowers, s->n_lowers * sizeof(char *));
-	if (mount_point_layer(s, basefd, &added, err) < 0)
+	/* An image of the store is the caller's (its owners are mapped): its
+	 * writable layer takes the mount points, and looking for them first
+	 * would cost an overlay mount more. */
+	if ((s->read_only || s->n_lowers == 1) && mount_point_layer(s, basefd, &view, &added, err) < 0)
 		return -1;
 	if (added) {
 		layer = xasprintf("%s/layer", stage);
@@ -533,6 +558,8 @@ static int image_root(const struct rootfs_spec *s, int basefd, const char *stage
 			close(tree);
 			return sbx_error_set(err, errno, "make `%s` read-only", s->lowers[0]);
 		}
+	} else if (!l.upper && !added && s->n_lowers > 1) {
+		tree = take_fd(&view); /* that very overlay */
 	} else if (overlay_mount_fd(&l, &tree, err) < 0) {
 		return -1;
 	}

@@ -278,6 +278,8 @@ static bool has_dotdot(const char *p)
  *		without `.` or `..`; when a part is missing, the missing rest
  *		follows as given: what safepath_mkdir_p() or
  *		safepath_create_file() would create. Freed by the caller.
+ * @existing:	set to the length of the part of *@resolved that exists (a
+ *		directory, or all of it), or NULL
  * @err:	error out-parameter
  *
  * Only looks: nothing is opened but directories (O_PATH), nothing created.
@@ -286,7 +288,7 @@ static bool has_dotdot(const char *p)
  * with *err set (a component that is not a directory, a symlink loop, a
  * `..` below a missing component).
  */
-int safepath_resolve(int rootfd, const char *path, char **resolved, struct sbx_error **err)
+int safepath_resolve(int rootfd, const char *path, char **resolved, size_t *existing, struct sbx_error **err)
 {
 	cleanup_free char *work = xstrdup(path);
 	cleanup_free char *canon = xcalloc(1, PATH_MAX);
@@ -340,6 +342,8 @@ int safepath_resolve(int rootfd, const char *path, char **resolved, struct sbx_e
 			}
 			*resolved =
 			    xasprintf("%s%s%s%s%s", canon, len ? "/" : "", comp, *rest ? "/" : "", rest);
+			if (existing)
+				*existing = len;
 			ret = 0;
 			break;
 		}
@@ -390,7 +394,10 @@ int safepath_resolve(int rootfd, const char *path, char **resolved, struct sbx_e
 	close(cur);
 	while (depth > 0)
 		close(stack[--depth]);
-	if (ret == 1)
+	if (ret == 1) {
 		*resolved = xstrdup(canon);
+		if (existing)
+			*existing = len;
+	}
 	return ret;
 }

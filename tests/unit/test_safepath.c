@@ -131,15 +131,19 @@ static void run_cases(void **state)
 	sbx_error_free(err);
 }
 
-/* @path resolves to @want (1: exists, 0: missing) */
-static void assert_resolves(struct fixture *f, const char *path, int want, const char *resolved)
+/* @path resolves to @want (1: exists, 0: missing), of which @existing exists */
+static void assert_resolves(struct fixture *f, const char *path, int want, const char *resolved,
+			    const char *existing)
 {
 	struct sbx_error *err = NULL;
 	char *got = NULL;
+	size_t n = 99;
 
-	assert_int_equal(safepath_resolve(f->rootfd, path, &got, &err), want);
+	assert_int_equal(safepath_resolve(f->rootfd, path, &got, &n, &err), want);
 	assert_null(err);
 	assert_string_equal(got, resolved);
+	assert_int_equal(n, strlen(existing));
+	assert_memory_equal(got, existing, n);
 	free(got);
 }
 
@@ -150,27 +154,28 @@ static void test_resolve(void **state)
 	struct sbx_error *err = NULL;
 	char *got = NULL;
 
-	assert_resolves(f, "/etc/passwd", 1, "etc/passwd");
-	assert_resolves(f, "abs", 1, "etc/passwd");
-	assert_resolves(f, "/", 1, "");
-	assert_resolves(f, "/real/../../etc/./", 1, "etc");
-	assert_resolves(f, "dirlink/x/y", 0, "real/x/y");
+	assert_resolves(f, "/etc/passwd", 1, "etc/passwd", "etc/passwd");
+	assert_resolves(f, "abs", 1, "etc/passwd", "etc/passwd");
+	assert_resolves(f, "/", 1, "", "");
+	assert_resolves(f, "/real/../../etc/./", 1, "etc", "etc");
+	assert_resolves(f, "dirlink/x/y", 0, "real/x/y", "real");
+	assert_resolves(f, "etc/x", 0, "etc/x", "etc");
 	/* a link that climbs out names the root's own path */
-	assert_resolves(f, "up/made", 0, "outside/made");
-	assert_resolves(f, "chain/secret", 0, "outside/secret");
-	assert_resolves(f, "/new//dir/", 0, "new//dir/");
+	assert_resolves(f, "up/made", 0, "outside/made", "");
+	assert_resolves(f, "chain/secret", 0, "outside/secret", "");
+	assert_resolves(f, "/new//dir/", 0, "new//dir/", "");
 	/* a dangling link names a file, not a directory */
-	assert_resolves(f, "etc/dangling", 0, "nowhere/file");
-	assert_true(safepath_resolve(f->rootfd, "loop", &got, &err) < 0);
+	assert_resolves(f, "etc/dangling", 0, "nowhere/file", "");
+	assert_true(safepath_resolve(f->rootfd, "loop", &got, NULL, &err) < 0);
 	assert_int_equal(err->errnum, ELOOP);
 	sbx_error_free(err);
 	err = NULL;
-	assert_true(safepath_resolve(f->rootfd, "etc/passwd/x", &got, &err) < 0);
+	assert_true(safepath_resolve(f->rootfd, "etc/passwd/x", &got, NULL, &err) < 0);
 	assert_int_equal(err->errnum, ENOTDIR);
 	sbx_error_free(err);
 	err = NULL;
 	/* `..` below a missing directory would depend on what mkdir -p makes */
-	assert_true(safepath_resolve(f->rootfd, "new/../etc", &got, &err) < 0);
+	assert_true(safepath_resolve(f->rootfd, "new/../etc", &got, NULL, &err) < 0);
 	assert_null(got);
 	sbx_error_free(err);
 }
