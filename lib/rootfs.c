@@ -527,9 +527,9 @@ static int image_root(const struct rootfs_spec *s, int basefd, const char *stage
 	if (mkdirat(basefd, "root", 0755) < 0)
 		return sbx_error_set(err, errno, "mkdir the root's mount point");
 	memcpy(lowers, s->lowers, s->n_lowers * sizeof(char *));
-	/* An image of the store is the caller's (its owners are mapped): its
-	 * writable layer takes the mount points, and looking for them first
-	 * would cost an overlay mount more. */
+	/* Several layers are an image of the store, whose files are the
+	 * caller's: a writable layer takes its mount points, and looking for
+	 * them first would cost an overlay mount more. */
 	if ((s->read_only || s->n_lowers == 1) && mount_point_layer(s, basefd, &view, &added, err) < 0)
 		return -1;
 	if (added) {
