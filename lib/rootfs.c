@@ -34,6 +34,19 @@
  * /var/tmp and /run are fresh tmpfs. The writable layers live on a private
  * tmpfs: an upper directory on the host's root filesystem would be inside
  * its own lower layer (ELOOP).
+ *
+ * An image's mount points (/proc, /sys, /dev, the generated /etc files, -v
+ * and --tmpfs targets) cannot always be created in its writable layer: the
+ * root may have none (--read-only), and in a tree owned by someone the user
+ * namespace does not map (a root-owned directory) overlayfs copies nothing
+ * up (EOVERFLOW) and root inside may not add entries. Those the image lacks
+ * are then made in a layer of their own on the staging tmpfs, the lowest
+ * lower layer: its entries show only where no image layer has one, so the
+ * image's own directories keep their owners and modes (docker's init layer,
+ * without touching the image). An image of the store with a writable layer
+ * needs none (its files are the caller's). In a tree of unmapped owners
+ * /tmp and /var/tmp, which their mode lets everyone write, get a tmpfs of
+ * that mode.
  */
 #include "rootfs.h"
 
@@ -57,6 +70,9 @@
 #define FD_PATH_MAX 32
 /* staging directory in a host root: the writable layers and generated files */
 #define STAGE_DIR ".sandbox-stage"
+/* what a file of an owner the user namespace does not map shows as (the
+ * kernel's default overflowuid and overflowgid) */
+#define OVERFLOW_ID 65534
 
 static void fd_path(char buf[FD_PATH_MAX], int fd)
 {
@@ -442,6 +458,123 @@ static int host_root(const struct rootfs_spec *s, int rootfd, const char *stage,
 }
 
 /**
+ * image_view() - the image's layers merged, to look paths up in before the
+ *		  root is mounted
+ * @s:		the spec
+ * @viewfd:	set to the image's directory (one layer) or to a detached
+ *		read-only overlay of its layers
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int image_view(const struct rootfs_spec *s, int *viewfd, struct sbx_error **err)
+{
+	struct overlay_layers l = {.lowers = s->lowers, .n_lowers = s->n_lowers};
+
+	if (s->n_lowers > 1)
+		return overlay_mount_fd(&l, viewfd, err);
+	*viewfd = open(s->lowers[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*viewfd < 0)
+		return sbx_error_set(err, errno, "open `%s`", s->lowers[0]);
+	return 0;
+}
+
+/**
+ * add_mount_point() - make @path in the mount point layer if the image
+ *		       lacks it and the root cannot take it
+ * @s:		the spec
+ * @viewfd:	the image (image_view())
+ * @layerfd:	the mount point layer
+ * @path:	mount target inside the root
+ * @dir:	a directory; else an empty file
+ *
+ * The entry goes where @path leads in the image, its symlinks followed as
+ * the mount will follow them (/var/run/x may be /run/x). With a writable
+ * layer it is needed only below a directory of an owner or group the user
+ * namespace does not map (it shows as OVERFLOW_ID): elsewhere the mount
+ * creates its target in the writable layer, and the root needs no layer
+ * more. A path the image makes impossible (a file in the way, a symlink
+ * loop) is left to the mount, which says why.
+ *
+ * Return: true when an entry was made.
+ */
+static bool add_mount_point(const struct rootfs_spec *s, int viewfd, int layerfd, const char *path, bool dir)
+{
+	cleanup_error struct sbx_error *e = NULL;
+	cleanup_free char *where = NULL;
+	size_t existing;
+	int fd;
+
+	if (safepath_resolve(viewfd, path, &where, &existing, &e) != 0)
+		return false;
+	if (!s->read_only) {
+		cleanup_free char *parent = xstrdup(where);
+		cleanup_close int pfd = -1;
+		struct stat st;
+
+		parent[existing] = '\0';
+		pfd = safepath_open(viewfd, *parent ? parent : ".", O_PATH | O_DIRECTORY, NULL);
+		if (pfd >= 0 && fstat(pfd, &st) == 0 && st.st_uid != OVERFLOW_ID && st.st_gid != OVERFLOW_ID)
+			return false;
+	}
+	if (dir) {
+		if (safepath_mkdir_p(layerfd, where, 0755, &e) == 0)
+			return true;
+	} else {
+		fd = safepath_create_file(layerfd, where, 0644, &e);
+		if (fd >= 0) {
+			close(fd);
+			return true;
+		}
+	}
+	sbx_debug("mount point `%s`: %s", path, e->msg);
+	return false;
+}
+
+/**
+ * mount_point_layer() - the mount points the image lacks, in a layer below
+ *			 the image's (see the theory of operation)
+ * @s:		the spec
+ * @basefd:	the staging tmpfs; the layer is its `layer` directory
+ * @viewfd:	set to the image_view() the layer was made from (the caller
+ *		closes it)
+ * @added:	set to whether the layer holds anything
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int mount_point_layer(const struct rootfs_spec *s, int basefd, int *viewfd, bool *added,
+			     struct sbx_error **err)
+{
+	static const char *const dirs[] = {"proc", "sys", "dev"};
+	static const char *const files[] = {"etc/hostname", "etc/hosts", "etc/resolv.conf"};
+	cleanup_close int layer = -1;
+	int view;
+
+	*added = false;
+	if (mkdirat(basefd, "layer", 0755) < 0 ||
+	    (layer = openat(basefd, "layer", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return sbx_error_set(err, errno, "mkdir the mount point layer");
+	if (image_view(s, viewfd, err) < 0)
+		return sbx_error_wrap(err, "look for the image's mount points");
+	view = *viewfd;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		*added |= add_mount_point(s, view, layer, dirs[i], true);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		*added |= add_mount_point(s, view, layer, files[i], false);
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		struct stat st;
+
+		/* a file or a directory, as attach_tree() will make it */
+		*added |= add_mount_point(s, view, layer, s->volumes[i].target,
+					  stat(s->volumes[i].source, &st) < 0 || S_ISDIR(st.st_mode));
+	}
+	for (size_t i = 0; i < s->n_tmpfs; i++)
+		*added |= add_mount_point(s, view, layer, s->tmpfs[i].target, true);
+	return 0;
+}
+
+/**
  * image_root() - mount the image's layers (and writable layer) as the root
  * @s:		the spec
  * @basefd:	the staging tmpfs (on top of `/`): the root is mounted on its
@@ -455,13 +588,25 @@ static int host_root(const struct rootfs_spec *s, int rootfd, const char *stage,
 static int image_root(const struct rootfs_spec *s, int basefd, const char *stage, int *rootfd,
 		      struct sbx_error **err)
 {
-	struct overlay_layers l = {s->lowers, s->n_lowers, s->upper, s->work, s->volatile_upper};
-	cleanup_free char *up = NULL, *wk = NULL;
-	cleanup_close int mp = -1;
+	cleanup_free char **lowers = xcalloc(s->n_lowers + 1, sizeof(char *));
+	struct overlay_layers l = {lowers, s->n_lowers, s->upper, s->work, s->volatile_upper};
+	cleanup_free char *up = NULL, *wk = NULL, *layer = NULL;
+	cleanup_close int mp = -1, view = -1;
+	bool added = false;
 	int tree;
 
 	if (mkdirat(basefd, "root", 0755) < 0)
 		return sbx_error_set(err, errno, "mkdir the root's mount point");
+	memcpy(lowers, s->lowers, s->n_lowers * sizeof(char *));
+	/* Several layers are an image of the store, whose files are the
+	 * caller's: a writable layer takes its mount points, and looking for
+	 * them first would cost an overlay mount more. */
+	if ((s->read_only || s->n_lowers == 1) && mount_point_layer(s, basefd, &view, &added, err) < 0)
+		return -1;
+	if (added) {
+		layer = xasprintf("%s/layer", stage);
+		lowers[l.n_lowers++] = layer;
+	}
 	if (s->read_only) {
 		l.upper = l.work = NULL;
 	} else if (!s->upper) {
@@ -473,7 +618,7 @@ static int image_root(const struct rootfs_spec *s, int basefd, const char *stage
 		l.work = wk;
 		l.volatile_upper = true;
 	}
-	if (!l.upper && s->n_lowers == 1) {
+	if (!l.upper && l.n_lowers == 1) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
 		tree =
@@ -484,6 +629,8 @@ static int image_root(const struct rootfs_spec *s, int basefd, const char *stage
 			close(tree);
 			return sbx_error_set(err, errno, "make `%s` read-only", s->lowers[0]);
 		}
+	} else if (!l.upper && !added && s->n_lowers > 1) {
+		tree = take_fd(&view); /* that very overlay */
 	} else if (overlay_mount_fd(&l, &tree, err) < 0) {
 		return -1;
 	}
@@ -496,6 +643,45 @@ static int image_root(const struct rootfs_spec *s, int basefd, const char *stage
 		return sbx_error_set(err, e, "attach the root");
 	}
 	*rootfd = tree;
+	return 0;
+}
+
+/**
+ * private_tmp_dirs() - a tmpfs on /tmp and /var/tmp where their mode lets
+ *			everyone write but the writable layer cannot take
+ *			writes (their owner is not mapped)
+ * @rootfd:	the new root, with a writable layer
+ * @err:	error out-parameter
+ *
+ * overlayfs copies up nothing whose owner or group the user namespace does
+ * not map (EOVERFLOW), so in a tree owned by root nothing could be created
+ * in a 1777 /tmp. Such an owner shows as OVERFLOW_ID, which a mapped id may
+ * be too: changing the directory's mode to itself (a copy-up) tells them
+ * apart. The tmpfs gets the directory's mode; what the tree has there is
+ * hidden, as on a system that mounts a tmpfs on /tmp.
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int private_tmp_dirs(int rootfd, struct sbx_error **err)
+{
+	static const char *const dirs[] = {"tmp", "var/tmp"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		cleanup_close int fd =
+		    safepath_open(rootfd, dirs[i], O_PATH | O_DIRECTORY | O_NOFOLLOW, NULL);
+		char p[FD_PATH_MAX], opts[32];
+		struct stat st;
+
+		if (fd < 0 || fstat(fd, &st) < 0 || !(st.st_mode & S_IWOTH) ||
+		    (st.st_uid != OVERFLOW_ID && st.st_gid != OVERFLOW_ID))
+			continue;
+		fd_path(p, fd);
+		if (chmod(p, st.st_mode & 07777) == 0)
+			continue;
+		snprintf(opts, sizeof(opts), "mode=%04o", (unsigned)(st.st_mode & 07777));
+		if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+			return sbx_error_set(err, errno, "mount tmpfs on `/%s`", dirs[i]);
+	}
 	return 0;
 }
 
@@ -801,6 +987,8 @@ int rootfs_setup(const struct rootfs_spec *s, struct sbx_error **err)
 			return sbx_error_set(err, errno, "dup");
 		fd_path(stage, stagefd);
 		if (image_root(s, basefd, stage, &rootfd, err) < 0)
+			return -1;
+		if (!s->read_only && private_tmp_dirs(rootfd, err) < 0)
 			return -1;
 	}
 	if (mkdirat(stagefd, "gen", 0755) < 0 ||

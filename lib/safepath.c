@@ -297,3 +297,146 @@ int safepath_chdir(const char *path, struct sbx_error **err)
 		return sbx_error_set(err, EXDEV, "outside the sandbox's root");
 	return 0;
 }
+
+/* Whether the path @p (components separated by `/`) has a `..` component. */
+static bool has_dotdot(const char *p)
+{
+	for (const char *s = p; (s = strstr(s, "..")); s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '/' || !s[2]))
+			return true;
+	return false;
+}
+
+/**
+ * safepath_resolve() - where @path leads inside @rootfd, as far as it exists
+ * @rootfd:	descriptor of the root directory
+ * @path:	path inside it
+ * @resolved:	set to the path, relative to the root, that @path names
+ *		with the symlinks of its existing part resolved (the final
+ *		component's too) the way safepath_open() resolves them, and
+ *		without `.` or `..`; when a part is missing, the missing rest
+ *		follows as given: what safepath_mkdir_p() or
+ *		safepath_create_file() would create. Freed by the caller.
+ * @existing:	set to the length of the part of *@resolved that exists (a
+ *		directory, or all of it), or NULL
+ * @err:	error out-parameter
+ *
+ * Only looks: nothing is opened but directories (O_PATH), nothing created.
+ *
+ * Return: 1 when all of @path exists, 0 when a part is missing, or negative
+ * with *err set (a component that is not a directory, a symlink loop, a
+ * `..` below a missing component).
+ */
+int safepath_resolve(int rootfd, const char *path, char **resolved, size_t *existing, struct sbx_error **err)
+{
+	cleanup_free char *work = xstrdup(path);
+	cleanup_free char *canon = xcalloc(1, PATH_MAX);
+	cleanup_free int *stack = xcalloc(PATH_MAX, sizeof(int));
+	size_t depth = 0, len = 0;
+	int links = 0, cur, ret;
+	char *rest = work;
+
+	*resolved = NULL;
+	cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		return sbx_error_set(err, errno, "open root");
+	for (;;) {
+		char *comp, target[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+		int fd;
+
+		while (*rest == '/')
+			rest++;
+		if (!*rest) {
+			ret = 1;
+			break;
+		}
+		comp = rest;
+		rest = strchrnul(rest, '/');
+		if (*rest)
+			*rest++ = '\0';
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			if (depth > 0) {
+				close(cur);
+				cur = stack[--depth];
+				while (len > 0 && canon[len - 1] != '/')
+					len--;
+				len -= len > 0;
+				canon[len] = '\0';
+			}
+			continue;
+		}
+		if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT) {
+				ret = sbx_error_set(err, errno, "open `%s`", path);
+				break;
+			}
+			if (has_dotdot(rest)) {
+				ret = sbx_error_set(err, ENOENT, "resolve `%s`: `..` below a missing `%s`",
+						    path, comp);
+				break;
+			}
+			*resolved =
+			    xasprintf("%s%s%s%s%s", canon, len ? "/" : "", comp, *rest ? "/" : "", rest);
+			if (existing)
+				*existing = len;
+			ret = 0;
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char *nw;
+
+			n = readlinkat(cur, comp, target, sizeof(target) - 1);
+			if (n < 0 || ++links > MAX_SYMLINKS) {
+				ret = sbx_error_set(err, n < 0 ? errno : ELOOP, "open `%s`", path);
+				break;
+			}
+			target[n] = '\0';
+			/* no `/` after a last component: it need not be a directory */
+			nw = xasprintf("%s%s%s", target, *rest ? "/" : "", rest);
+			free(work);
+			rest = work = nw;
+			if (target[0] == '/') {
+				while (depth > 0)
+					close(stack[--depth]);
+				len = 0;
+				canon[0] = '\0';
+				close(cur);
+				cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+				if (cur < 0)
+					return sbx_error_set(err, errno, "open root");
+			}
+			continue;
+		}
+		if (len + strlen(comp) + 2 > PATH_MAX || depth >= PATH_MAX) {
+			ret = sbx_error_set(err, ENAMETOOLONG, "open `%s`", path);
+			break;
+		}
+		len += (size_t)snprintf(canon + len, PATH_MAX - len, "%s%s", len ? "/" : "", comp);
+		if (!S_ISDIR(st.st_mode)) {
+			while (*rest == '/')
+				rest++;
+			ret = *rest ? sbx_error_set(err, ENOTDIR, "open `%s`", path) : 1;
+			break;
+		}
+		fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			ret = sbx_error_set(err, errno, "open `%s`", path);
+			break;
+		}
+		stack[depth++] = cur;
+		cur = fd;
+	}
+	close(cur);
+	while (depth > 0)
+		close(stack[--depth]);
+	if (ret == 1) {
+		*resolved = xstrdup(canon);
+		if (existing)
+			*existing = len;
+	}
+	return ret;
+}

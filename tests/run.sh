@@ -12,7 +12,8 @@
 # sbxnosub, subordinate ranges, /dev/net/tun), copies the binary, the unit test
 # binaries, tests/, rootfs-tools/, completions/ and sandbox.1 to a fresh
 # world-readable directory (with debootstrap, also the Debian image it caches in
-# build/test-cache/: SBX_DEBIAN_TAR), and runs
+# build/test-cache/: SBX_DEBIAN_TAR; a busybox rootfs owned by root:
+# SBX_ROOTOWNED_ROOTFS), and runs
 # the suite there as `sbxtest`, then the no-subordinate-range cases as `sbxnosub`.
 # Root never runs a sandbox test itself.
 # As a normal user it runs the suite as that user and says what it skips and why.
@@ -134,8 +135,22 @@ debian_cache_root() {
 	echo "# no debootstrapped Debian image: ${why:-$cache is missing}; its test skips"
 }
 
+# rootowned_root STAGE: as root, a busybox rootfs owned by root in STAGE, as
+# debootstrap or an admin leaves a shared one (18-rootfs-dirs.sh runs it as the
+# test user, who cannot chown); prints its path, nothing when it cannot be made.
+rootowned_root() {
+	local dir=$1/rootfs-rootowned
+	selected 18-rootfs-dirs.sh || return 0
+	if bash "$TESTS_DIR/helpers/build.sh" "$1/rootowned-probe" >&2 &&
+		bash "$SRC_DIR/rootfs-tools/mk-busybox-rootfs.sh" --probe "$1/rootowned-probe" "$dir" >&2; then
+		echo "$dir"
+	else
+		echo "# no root-owned rootfs (building it failed): 18-rootfs-dirs.sh skips" >&2
+	fi
+}
+
 run_as_root() {
-	local stage bin user w rc p f s
+	local stage bin user w rc p f s rootowned
 	echo "# preparing the stage as root (tests/setup-root.sh)"
 	if ! bash "$TESTS_DIR/setup-root.sh"; then
 		echo "run.sh: tests/setup-root.sh failed" >&2
@@ -166,6 +181,8 @@ run_as_root() {
 	cp -a "$SRC_DIR/completions" "$SRC_DIR/sandbox.1" "$stage/" 2>/dev/null
 	debian_cache_root "$stage"
 	chmod -R a+rX "$stage"
+	# after the chmod: the tree keeps its own modes (/root 0700)
+	rootowned=$(rootowned_root "$stage")
 
 	# Failing newuidmap/newgidmap that pass the tool's "setuid root" check; the
 	# kernel ignores the setuid bit of scripts, so they run unprivileged.
@@ -202,6 +219,7 @@ run_as_root() {
 			LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
 			T_VERBOSE="${T_VERBOSE:-0}" T_KEEP="${T_KEEP:-0}" T_TIMEOUT="${T_TIMEOUT:-30}" \
 			T_FILTER="${T_FILTER:-}" SBX_DEBIAN_TAR="$stage/$DEBIAN_CACHE" T_TMP_LIST="$stage/tmp-list" \
+			SBX_ROOTOWNED_ROOTFS="$rootowned" \
 			bash "$stage/tests/run.sh" --as-user --role "$r" --work "$w" \
 			--counts "$w/counts" "${filters[@]}" || rc=$?
 		if read -r p f s <"$w/counts" 2>/dev/null; then

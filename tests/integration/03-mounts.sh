@@ -76,6 +76,53 @@ test_read_only() {
 	assert_nothing_left
 }
 
+# --read-only on an image without the mount points: docker and podman create
+# them before the root turns read-only; here they come from outside the image
+# (-v and --tmpfs targets, a bound file, the generated /etc files), and the
+# root itself stays read-only.
+test_read_only_mount_points() {
+	mkdir "$T_TMP/vol"
+	echo from-host >"$T_TMP/vol/h"
+	echo conf >"$T_TMP/file"
+	assert_status 0 sbx_run --read-only --hostname ro-box --tmpfs /scratch -v "$T_TMP/vol:/newdir" \
+		-v "$T_TMP/file:/etc/myconf:ro" "$ROOTFS" sh -c '
+		echo x > /scratch/f && cat /scratch/f /newdir/h /etc/myconf /etc/hostname
+		grep -c "[[:space:]]ro-box$" /etc/hosts
+		test -f /etc/resolv.conf && echo resolv.conf
+		touch /newfile /etc/newfile 2>&1 || echo "touch: status $?"'
+	assert_eq "x
+from-host
+conf
+ro-box
+1
+resolv.conf
+touch: /newfile: Read-only file system
+touch: /etc/newfile: Read-only file system
+touch: status 1" "$(cat "$T_OUT")" "mount points and the root"
+	local p
+	for p in scratch newdir etc/myconf etc/hostname etc/hosts etc/resolv.conf; do
+		assert_not_exists "$ROOTFS/$p"
+	done
+	assert_nothing_left
+}
+
+# The mount points go where the image's symlinks lead, as the mounts do: a
+# systemd-style /var/run -> ../run and a dangling /etc/resolv.conf ->
+# ../run/systemd/resolve/stub-resolv.conf in a read-only root.
+test_read_only_mount_points_through_symlinks() {
+	local img=$T_TMP/img
+	cp -a "$ROOTFS" "$img"
+	ln -s ../run "$img/var/run"
+	ln -s ../run/systemd/resolve/stub-resolv.conf "$img/etc/resolv.conf"
+	assert_status 0 sbx_run --read-only --dns 192.0.2.53 --tmpfs /var/run/sub "$img" sh -c \
+		'cat /etc/resolv.conf; awk "\$2 == \"/run/sub\" { print \$3 }" /proc/self/mounts'
+	assert_eq "nameserver 192.0.2.53
+tmpfs" "$(cat "$T_OUT")" "resolv.conf through the link, /var/run/sub on /run/sub"
+	assert_not_exists "$img/run/sub"
+	assert_not_exists "$img/run/systemd"
+	assert_nothing_left
+}
+
 test_volume_rw() {
 	mkdir "$T_TMP/vol"
 	echo from-host >"$T_TMP/vol/h"
@@ -188,6 +235,8 @@ t "host image: writes never reach the host" test_host_writes_stay_private
 t "--rm leaves nothing behind" test_rm_leaves_nothing
 t "without --rm the writable layer is kept" test_no_rm_keeps_layer
 t "--read-only root" test_read_only
+t "--read-only: missing mount points are made outside the image" test_read_only_mount_points
+t "--read-only: mount points through the image's symlinks" test_read_only_mount_points_through_symlinks
 t "-v HOST:PATH is read-write" test_volume_rw
 t "-v HOST:PATH:ro is read-only" test_volume_ro
 t "-v creates a missing target inside" test_volume_target_created

@@ -131,6 +131,23 @@ test_layer_semantics() {
 	assert_nothing_left
 }
 
+# --read-only on a layered image: the mount points it lacks are looked up in
+# its merged layers and made outside them (-v, --tmpfs, /etc/hostname).
+test_read_only_layered() {
+	need_images
+	import "$IMG/docker.tar"
+	mkdir "$T_TMP/vol"
+	echo from-host >"$T_TMP/vol/h"
+	assert_status 0 sbx_run --read-only --hostname layered -v "$T_TMP/vol:/data/new" --tmpfs /srv/cache \
+		testimg:v1 'cat /data/new/h /etc/hostname /etc/layer3; ls -A /data/dir; test -d /srv/cache && echo cache'
+	assert_eq "from-host
+layered
+layer3
+z
+cache" "$(cat "$T_OUT")" "mount points and the image's layers"
+	assert_nothing_left
+}
+
 test_oci_layout() {
 	need_images
 	import "$IMG/oci"
@@ -407,6 +424,7 @@ t "import a rootfs tarball and run it" test_import_rootfs_tarball
 t "gzip, zstd and plain layers share one unpacked layer" test_compressions_share_a_layer
 t "docker-archive: Entrypoint, Cmd, Env, WorkingDir, User; options win" test_docker_archive_config
 t "whiteouts, opaque dirs, hardlinks, setuid, owners, long names, xattrs" test_layer_semantics
+t "--read-only layered image: missing mount points" test_read_only_layered
 t "OCI layout directory and tar" test_oci_layout
 t "an image with 128 layers runs" test_128_layers
 t "inspect: digest, layers, labels" test_inspect

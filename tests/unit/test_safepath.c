@@ -41,7 +41,8 @@ static int setup(void **state)
 	    symlink("../../outside/secret", MK("%s/root/etc/rel", f->dir)) ||
 	    symlink("../../../../outside", MK("%s/root/up", f->dir)) ||
 	    symlink("up", MK("%s/root/chain", f->dir)) || symlink("loop", MK("%s/root/loop", f->dir)) ||
-	    symlink("/real", MK("%s/root/dirlink", f->dir)))
+	    symlink("/real", MK("%s/root/dirlink", f->dir)) ||
+	    symlink("../nowhere/file", MK("%s/root/etc/dangling", f->dir)))
 		return -1;
 #undef MK
 	snprintf(p, sizeof(p), "%s/root", f->dir);
@@ -130,6 +131,55 @@ static void run_cases(void **state)
 	sbx_error_free(err);
 }
 
+/* @path resolves to @want (1: exists, 0: missing), of which @existing exists */
+static void assert_resolves(struct fixture *f, const char *path, int want, const char *resolved,
+			    const char *existing)
+{
+	struct sbx_error *err = NULL;
+	char *got = NULL;
+	size_t n = 99;
+
+	assert_int_equal(safepath_resolve(f->rootfd, path, &got, &n, &err), want);
+	assert_null(err);
+	assert_string_equal(got, resolved);
+	assert_int_equal(n, strlen(existing));
+	assert_memory_equal(got, existing, n);
+	free(got);
+}
+
+/* safepath_resolve() names what mkdir -p would create, links resolved in the root */
+static void test_resolve(void **state)
+{
+	struct fixture *f = *state;
+	struct sbx_error *err = NULL;
+	char *got = NULL;
+
+	assert_resolves(f, "/etc/passwd", 1, "etc/passwd", "etc/passwd");
+	assert_resolves(f, "abs", 1, "etc/passwd", "etc/passwd");
+	assert_resolves(f, "/", 1, "", "");
+	assert_resolves(f, "/real/../../etc/./", 1, "etc", "etc");
+	assert_resolves(f, "dirlink/x/y", 0, "real/x/y", "real");
+	assert_resolves(f, "etc/x", 0, "etc/x", "etc");
+	/* a link that climbs out names the root's own path */
+	assert_resolves(f, "up/made", 0, "outside/made", "");
+	assert_resolves(f, "chain/secret", 0, "outside/secret", "");
+	assert_resolves(f, "/new//dir/", 0, "new//dir/", "");
+	/* a dangling link names a file, not a directory */
+	assert_resolves(f, "etc/dangling", 0, "nowhere/file", "");
+	assert_true(safepath_resolve(f->rootfd, "loop", &got, NULL, &err) < 0);
+	assert_int_equal(err->errnum, ELOOP);
+	sbx_error_free(err);
+	err = NULL;
+	assert_true(safepath_resolve(f->rootfd, "etc/passwd/x", &got, NULL, &err) < 0);
+	assert_int_equal(err->errnum, ENOTDIR);
+	sbx_error_free(err);
+	err = NULL;
+	/* `..` below a missing directory would depend on what mkdir -p makes */
+	assert_true(safepath_resolve(f->rootfd, "new/../etc", &got, NULL, &err) < 0);
+	assert_null(got);
+	sbx_error_free(err);
+}
+
 static void test_openat2(void **state)
 {
 	safepath_force_walk = false;
@@ -147,6 +197,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_openat2, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

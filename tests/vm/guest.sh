@@ -68,6 +68,14 @@ check "core: the exit status is passed on" '[ $rc = 7 ]'
 as_user $SCOPE "$RUN /image cat /proc/self/cgroup"
 check "no limits: no cgroup of its own" '[ $rc = 0 ] && no_sandbox_cgroups $U'
 
+# ---- a rootfs directory owned by root (unmapped inside), issue 11 -----------------
+as_user $SCOPE "$RUN --hostname rootowned /image-root sh -c 'cat /etc/hostname; grep -c rootowned /etc/hosts; echo x >>/etc/passwd || echo passwd-unwritable; echo t >/tmp/t && cat /tmp/t'"
+check "a root-owned rootfs directory runs: generated /etc files, its files unwritable, /tmp writable" \
+	'[ $rc = 0 ] && [ "$(cat $OUT | tr "\n" " ")" = "rootowned 1 passwd-unwritable t " ]'
+as_user $SCOPE "$RUN --read-only --hostname ro --tmpfs /scratch /image-root sh -c 'cat /etc/hostname; grep -c \" /scratch \" /proc/mounts'"
+check "--read-only root-owned rootfs directory with a --tmpfs target it lacks" \
+	'[ $rc = 0 ] && [ "$(cat $OUT | tr "\n" " ")" = "ro 1 " ]'
+
 # ---- limits from a delegated scope (the sandbox's cgroup is a sibling) ----------
 as_user $SCOPE "$RUN --pids-limit 50 /image sh -c 'cat /proc/self/cgroup; cat /sys/fs/cgroup/pids.max'"
 check "the sandbox sees its own cgroup as the root (0::/), pids.max inside" \

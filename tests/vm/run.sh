@@ -11,7 +11,8 @@
 # initramfs made here: busybox-static, tests/vm/init as /init (a pure cgroup v2 tree
 # with a systemd-style delegated user.slice/user-1000.slice/user@1000.service), the
 # static ./sandbox, the busybox test rootfs (rootfs-tools/mk-busybox-rootfs.sh, with
-# sbx-probe) and tests/vm/guest.sh, whose cases run as uid 1000.
+# sbx-probe; /image owned by uid 1000, /image-root by root) and tests/vm/guest.sh, whose
+# cases run as uid 1000.
 # Facts behind the choices: shared notes vm-harness.md (uncompressed vmlinux via the
 # PVH entry boots in ~2 s; -M microvm hangs now and then).
 #
@@ -122,6 +123,8 @@ ini=$work/initramfs
 mkdir -p "$ini"
 cp -a "$work/rootfs/." "$ini/"
 cp -a "$work/rootfs" "$ini/image"
+# left owned by root (cpio -R 0:0; init gives only /image to the user)
+cp -a "$work/rootfs" "$ini/image-root"
 rm -f "$ini/etc/sbx-rootfs.stamp"
 mkdir -p "$ini/tests" "$ini/modules" "$ini/sys/fs/cgroup"
 cp "$sandbox" "$ini/bin/sandbox"
