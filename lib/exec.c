@@ -43,6 +43,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmdenv.h"
 #include "init.h"
 #include "lifecycle.h"
 #include "passwd.h"
@@ -56,8 +57,6 @@
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
 #endif
-
-static const char exec_default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 static const struct {
 	const char *name;
@@ -350,25 +349,22 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 		goto out;
 	}
 	x.workdir = xo->workdir ? xo->workdir : cfg_str(c, "workdir") ? cfg_str(c, "workdir") : "/";
-	strv_push_take(&x.env, xasprintf("PATH=%s", exec_default_path));
-	if (cfg_str(c, "hostname"))
-		strv_push_take(&x.env, xasprintf("HOSTNAME=%s", cfg_str(c, "hostname")));
-	strv_push_take(&x.env, xasprintf("HOME=%s", x.creds.home ? x.creds.home : "/"));
-	if (x.creds.user)
-		strv_push_take(&x.env, xasprintf("USER=%s", x.creds.user));
-	if (xo->tty)
-		strv_push_take(&x.env, xasprintf("TERM=%s", getenv("TERM") ? getenv("TERM") : "xterm"));
-	strv_push(&x.env, "container=sandbox");
-	strv_push_take(&x.env, xasprintf("SANDBOX=%s", sb.id));
 	{
 		json_t *env = json_object_get(c, "env"), *e;
+		struct strv image_env = {0};
 		size_t i;
 
-		json_array_foreach(env, i, e) if (json_is_string(e)) strv_push(&x.env, json_string_value(e));
+		json_array_foreach(env, i, e) if (json_is_string(e))
+		    strv_push(&image_env, json_string_value(e));
+		cmdenv_build(&(struct cmdenv_input){.hostname = cfg_str(c, "hostname"),
+						    .creds = &x.creds,
+						    .tty = xo->tty,
+						    .sandbox_id = sb.id,
+						    .image_env = image_env.v,
+						    .user_env = &xo->env},
+			     &x.env);
+		strv_clear(&image_env);
 	}
-	for (size_t i = 0; i < xo->env.n; i++)
-		strv_push(&x.env, xo->env.v[i]);
-	strv_env_dedup(&x.env);
 	x.argv = xo->argv;
 	if (xo->tty && tty_open_pty(&master, &x.pty_slave, err) < 0)
 		goto out;
