@@ -18,7 +18,8 @@ struct cmdenv_input {
 	const struct passwd_creds *creds; /* HOME and USER of the resolved user */
 	bool tty;			  /* TERM=xterm with a terminal */
 	const char *sandbox_id;		  /* SANDBOX */
-	char *const *image_env;		  /* the image config's Env (NULL-terminated), or NULL */
+	char *const *image_env;		  /* run: the image config's Env; exec: the sandbox's -e
+					  entries (config.json); NULL-terminated, or NULL */
 	const struct strv *user_env;	  /* -e/--env-file entries, or NULL */
 };
 

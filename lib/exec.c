@@ -32,7 +32,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,13 +64,6 @@ static const struct {
     {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},	 {"uts", CLONE_NEWUTS},
     {"ipc", CLONE_NEWIPC},   {"net", CLONE_NEWNET}, {"cgroup", CLONE_NEWCGROUP},
 };
-
-static const char *cfg_str(json_t *c, const char *k)
-{
-	json_t *v = json_object_get(c, k);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 /* Parse a uid_map/gid_map into @r; return the number of lines. */
 static size_t read_map(pid_t pid, const char *which, struct userns_range *r, size_t max)
@@ -276,7 +268,7 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 	cleanup_close int childfd = -1;
 	cleanup_close int rootfd = -1;
 	int master = -1, ret = -1;
-	json_t *c;
+	const struct sbx_config *c;
 	const char *profile, *user;
 	unsigned long long caps = 0;
 	pid_t child;
@@ -293,7 +285,7 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 		sbx_error_set(err, 0, "%s: the sandbox is not running", xo->sandbox);
 		goto out;
 	}
-	if (!c || !cfg_str(c, "caps")) {
+	if (!c || !c->has_exec) {
 		sbx_error_set(err, 0,
 			      "%s: the sandbox was started by an older sandbox: exec needs its settings",
 			      xo->sandbox);
@@ -308,13 +300,13 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 		sbx_error_set(err, 0, "%s: the sandbox is not running", xo->sandbox);
 		goto out;
 	}
-	caps = strtoull(cfg_str(c, "caps"), NULL, 16);
-	profile = cfg_str(c, "seccomp");
+	caps = c->caps;
+	profile = c->seccomp;
 	if (seccomp_build(profile, caps, &filter, err) < 0)
 		goto out;
 	x.privs.caps = caps;
 	x.privs.filter = filter;
-	x.privs.no_new_privs = json_is_true(json_object_get(c, "no_new_privs"));
+	x.privs.no_new_privs = c->no_new_privs;
 	{
 		char buf[16], path[64];
 
@@ -325,8 +317,8 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 	plan.n_uid = read_map(sb.pid, "uid_map", plan.uid, USERNS_MAX_LINES);
 	plan.n_gid = read_map(sb.pid, "gid_map", plan.gid, USERNS_MAX_LINES);
 	x.privs.plan = &plan;
-	if (cfg_str(c, "cgroup")) {
-		cleanup_free char *procs = xasprintf("%s/cgroup.procs", cfg_str(c, "cgroup"));
+	if (c->cgroup) {
+		cleanup_free char *procs = xasprintf("%s/cgroup.procs", c->cgroup);
 
 		if (util_write_file_at(AT_FDCWD, procs, "0", 1, 0644, err) < 0) {
 			sbx_error_wrap(err, "join the sandbox's cgroup");
@@ -334,37 +326,27 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 		}
 	}
 	{
-		bool own_netns = !json_is_false(json_object_get(c, "own_netns"));
+		bool own_netns = c->own_netns;
 
-		if (json_is_false(json_object_get(c, "init"))
-			? join_namespaces(sb.pid, pidfd, own_netns, err) < 0
-			: join_via_command(sb.pid, own_netns, err) < 0)
+		if (!c->init ? join_namespaces(sb.pid, pidfd, own_netns, err) < 0
+			     : join_via_command(sb.pid, own_netns, err) < 0)
 			goto out;
 	}
 	/* our root is the sandbox's now */
 	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	user = xo->user ? xo->user : cfg_str(c, "user");
+	user = xo->user ? xo->user : c->user;
 	if (passwd_resolve_spec(rootfd, user ? user : "0:0", &x.creds, err) < 0) {
 		sbx_error_wrap(err, "user `%s`", user ? user : "0:0");
 		goto out;
 	}
-	x.workdir = xo->workdir ? xo->workdir : cfg_str(c, "workdir") ? cfg_str(c, "workdir") : "/";
-	{
-		json_t *env = json_object_get(c, "env"), *e;
-		struct strv image_env = {0};
-		size_t i;
-
-		json_array_foreach(env, i, e) if (json_is_string(e))
-		    strv_push(&image_env, json_string_value(e));
-		cmdenv_build(&(struct cmdenv_input){.hostname = cfg_str(c, "hostname"),
-						    .creds = &x.creds,
-						    .tty = xo->tty,
-						    .sandbox_id = sb.id,
-						    .image_env = image_env.v,
-						    .user_env = &xo->env},
-			     &x.env);
-		strv_clear(&image_env);
-	}
+	x.workdir = xo->workdir ? xo->workdir : c->workdir ? c->workdir : "/";
+	cmdenv_build(&(struct cmdenv_input){.hostname = c->hostname,
+					    .creds = &x.creds,
+					    .tty = xo->tty,
+					    .sandbox_id = sb.id,
+					    .image_env = c->env.v,
+					    .user_env = &xo->env},
+		     &x.env);
 	x.argv = xo->argv;
 	if (xo->tty && tty_open_pty(&master, &x.pty_slave, err) < 0)
 		goto out;
