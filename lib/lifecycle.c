@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nschild.h"
 #include "run.h"
 #include "syscalls.h"
 #include "userns.h"
@@ -596,50 +597,41 @@ int lifecycle_stop(struct lc_sandbox *sb, int timeout_s, struct sbx_error **err)
 	return 0;
 }
 
+/* The child's side of rm_rf_in_userns(). */
+static int rm_rf_child(void *arg, int sock, char *result, size_t size, struct sbx_error **err)
+{
+	(void)sock;
+	(void)result;
+	(void)size;
+	return util_rm_rf(arg, err);
+}
+
 /*
  * Remove @path from a user namespace that maps our subordinate ids, for the
  * files a sandbox created as another user inside.
  */
 static int rm_rf_in_userns(const char *path, struct sbx_error **err)
 {
+	struct nschild_opts no = {.clone_flags = CLONE_NEWUSER,
+				  .what = "the removal's helper process",
+				  .fn = rm_rf_child,
+				  .arg = (void *)path};
 	struct userns_plan plan;
-	int sync[2];
-	pid_t pid;
-	int st = 0;
+	struct nschild child;
+	int ret = -1;
 
 	if (userns_plan_make(SBX_USERNS_AUTO, &plan, err) < 0)
 		return -1;
-	if (pipe2(sync, O_CLOEXEC) < 0) {
-		userns_plan_free(&plan);
-		return sbx_error_set(err, errno, "pipe");
+	if (nschild_start(&no, &child, err) < 0)
+		goto out;
+	if (userns_write_maps(child.pid, &plan, err) < 0 || nschild_go(&child, err) < 0) {
+		nschild_abort(&child);
+		goto out;
 	}
-	pid = sys_clone_fork(CLONE_NEWUSER);
-	if (pid == 0) {
-		cleanup_error struct sbx_error *e = NULL;
-		char c;
-
-		close(sync[1]);
-		if (read(sync[0], &c, 1) != 1)
-			_exit(1);
-		_exit(util_rm_rf(path, &e) < 0 ? 1 : 0);
-	}
-	close(sync[0]);
-	if (pid < 0) {
-		close(sync[1]);
-		userns_plan_free(&plan);
-		return sbx_error_set(err, errno, "create a user namespace");
-	}
-	if (userns_write_maps(pid, &plan, err) == 0)
-		(void)!write(sync[1], "g", 1);
-	close(sync[1]);
+	ret = nschild_finish(&child, NULL, 0, err);
+out:
 	userns_plan_free(&plan);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (*err)
-		return -1;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return sbx_error_set(err, EACCES, "remove `%s`", path);
-	return 0;
+	return ret;
 }
 
 static int remove_tree(const char *path, struct sbx_error **err)
