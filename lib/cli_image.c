@@ -263,9 +263,9 @@ struct image_user *cli_image_users(struct sbx_global *g, struct lc_sandbox **v, 
 	lifecycle_list(g, true, v, n);
 	u = xcalloc(*n + 1, sizeof(*u));
 	for (size_t i = 0; i < *n; i++) {
-		json_t *d = (*v)[i].config ? json_object_get((*v)[i].config, "image_digest") : NULL;
+		const char *d = (*v)[i].config ? (*v)[i].config->image_digest : NULL;
 
-		u[i] = (struct image_user){(*v)[i].image, (*v)[i].id, json_string_value(d),
+		u[i] = (struct image_user){(*v)[i].image, (*v)[i].id, d,
 					   lifecycle_running(&(*v)[i]) || (*v)[i].status == LC_CREATED};
 	}
 	return u;
@@ -344,7 +344,7 @@ int cmd_inspect(struct sbx_global *g, int argc, char **argv)
 			char *s;
 
 			if (o)
-				json_object_set(o, "config", (json_t *)sb.config);
+				json_object_set_new(o, "config", sbxconfig_to_json(sb.config));
 			s = json_dumps(o ? o : arr, JSON_INDENT(2));
 			free(out);
 			out = xasprintf("%s\n", s ? s : "{}");

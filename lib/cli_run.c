@@ -11,8 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "exec.h"
 #include "image.h"
 #include "lifecycle.h"
@@ -502,8 +500,6 @@ static int start_one(struct sbx_global *g, const char *what, bool attach, bool i
 	struct sbx_run_opts o;
 	struct lc_sandbox sb;
 	struct strv v = {0};
-	json_t *args, *a;
-	size_t i;
 	int first, ret = SBX_EXIT_FAILURE;
 
 	if (lifecycle_find(g, what, &sb, &err) < 0)
@@ -514,8 +510,7 @@ static int start_one(struct sbx_global *g, const char *what, bool attach, bool i
 		printf("%s\n", what);
 		return 0;
 	}
-	args = json_object_get(sb.config, "args");
-	if (!json_is_array(args) || json_array_size(args) == 0) {
+	if (!sb.config || sb.config->args.n == 0) {
 		sbx_error_set(&err, 0, "%s: made by `sandbox shell` or by an older sandbox: it cannot be started again",
 			      what);
 		sbx_error_hint(&err, "`sandbox shell --name NAME` starts a named shell again");
@@ -523,7 +518,8 @@ static int start_one(struct sbx_global *g, const char *what, bool attach, bool i
 		return cli_report(err);
 	}
 	strv_push(&v, "start");
-	json_array_foreach(args, i, a) strv_push(&v, json_string_value(a) ? json_string_value(a) : "");
+	for (size_t i = 0; i < sb.config->args.n; i++)
+		strv_push(&v, sb.config->args.v[i]);
 	options_run_init(&o, g);
 	first = parse_run_options("start", &o, (int)v.n, v.v);
 	if (first < 1 || (size_t)first >= v.n) {

@@ -260,8 +260,9 @@ static void check_userns(struct doctor_check *c)
  */
 static void check_helper(struct doctor_check *c, const char *name)
 {
-	cleanup_free char *path = NULL, *problem = NULL;
-	const char *q1, *q2;
+	cleanup_free char *path = NULL;
+	struct userns_helper_problem problem;
+	const char *cand;
 	struct stat st;
 
 	if (userns_find_helper(name, &path, &problem) == 0) {
@@ -271,23 +272,25 @@ static void check_helper(struct doctor_check *c, const char *name)
 			  xasprintf("`%s` (%s)", path, suid ? "setuid root" : "file capabilities"), NULL);
 		return;
 	}
-	q1 = problem ? strchr(problem, '`') : NULL;
-	q2 = q1 ? strchr(q1 + 1, '`') : NULL;
-	if (q2 && strstr(problem, "neither setuid")) {
-		check_set(c, DOCTOR_WARN, xasprintf("%s: sandboxes get a single-ID mapping", problem),
-			  xasprintf("as root: chmod u+s %.*s (or setcap cap_set%cid+ep %.*s)",
-				    (int)(q2 - q1 - 1), q1 + 1, name[3], (int)(q2 - q1 - 1), q1 + 1));
-		return;
-	}
-	if (q2 && strstr(problem, "nosuid")) {
-		check_set(c, DOCTOR_WARN, xasprintf("%s: sandboxes get a single-ID mapping", problem),
+	cand = problem.candidate;
+	switch (problem.fault) {
+	case USERNS_HELPER_UNPRIVILEGED:
+		check_set(
+		    c, DOCTOR_WARN, xasprintf("%s: sandboxes get a single-ID mapping", problem.text),
+		    xasprintf("as root: chmod u+s %s (or setcap cap_set%cid+ep %s)", cand, name[3], cand));
+		break;
+	case USERNS_HELPER_NOSUID_MOUNT:
+		check_set(c, DOCTOR_WARN, xasprintf("%s: sandboxes get a single-ID mapping", problem.text),
 			  xstrdup("remount that filesystem without nosuid (its line in /etc/fstab), or "
 				  "install the helpers on another one"));
-		return;
+		break;
+	case USERNS_HELPER_NOT_EXECUTABLE:
+	case USERNS_HELPER_ABSENT:
+		check_set(c, DOCTOR_WARN, xasprintf("%s: sandboxes get a single-ID mapping", problem.text),
+			  os_install("uidmap", "shadow-utils"));
+		break;
 	}
-	check_set(c, DOCTOR_WARN,
-		  xasprintf("%s: sandboxes get a single-ID mapping", problem ? problem : name),
-		  os_install("uidmap", "shadow-utils"));
+	userns_helper_problem_free(&problem);
 }
 
 /* ---- /etc/subuid, /etc/subgid ------------------------------------------ */

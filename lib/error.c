@@ -22,41 +22,128 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
+/*
+ * The error *err points at when memory runs out: preallocated, so that a
+ * caller that reads (*err)->msg after a failure always finds a message.
+ * Never freed, never modified (sbx_error_wrap() and sbx_error_hint() leave
+ * it as it is).
+ */
+static char oom_msg[] = "out of memory";
+static struct sbx_error oom_error = {
+    .errnum = ENOMEM,
+    .exit_code = SBX_EXIT_FAILURE,
+    .code = SBX_ERR_NOMEM,
+    .msg = oom_msg,
+};
+
+static int error_return(const struct sbx_error *e)
+{
+	return e->errnum > 0 ? -e->errnum : -1;
+}
+
+static int error_vset(struct sbx_error **err, enum sbx_error_code code, int errnum, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 4, 0)));
+
+/**
+ * error_vset() - fill *err with a new error (sbx_error_set() and
+ *		  sbx_error_set_code())
+ * @err:	out-parameter; an earlier error there is freed
+ * @code:	what callers decide on
+ * @errnum:	errno value to append as ": strerror", or 0 for none
+ * @fmt:	printf format of what failed
+ * @ap:		its arguments
+ *
+ * Return: -errnum when errnum > 0, else -1; -ENOMEM with *err pointing at
+ * the static out-of-memory error when the message cannot be allocated.
+ */
+static int error_vset(struct sbx_error **err, enum sbx_error_code code, int errnum, const char *fmt,
+		      va_list ap)
+{
+	struct sbx_error *e;
+	char *what;
+
+	if (!err)
+		return errnum > 0 ? -errnum : -1;
+	sbx_error_free(*err);
+	*err = &oom_error;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	what = vformat(fmt, ap);
+	if (!what) {
+		free(e);
+		return -ENOMEM;
+	}
+	e->errnum = errnum;
+	e->exit_code = SBX_EXIT_FAILURE;
+	e->code = code;
+	if (errnum > 0) {
+		if (asprintf(&e->msg, "%s: %s", what, strerror(errnum)) < 0) {
+			free(what);
+			free(e);
+			return -ENOMEM;
+		}
+		free(what);
+	} else {
+		e->msg = what;
+	}
+	*err = e;
+	return error_return(e);
+}
+
 /**
  * sbx_error_set() - fill *err with a new error
  * @err:	out-parameter; an earlier error there is freed
  * @errnum:	errno value to append as ": strerror", or 0 for none
  * @fmt:	printf format of what failed
  *
- * Return: -errnum when errnum > 0, else -1, so callers can `return` it.
+ * *err is never left NULL: without memory it is the static out-of-memory
+ * error.
+ *
+ * Return: -errnum when errnum > 0, else -1, so callers can `return` it
+ * (-ENOMEM when memory ran out).
  */
 int sbx_error_set(struct sbx_error **err, int errnum, const char *fmt, ...)
 {
-	struct sbx_error *e;
-	char *what;
 	va_list ap;
+	int ret;
 
-	if (!err)
-		return errnum > 0 ? -errnum : -1;
-	sbx_error_free(*err);
-	*err = NULL;
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
 	va_start(ap, fmt);
-	what = vformat(fmt, ap);
+	ret = error_vset(err, SBX_ERR_GENERIC, errnum, fmt, ap);
 	va_end(ap);
-	e->errnum = errnum;
-	e->exit_code = 125;
-	if (errnum > 0 && what) {
-		if (asprintf(&e->msg, "%s: %s", what, strerror(errnum)) < 0)
-			e->msg = NULL;
-		free(what);
-	} else {
-		e->msg = what;
-	}
-	*err = e;
-	return errnum > 0 ? -errnum : -1;
+	return ret;
+}
+
+/**
+ * sbx_error_set_code() - sbx_error_set() with a code callers can decide on
+ * @err:	out-parameter; an earlier error there is freed
+ * @code:	the condition (enum sbx_error_code)
+ * @errnum:	errno value to append as ": strerror", or 0 for none
+ * @fmt:	printf format of what failed
+ *
+ * Return: as sbx_error_set().
+ */
+int sbx_error_set_code(struct sbx_error **err, enum sbx_error_code code, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = error_vset(err, code, errnum, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/**
+ * sbx_error_is() - whether an error is of a condition
+ * @e:		the error, or NULL (no error is of any condition)
+ * @code:	the condition
+ *
+ * Return: true if @e is set and carries @code.
+ */
+bool sbx_error_is(const struct sbx_error *e, enum sbx_error_code code)
+{
+	return e && e->code == code;
 }
 
 /**
@@ -73,6 +160,8 @@ int sbx_error_wrap(struct sbx_error **err, const char *fmt, ...)
 
 	if (!err || !*err)
 		return -1;
+	if (*err == &oom_error)
+		return error_return(*err);
 	va_start(ap, fmt);
 	ctx = vformat(fmt, ap);
 	va_end(ap);
@@ -81,7 +170,7 @@ int sbx_error_wrap(struct sbx_error **err, const char *fmt, ...)
 		(*err)->msg = msg;
 	}
 	free(ctx);
-	return (*err)->errnum > 0 ? -(*err)->errnum : -1;
+	return error_return(*err);
 }
 
 /**
@@ -93,7 +182,7 @@ void sbx_error_hint(struct sbx_error **err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err || !*err)
+	if (!err || !*err || *err == &oom_error)
 		return;
 	free((*err)->hint);
 	va_start(ap, fmt);
@@ -101,9 +190,27 @@ void sbx_error_hint(struct sbx_error **err, const char *fmt, ...)
 	va_end(ap);
 }
 
+/**
+ * sbx_error_exit_code() - set the exit status the CLI uses for *err
+ * @err:	an error already set
+ * @exit_code:	the status (SBX_EXIT_FAILURE unless set)
+ *
+ * The static out-of-memory error keeps SBX_EXIT_FAILURE.
+ */
+void sbx_error_exit_code(struct sbx_error **err, int exit_code)
+{
+	if (!err || !*err || *err == &oom_error)
+		return;
+	(*err)->exit_code = exit_code;
+}
+
+/**
+ * sbx_error_free() - free an error (the static out-of-memory one stays)
+ * @e:		the error, or NULL
+ */
 void sbx_error_free(struct sbx_error *e)
 {
-	if (!e)
+	if (!e || e == &oom_error)
 		return;
 	free(e->msg);
 	free(e->hint);

@@ -13,27 +13,46 @@
  * err->exit_code (125 unless set otherwise).
  * A function that returns an error owns nothing it allocated: it cleans up
  * with the cleanup attributes of util.h before returning.
+ * Callers decide what to do by err->errnum or err->code (sbx_error_is()),
+ * never by the message text: a condition a caller branches on gets a code
+ * in enum sbx_error_code, set with sbx_error_set_code().
+ * When memory runs out, *err points at a shared static "out of memory"
+ * error (errnum ENOMEM, code SBX_ERR_NOMEM) instead of staying NULL, so
+ * err->msg is always readable; sbx_error_free() leaves that one alone.
  */
 #ifndef SBX_ERROR_H
 #define SBX_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #define SBX_EXIT_FAILURE     125 /* sandbox itself failed */
 #define SBX_EXIT_CANNOT_EXEC 126
 #define SBX_EXIT_NOT_FOUND   127
 
+/* Conditions callers decide on (beside errnum); SBX_ERR_GENERIC for the rest. */
+enum sbx_error_code {
+	SBX_ERR_GENERIC = 0,
+	SBX_ERR_NOMEM,		 /* the static out-of-memory error */
+	SBX_ERR_IMAGE_NOT_LOCAL, /* the image is not in the local store (pulling may help) */
+};
+
 struct sbx_error {
-	int errnum;    /* errno value behind the failure, 0 if none */
-	int exit_code; /* exit status the CLI should use (125 by default) */
-	char *msg;     /* "WHAT: WHY" */
-	char *hint;    /* optional: a line that tells the user how to fix it */
+	int errnum;		  /* errno value behind the failure, 0 if none */
+	int exit_code;		  /* exit status the CLI should use (125 by default) */
+	enum sbx_error_code code; /* what callers decide on, with errnum */
+	char *msg;		  /* "WHAT: WHY", never NULL */
+	char *hint;		  /* optional: a line that tells the user how to fix it */
 };
 
 int sbx_error_set(struct sbx_error **err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+int sbx_error_set_code(struct sbx_error **err, enum sbx_error_code code, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+bool sbx_error_is(const struct sbx_error *e, enum sbx_error_code code);
 int sbx_error_wrap(struct sbx_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbx_error_hint(struct sbx_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbx_error_exit_code(struct sbx_error **err, int exit_code);
 void sbx_error_free(struct sbx_error *e);
 void sbx_error_cleanup(struct sbx_error **e);
 

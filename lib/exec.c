@@ -38,7 +38,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,6 +49,7 @@
 #include <unistd.h>
 
 #include "anchor.h"
+#include "cmdenv.h"
 #include "init.h"
 #include "lifecycle.h"
 #include "passwd.h"
@@ -61,14 +61,6 @@
 #include "tty.h"
 #include "userns.h"
 
-static const char exec_default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-static const char *cfg_str(json_t *c, const char *k)
-{
-	json_t *v = json_object_get(c, k);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 /* Parse a uid_map/gid_map into @r; return the number of lines. */
 static size_t read_map(pid_t pid, const char *which, struct userns_range *r, size_t max)
@@ -242,8 +234,8 @@ static int join_via_command(pid_t pid1, const struct anchor *a, bool own_netns, 
  */
 static int enter_sandbox(struct lc_sandbox *sb, int pidfd, struct sbx_error **err)
 {
-	json_t *c = sb->config;
-	bool own_netns = !json_is_false(json_object_get(c, "own_netns"));
+	const struct sbx_config *c = sb->config;
+	bool own_netns = c->own_netns;
 	cleanup_close int self = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	cleanup_close int rootfd = -1;
 	struct anchor a;
@@ -255,8 +247,7 @@ static int enter_sandbox(struct lc_sandbox *sb, int pidfd, struct sbx_error **er
 		return sbx_error_wrap(err,
 				      "the sandbox was started by an older sandbox: exec needs its settings");
 	/* with --init=false PID 1 is the command: it exec'd inside */
-	ret = json_is_false(json_object_get(c, "init"))
-		  ? join_checked(sb->pid, pidfd, &a, own_netns, &rootfd, err)
+	ret = !c->init ? join_checked(sb->pid, pidfd, &a, own_netns, &rootfd, err)
 		  : join_via_command(sb->pid, &a, own_netns, &rootfd, err);
 	if (ret < 0)
 		return sbx_error_wrap(err, "enter the sandbox");
@@ -316,7 +307,7 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 	cleanup_close int childfd = -1;
 	cleanup_close int rootfd = -1;
 	int master = -1, ret = -1;
-	json_t *c;
+	const struct sbx_config *c;
 	const char *profile, *user;
 	unsigned long long caps = 0;
 	pid_t child;
@@ -338,7 +329,7 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 		sbx_error_set(err, 0, "%s: the sandbox is not running", xo->sandbox);
 		goto out;
 	}
-	if (!c || !cfg_str(c, "caps")) {
+	if (!c || !c->has_exec) {
 		sbx_error_set(err, 0,
 			      "%s: the sandbox was started by an older sandbox: exec needs its settings",
 			      xo->sandbox);
@@ -353,13 +344,13 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 		sbx_error_set(err, 0, "%s: the sandbox is not running", xo->sandbox);
 		goto out;
 	}
-	caps = strtoull(cfg_str(c, "caps"), NULL, 16);
-	profile = cfg_str(c, "seccomp");
+	caps = c->caps;
+	profile = c->seccomp;
 	if (seccomp_build(profile, caps, &filter, err) < 0)
 		goto out;
 	x.privs.caps = caps;
 	x.privs.filter = filter;
-	x.privs.no_new_privs = json_is_true(json_object_get(c, "no_new_privs"));
+	x.privs.no_new_privs = c->no_new_privs;
 	{
 		char buf[16], path[64];
 
@@ -370,8 +361,8 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 	plan.n_uid = read_map(sb.pid, "uid_map", plan.uid, USERNS_MAX_LINES);
 	plan.n_gid = read_map(sb.pid, "gid_map", plan.gid, USERNS_MAX_LINES);
 	x.privs.plan = &plan;
-	if (cfg_str(c, "cgroup")) {
-		cleanup_free char *procs = xasprintf("%s/cgroup.procs", cfg_str(c, "cgroup"));
+	if (c->cgroup) {
+		cleanup_free char *procs = xasprintf("%s/cgroup.procs", c->cgroup);
 
 		if (util_write_file_at(AT_FDCWD, procs, "0", 1, 0644, err) < 0) {
 			sbx_error_wrap(err, "join the sandbox's cgroup");
@@ -382,31 +373,19 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 		goto out;
 	/* our root is the sandbox's now */
 	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	user = xo->user ? xo->user : cfg_str(c, "user");
+	user = xo->user ? xo->user : c->user;
 	if (passwd_resolve_spec(rootfd, user ? user : "0:0", &x.creds, err) < 0) {
 		sbx_error_wrap(err, "user `%s`", user ? user : "0:0");
 		goto out;
 	}
-	x.workdir = xo->workdir ? xo->workdir : cfg_str(c, "workdir") ? cfg_str(c, "workdir") : "/";
-	strv_push_take(&x.env, xasprintf("PATH=%s", exec_default_path));
-	if (cfg_str(c, "hostname"))
-		strv_push_take(&x.env, xasprintf("HOSTNAME=%s", cfg_str(c, "hostname")));
-	strv_push_take(&x.env, xasprintf("HOME=%s", x.creds.home ? x.creds.home : "/"));
-	if (x.creds.user)
-		strv_push_take(&x.env, xasprintf("USER=%s", x.creds.user));
-	if (xo->tty)
-		strv_push_take(&x.env, xasprintf("TERM=%s", getenv("TERM") ? getenv("TERM") : "xterm"));
-	strv_push(&x.env, "container=sandbox");
-	strv_push_take(&x.env, xasprintf("SANDBOX=%s", sb.id));
-	{
-		json_t *env = json_object_get(c, "env"), *e;
-		size_t i;
-
-		json_array_foreach(env, i, e) if (json_is_string(e)) strv_push(&x.env, json_string_value(e));
-	}
-	for (size_t i = 0; i < xo->env.n; i++)
-		strv_push(&x.env, xo->env.v[i]);
-	strv_env_dedup(&x.env);
+	x.workdir = xo->workdir ? xo->workdir : c->workdir ? c->workdir : "/";
+	cmdenv_build(&(struct cmdenv_input){.hostname = c->hostname,
+					    .creds = &x.creds,
+					    .tty = xo->tty,
+					    .sandbox_id = sb.id,
+					    .image_env = c->env.v,
+					    .user_env = &xo->env},
+		     &x.env);
 	x.argv = xo->argv;
 	if (xo->tty && tty_open_pty(&master, &x.pty_slave, err) < 0)
 		goto out;

@@ -568,7 +568,7 @@ static json_t *index_find(json_t *index, const char *ref, char **name, struct sb
 			return e;
 		}
 	}
-	sbx_error_set(err, 0, "image `%s`: not in the local store", ref);
+	sbx_error_set_code(err, SBX_ERR_IMAGE_NOT_LOCAL, 0, "image `%s`: not in the local store", ref);
 	image_ref_free(&r);
 	return NULL;
 }

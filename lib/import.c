@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdenv.h"
 #include "image_internal.h"
 #include "safepath.h"
 #include "store.h"
@@ -386,8 +387,7 @@ static int import_rootfs(struct store *s, int fd, char manifest_digest[LAYER_DIG
 		return -1;
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	config = json_pack("{s:s, s:s, s:s, s:{s:[s]}, s:{s:s, s:[s]}}", "created", now, "architecture",
-			   "amd64", "os", "linux", "config", "Env",
-			   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "rootfs",
+			   "amd64", "os", "linux", "config", "Env", "PATH=" SBX_DEFAULT_PATH, "rootfs",
 			   "type", "layers", "diff_ids", info.diff_id);
 	ret = put_json(s, config, cfg, &csize, err);
 	json_decref(config);

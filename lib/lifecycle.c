@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nschild.h"
 #include "run.h"
 #include "syscalls.h"
 #include "userns.h"
@@ -82,13 +83,6 @@ static bool proc_alive(pid_t pid, unsigned long long start)
 	return pid > 0 && state_proc_start_time(pid, &now) == 0 && now == start;
 }
 
-static const char *json_str(json_t *o, const char *k)
-{
-	json_t *v = o ? json_object_get(o, k) : NULL;
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /**
  * load() - read what the files say about sandbox @id
  * @g:		ROOT and RUNROOT
@@ -102,8 +96,9 @@ static int load(const struct sbx_global *g, const char *id, struct lc_sandbox *s
 	cleanup_free char *dir = xasprintf("%s/sandboxes/%s", g->root, id);
 	cleanup_free char *rundir = xasprintf("%s/%s", g->runroot, id);
 	cleanup_free char *cfg = NULL;
+	struct sbx_config *c;
 	char buf[128];
-	json_t *c, *argv;
+	bool loaded;
 
 	memset(sb, 0, sizeof(*sb));
 	snprintf(sb->id, sizeof(sb->id), "%s", id);
@@ -114,35 +109,33 @@ static int load(const struct sbx_global *g, const char *id, struct lc_sandbox *s
 		sb->rundir = steal_pointer(&rundir);
 	if (!sb->dir && !sb->rundir)
 		return -1;
+	c = xcalloc(1, sizeof(*c));
 	cfg = xasprintf("%s/config.json", sb->dir ? sb->dir : sb->rundir);
-	c = json_load_file(cfg, 0, NULL);
-	if (!c && sb->dir && sb->rundir) {
+	loaded = sbxconfig_load(cfg, c, NULL) == 0;
+	if (!loaded && sb->dir && sb->rundir) {
 		free(cfg);
 		cfg = xasprintf("%s/config.json", sb->rundir);
-		c = json_load_file(cfg, 0, NULL);
+		loaded = sbxconfig_load(cfg, c, NULL) == 0;
 	}
-	sb->config = c;
-	sb->name = json_str(c, "name") ? xstrdup(json_str(c, "name")) : NULL;
-	sb->image = xstrdup(json_str(c, "image") ? json_str(c, "image") : "?");
-	{
-		json_t *cr = c ? json_object_get(c, "created") : NULL;
-
-		sb->created = json_is_integer(cr) ? (long long)json_integer_value(cr) : 0;
+	if (loaded) {
+		sb->config = c;
+	} else {
+		free(c);
+		c = NULL;
 	}
-	argv = c ? json_object_get(c, "command") : NULL;
+	sb->name = c && c->name ? xstrdup(c->name) : NULL;
+	sb->image = xstrdup(c && c->image ? c->image : "?");
+	sb->created = c ? c->created : 0;
 	{
-		size_t len = 1, i;
-		json_t *a;
+		size_t len = 1;
 
-		json_array_foreach(argv, i, a) if (json_is_string(a)) len += strlen(json_string_value(a)) + 1;
+		for (size_t i = 0; c && i < c->command.n; i++)
+			len += strlen(c->command.v[i]) + 1;
 		sb->command = xcalloc(len, 1);
-		json_array_foreach(argv, i, a)
-		{
-			if (!json_is_string(a))
-				continue;
+		for (size_t i = 0; c && i < c->command.n; i++) {
 			if (i)
 				strcat(sb->command, " ");
-			strcat(sb->command, json_string_value(a));
+			strcat(sb->command, c->command.v[i]);
 		}
 	}
 	if (sb->rundir) {
@@ -167,7 +160,7 @@ static int load(const struct sbx_global *g, const char *id, struct lc_sandbox *s
 			}
 		}
 	} else {
-		sb->status = json_is_true(json_object_get(c, "created_only")) ? LC_NEW : LC_EXITED;
+		sb->status = c && c->created_only ? LC_NEW : LC_EXITED;
 	}
 	if (sb->status == LC_EXITED && sb->dir) {
 		cleanup_free char *exitf = xasprintf("%s/exit", sb->dir);
@@ -189,7 +182,8 @@ void lifecycle_free(struct lc_sandbox *sb)
 	free(sb->image);
 	free(sb->command);
 	if (sb->config)
-		json_decref(sb->config);
+		sbxconfig_free(sb->config);
+	free(sb->config);
 	memset(sb, 0, sizeof(*sb));
 }
 
@@ -392,7 +386,7 @@ static void ago_text(long long created, char *buf, size_t size)
  */
 static bool cgroup_usage(const struct lc_sandbox *sb, unsigned long long *mem, unsigned long long *pids)
 {
-	const char *cg = sb->status == LC_RUNNING ? json_str(sb->config, "cgroup") : NULL;
+	const char *cg = sb->status == LC_RUNNING && sb->config ? sb->config->cgroup : NULL;
 	char path[4096], buf[64];
 
 	if (!cg)
@@ -496,12 +490,15 @@ char *lifecycle_format_json(const struct lc_sandbox *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		static const char *const st[] = {"created", "running", "exited", "created"};
 		json_t *o = json_object();
-		json_t *cmd = v[i].config ? json_object_get(v[i].config, "command") : NULL;
+		const struct sbx_config *c = v[i].config;
+		json_t *cmd = json_array();
 
 		json_object_set_new(o, "id", json_string(v[i].id));
 		json_object_set_new(o, "name", v[i].name ? json_string(v[i].name) : json_null());
 		json_object_set_new(o, "image", json_string(v[i].image));
-		json_object_set_new(o, "command", cmd ? json_deep_copy(cmd) : json_array());
+		for (size_t k = 0; c && k < c->command.n; k++)
+			json_array_append_new(cmd, json_string(c->command.v[k]));
+		json_object_set_new(o, "command", cmd);
 		json_object_set_new(o, "status", json_string(v[i].oom ? "oom-killed" : st[v[i].status]));
 		json_object_set_new(o, "exit_code",
 				    v[i].exit_code >= 0 ? json_integer(v[i].exit_code) : json_null());
@@ -642,50 +639,41 @@ int lifecycle_stop(struct lc_sandbox *sb, int timeout_s, struct sbx_error **err)
 	return 0;
 }
 
+/* The child's side of rm_rf_in_userns(). */
+static int rm_rf_child(void *arg, int sock, char *result, size_t size, struct sbx_error **err)
+{
+	(void)sock;
+	(void)result;
+	(void)size;
+	return util_rm_rf(arg, err);
+}
+
 /*
  * Remove @path from a user namespace that maps our subordinate ids, for the
  * files a sandbox created as another user inside.
  */
 static int rm_rf_in_userns(const char *path, struct sbx_error **err)
 {
+	struct nschild_opts no = {.clone_flags = CLONE_NEWUSER,
+				  .what = "the removal's helper process",
+				  .fn = rm_rf_child,
+				  .arg = (void *)path};
 	struct userns_plan plan;
-	int sync[2];
-	pid_t pid;
-	int st = 0;
+	struct nschild child;
+	int ret = -1;
 
 	if (userns_plan_make(SBX_USERNS_AUTO, &plan, err) < 0)
 		return -1;
-	if (pipe2(sync, O_CLOEXEC) < 0) {
-		userns_plan_free(&plan);
-		return sbx_error_set(err, errno, "pipe");
+	if (nschild_start(&no, &child, err) < 0)
+		goto out;
+	if (userns_write_maps(child.pid, &plan, err) < 0 || nschild_go(&child, err) < 0) {
+		nschild_abort(&child);
+		goto out;
 	}
-	pid = sys_clone_fork(CLONE_NEWUSER);
-	if (pid == 0) {
-		cleanup_error struct sbx_error *e = NULL;
-		char c;
-
-		close(sync[1]);
-		if (read(sync[0], &c, 1) != 1)
-			_exit(1);
-		_exit(util_rm_rf(path, &e) < 0 ? 1 : 0);
-	}
-	close(sync[0]);
-	if (pid < 0) {
-		close(sync[1]);
-		userns_plan_free(&plan);
-		return sbx_error_set(err, errno, "create a user namespace");
-	}
-	if (userns_write_maps(pid, &plan, err) == 0)
-		(void)!write(sync[1], "g", 1);
-	close(sync[1]);
+	ret = nschild_finish(&child, NULL, 0, err);
+out:
 	userns_plan_free(&plan);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (*err)
-		return -1;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return sbx_error_set(err, EACCES, "remove `%s`", path);
-	return 0;
+	return ret;
 }
 
 static int remove_tree(const char *path, struct sbx_error **err)

@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "options.h"
+#include "sbxconfig.h"
 #include "state.h"
 
 enum lc_status {
@@ -39,7 +40,7 @@ struct lc_sandbox {
 	enum lc_status status;
 	int exit_code; /* -1: unknown */
 	bool oom;
-	void *config; /* json_t * of config.json, or NULL */
+	struct sbx_config *config; /* config.json, or NULL when unreadable */
 };
 
 int lifecycle_run_detached(struct sbx_run_opts *o, char *id, struct sbx_error **err);

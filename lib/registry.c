@@ -693,9 +693,10 @@ int registry_resolve_or_pull(const char *root, const char *ref, const char *plat
 			sbx_debug("%s is %s/%s, --platform asks for %s: pulling", ref, out->config.platform.os,
 				  out->config.platform.arch, platform);
 			image_run_free(out);
-			sbx_error_set(err, 0, "image `%s`: not in the local store for %s", ref, platform);
+			sbx_error_set_code(err, SBX_ERR_IMAGE_NOT_LOCAL, 0,
+					   "image `%s`: not in the local store for %s", ref, platform);
 		}
-		if (!strstr((*err)->msg, "not in the local store") || !pullable)
+		if (!sbx_error_is(*err, SBX_ERR_IMAGE_NOT_LOCAL) || !pullable)
 			return -1;
 		if (policy == REGISTRY_PULL_NEVER) {
 			sbx_error_hint(err, "pull it (`sandbox pull %s`), or leave out --pull=never", ref);

@@ -72,6 +72,7 @@
 #include "anchor.h"
 #include "caps.h"
 #include "cgroup.h"
+#include "cmdenv.h"
 #include "image.h"
 #include "registry.h"
 #include "init.h"
@@ -123,8 +124,6 @@ struct run_ctx {
 
 /* Namespaces created with the nested user namespace when mounts are locked. */
 #define MNTLOCK_NS_FLAGS ((unsigned long)(CLONE_NEWUTS | CLONE_NEWIPC))
-
-static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /**
  * resolve_image() - turn the IMAGE argument into layers
@@ -251,21 +250,13 @@ static int plan_exec(struct run_ctx *c, struct exec_plan *x, struct sbx_error **
 		if (wfd < 0 && (safepath_mkdir_p(rootfd, workdir, 0755, err) < 0))
 			return sbx_error_wrap(err, "working directory `%s`", workdir);
 	}
-	strv_push_take(&x->env, xasprintf("PATH=%s", default_path));
-	strv_push_take(&x->env, xasprintf("HOSTNAME=%s", c->hostname));
-	strv_push_take(&x->env, xasprintf("HOME=%s", x->creds.home ? x->creds.home : "/"));
-	if (x->creds.user)
-		strv_push_take(&x->env, xasprintf("USER=%s", x->creds.user));
-	if (o->tty)
-		strv_push(&x->env, "TERM=xterm");
-	strv_push(&x->env, "container=sandbox");
-	strv_push_take(&x->env, xasprintf("SANDBOX=%s", c->st.id));
-	/* the image config's Env, then -e (later entries win) */
-	for (char **e = ic->env; e && *e; e++)
-		strv_push(&x->env, *e);
-	for (size_t i = 0; i < o->env.n; i++)
-		strv_push(&x->env, o->env.v[i]);
-	strv_env_dedup(&x->env);
+	cmdenv_build(&(struct cmdenv_input){.hostname = c->hostname,
+					    .creds = &x->creds,
+					    .tty = o->tty,
+					    .sandbox_id = c->st.id,
+					    .image_env = ic->env,
+					    .user_env = &o->env},
+		     &x->env);
 	if (!o->entrypoint && (ic->entrypoint || ic->cmd)) {
 		/* docker's rule: Entrypoint + (the operands, else Cmd);
 		 * --entrypoint (already in o->argv) drops both */
@@ -305,7 +296,7 @@ static int plan_exec(struct run_ctx *c, struct exec_plan *x, struct sbx_error **
  */
 int run_find_and_exec(char **argv, char **envp, bool login)
 {
-	const char *file = argv[0], *path = default_path;
+	const char *file = argv[0], *path = SBX_DEFAULT_PATH;
 	char buf[PATH_MAX];
 	int saved = ENOENT;
 	char *a0 = argv[0];

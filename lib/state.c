@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "privdir.h"
+#include "sbxconfig.h"
 #include "util.h"
 
 /**
@@ -244,11 +244,6 @@ int state_mkdirs(struct state_sandbox *st, bool store_dir, bool layer_dirs, stru
 	return 0;
 }
 
-static void json_set_str(json_t *o, const char *k, const char *v)
-{
-	json_object_set_new(o, k, v ? json_string(v) : json_null());
-}
-
 /**
  * state_write_config() - write config.json in ROOT/sandboxes/<id>, or in
  *			  RUNROOT/<id> for a sandbox without one (--rm)
@@ -258,79 +253,58 @@ static void json_set_str(json_t *o, const char *k, const char *v)
  * @x:		what `exec` reapplies (capabilities, seccomp, user, cgroup)
  * @err:	error out-parameter
  *
+ * The schema is struct sbx_config (sbxconfig.h).
+ *
  * Return: 0, or negative with *err set.
  */
 int state_write_config(const struct state_sandbox *st, const struct sbx_run_opts *o, const char *image,
 		       const struct state_exec_info *x, struct sbx_error **err)
 {
-	const char *dir = st->have_dir ? st->dir : st->rundir;
-	cleanup_free char *path = xasprintf("%s/config.json", dir);
-	cleanup_free char *tmp = xasprintf("%s/.config.json.tmp", dir);
-	json_t *root = json_object(), *argv = json_array();
+	struct sbx_config c = {
+	    .id = xstrdup(st->id),
+	    .name = o->name ? xstrdup(o->name) : NULL,
+	    .image = image ? xstrdup(image) : NULL,
+	    .rm = o->rm,
+	    .detach = o->detach,
+	    .created_only = o->create_only,
+	    .image_digest = o->image_digest ? xstrdup(o->image_digest) : NULL,
+	};
 	struct timespec ts;
 	int ret;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	json_set_str(root, "id", st->id);
-	json_set_str(root, "name", o->name);
-	json_set_str(root, "image", image);
+	c.created = (long long)ts.tv_sec;
 	for (char **a = o->argv; a && *a; a++)
-		json_array_append_new(argv, json_string(*a));
-	json_object_set_new(root, "command", argv);
-	json_object_set_new(root, "created", json_integer((json_int_t)ts.tv_sec));
-	json_object_set_new(root, "rm", json_boolean(o->rm));
-	json_object_set_new(root, "detach", json_boolean(o->detach));
-	if (o->args.n) {
-		json_t *args = json_array();
-
-		for (size_t i = 0; i < o->args.n; i++)
-			json_array_append_new(args, json_string(o->args.v[i]));
-		json_object_set_new(root, "args", args);
-	}
-	if (o->create_only)
-		json_object_set_new(root, "created_only", json_true());
-	if (o->image_digest)
-		json_set_str(root, "image_digest", o->image_digest);
+		strv_push(&c.command, *a);
+	for (size_t i = 0; i < o->args.n; i++)
+		strv_push(&c.args, o->args.v[i]);
 	if (x) {
-		json_t *env = json_array();
-		char caps[24];
-
-		/* a string: jansson's integers are signed */
-		snprintf(caps, sizeof(caps), "%llx", (unsigned long long)x->caps);
-		json_set_str(root, "caps", caps);
-		json_set_str(root, "user", x->user);
-		json_set_str(root, "cgroup", x->cgroup);
-		json_set_str(root, "hostname", x->hostname);
-		json_set_str(root, "workdir", o->workdir);
+		c.has_exec = true;
+		c.caps = x->caps;
+		c.user = x->user ? xstrdup(x->user) : NULL;
+		c.cgroup = x->cgroup ? xstrdup(x->cgroup) : NULL;
+		c.hostname = x->hostname ? xstrdup(x->hostname) : NULL;
+		c.workdir = o->workdir ? xstrdup(o->workdir) : NULL;
 		if (o->privileged || (o->seccomp_profile && strcmp(o->seccomp_profile, "unconfined") == 0)) {
-			json_set_str(root, "seccomp", "unconfined");
+			c.seccomp = xstrdup("unconfined");
 		} else if (o->seccomp_profile) {
-			cleanup_free char *abs = realpath(o->seccomp_profile, NULL);
-
-			json_set_str(root, "seccomp", abs ? abs : o->seccomp_profile);
-		} else {
-			json_set_str(root, "seccomp", NULL);
+			c.seccomp = realpath(o->seccomp_profile, NULL);
+			if (!c.seccomp)
+				c.seccomp = xstrdup(o->seccomp_profile);
 		}
-		json_object_set_new(root, "no_new_privs", json_boolean(o->no_new_privs));
-		json_object_set_new(root, "privileged", json_boolean(o->privileged));
-		json_object_set_new(root, "init", json_boolean(o->init));
-		json_object_set_new(root, "own_netns", json_boolean(o->network != SBX_NET_HOST));
-		/* resource limits as requested (cgroup v2), for `inspect` */
-		json_object_set_new(root, "memory", o->memory >= 0 ? json_integer(o->memory) : json_null());
-		json_object_set_new(root, "pids_limit",
-				    o->pids_limit >= 0 ? json_integer(o->pids_limit) : json_null());
-		json_object_set_new(root, "cpus", o->cpus > 0 ? json_real(o->cpus) : json_null());
+		c.no_new_privs = o->no_new_privs;
+		c.privileged = o->privileged;
+		c.init = o->init;
+		c.own_netns = o->network != SBX_NET_HOST;
+		c.memory = o->memory >= 0 ? o->memory : -1;
+		c.pids_limit = o->pids_limit >= 0 ? o->pids_limit : -1;
+		c.cpus = o->cpus > 0 ? o->cpus : 0;
 		for (size_t i = 0; i < o->env.n; i++)
-			json_array_append_new(env, json_string(o->env.v[i]));
-		json_object_set_new(root, "env", env);
+			strv_push(&c.env, o->env.v[i]);
 	}
-	ret = json_dump_file(root, tmp, JSON_COMPACT);
-	json_decref(root);
-	if (ret < 0)
-		return sbx_error_set(err, errno, "write `%s`", tmp);
-	if (rename(tmp, path) < 0)
-		return sbx_error_set(err, errno, "rename `%s`", tmp);
-	return 0;
+	ret = sbxconfig_write(st->have_dir ? st->dir : st->rundir, &c, err);
+	sbxconfig_free(&c);
+	return ret;
 }
 
 /**

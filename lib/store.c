@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "privdir.h"
+#include "nschild.h"
 #include "syscalls.h"
 #include "userns.h"
 #include "util.h"
@@ -695,17 +696,26 @@ int store_index_save(struct store *s, json_t *index, struct sbx_error **err)
 
 /* ---- the writers' user namespace ---------------------------------------- */
 
-struct child_report {
-	char msg[2048];
-	char hint[512];
-	int exit_code;
-	char result[8192];
+struct writer_job {
+	store_userns_fn fn;
+	void *arg;
+	const struct userns_plan *plan;
 };
+
+/* The writer's side of store_in_userns(), after the maps are written. */
+static int writer_main(void *arg, int sock, char *result, size_t size, struct sbx_error **err)
+{
+	struct writer_job *j = arg;
+
+	(void)sock;
+	store_single_id = j->plan->n_uid <= 1 && (j->plan->n_uid == 0 || j->plan->uid[0].count <= 1);
+	return j->fn(j->arg, result, size, err);
+}
 
 /**
  * store_in_userns() - run @fn in a child inside a user namespace with the
  *		       caller's full subordinate mapping
- * @fn:		what to run (its errors come back through a pipe)
+ * @fn:		what to run (its error comes back, see nschild.h)
  * @arg:	its argument (the child has a copy of our memory)
  * @result:	text @fn writes for the caller (what it did), copied back
  * @size:	its size
@@ -713,92 +723,34 @@ struct child_report {
  *
  * The child is root in the new namespace with every capability over files
  * of mapped owners: it may chown to any mapped ID, create whiteouts (char
- * 0:0) and remove what an earlier unpack created.
+ * 0:0) and remove what an earlier unpack created. A killed `sandbox
+ * import` takes its writer with it: what it left is only in tmp/.
  *
  * Return: 0, or negative with *err set (@fn's error included).
  */
 int store_in_userns(store_userns_fn fn, void *arg, char *result, size_t size, struct sbx_error **err)
 {
 	struct userns_plan plan;
-	int go[2] = {-1, -1}, rep[2] = {-1, -1};
-	struct child_report r = {.exit_code = 0};
-	int status = 0, ret = -1;
-	pid_t pid, parent;
-	ssize_t n;
+	struct writer_job j = {.fn = fn, .arg = arg, .plan = &plan};
+	struct nschild_opts no = {.clone_flags = CLONE_NEWUSER,
+				  .die_with_parent = true,
+				  .what = "the store's helper process",
+				  .fn = writer_main,
+				  .arg = &j};
+	struct nschild child;
+	int ret = -1;
 
 	memset(&plan, 0, sizeof(plan));
 	if (userns_plan_make(SBX_USERNS_AUTO, &plan, err) < 0)
 		return -1;
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
-		sbx_error_set(err, errno, "pipe");
+	if (nschild_start(&no, &child, err) < 0)
+		goto out;
+	if (userns_write_maps(child.pid, &plan, err) < 0 || nschild_go(&child, err) < 0) {
+		nschild_abort(&child);
 		goto out;
 	}
-	parent = getpid();
-	pid = sys_clone_fork(CLONE_NEWUSER);
-	if (pid < 0) {
-		userns_explain_clone_failure(errno, err);
-		goto out;
-	}
-	if (pid == 0) {
-		cleanup_error struct sbx_error *e = NULL;
-		char c;
-
-		close(go[1]);
-		close(rep[0]);
-		/* a killed `sandbox import` takes its writer with it: what it
-		 * left is only in tmp/ */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(SBX_EXIT_FAILURE);
-		store_single_id = plan.n_uid <= 1 && (plan.n_uid == 0 || plan.uid[0].count <= 1);
-		if (read(go[0], &c, 1) != 1)
-			_exit(SBX_EXIT_FAILURE);
-		if (fn(arg, r.result, sizeof(r.result), &e) < 0) {
-			snprintf(r.msg, sizeof(r.msg), "%s", e && e->msg ? e->msg : "failed");
-			if (e && e->hint)
-				snprintf(r.hint, sizeof(r.hint), "%s", e->hint);
-			r.exit_code = e && e->exit_code ? e->exit_code : SBX_EXIT_FAILURE;
-			(void)!write(rep[1], &r, sizeof(r));
-			_exit(SBX_EXIT_FAILURE);
-		}
-		(void)!write(rep[1], &r, sizeof(r));
-		_exit(0);
-	}
-	close(go[0]);
-	close(rep[1]);
-	go[0] = rep[1] = -1;
-	if (userns_write_maps(pid, &plan, err) < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		goto out;
-	}
-	(void)!write(go[1], "g", 1);
-	do
-		n = read(rep[0], &r, sizeof(r));
-	while (n < 0 && errno == EINTR);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (n == (ssize_t)sizeof(r) && r.exit_code) {
-		sbx_error_set(err, 0, "%s", r.msg);
-		(*err)->exit_code = r.exit_code;
-		if (r.hint[0])
-			sbx_error_hint(err, "%s", r.hint);
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		sbx_error_set(err, 0, "the store's helper process died (status %d)", status);
-	} else if (n != (ssize_t)sizeof(r)) {
-		sbx_error_set(err, 0, "the store's helper process exited without a report");
-	} else {
-		if (result && size)
-			snprintf(result, size, "%s", r.result);
-		ret = 0;
-	}
+	ret = nschild_finish(&child, result, size, err) < 0 ? -1 : 0;
 out:
-	for (int i = 0; i < 2; i++) {
-		if (go[i] >= 0)
-			close(go[i]);
-		if (rep[i] >= 0)
-			close(rep[i]);
-	}
 	userns_plan_free(&plan);
 	return ret;
 }

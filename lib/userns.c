@@ -540,11 +540,11 @@ static bool has_file_cap(const char *path, unsigned int bit)
  * check_helper() - whether @path is a newuidmap/newgidmap we can use
  * @path:	candidate
  * @bit:	file capability that would make it work (CAP_SETUID/CAP_SETGID)
- * @problem:	set to why not, if it exists but is unusable (else untouched)
+ * @fault:	set to why not, if it exists but is unusable (else untouched)
  *
  * Return: 1 usable, 0 absent, -1 present but unusable.
  */
-static int check_helper(const char *path, unsigned int bit, char **problem)
+static int check_helper(const char *path, unsigned int bit, enum userns_helper_fault *fault)
 {
 	struct statvfs sv;
 	struct stat st;
@@ -552,15 +552,15 @@ static int check_helper(const char *path, unsigned int bit, char **problem)
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
 	if (!(((st.st_mode & S_ISUID) && st.st_uid == 0) || has_file_cap(path, bit))) {
-		*problem = xasprintf("`%s` is neither setuid root nor has file capabilities", path);
+		*fault = USERNS_HELPER_UNPRIVILEGED;
 		return -1;
 	}
 	if (access(path, X_OK) < 0) {
-		*problem = xasprintf("`%s` is not executable for you", path);
+		*fault = USERNS_HELPER_NOT_EXECUTABLE;
 		return -1;
 	}
 	if (statvfs(path, &sv) == 0 && (sv.f_flag & ST_NOSUID)) {
-		*problem = xasprintf("`%s` is on a filesystem mounted nosuid", path);
+		*fault = USERNS_HELPER_NOSUID_MOUNT;
 		return -1;
 	}
 	return 1;
@@ -572,31 +572,56 @@ static int check_helper(const char *path, unsigned int bit, char **problem)
  * @name:	helper name
  * @bit:	file capability that would make it work
  * @path:	set to the candidate's path if usable
- * @problem:	set to why the first unusable candidate is unusable
+ * @problem:	set to the first unusable candidate and why
  *
  * Return: true if @path was set.
  */
-static bool try_helper_dir(const char *dir, const char *name, unsigned int bit, char **path, char **problem)
+static bool try_helper_dir(const char *dir, const char *name, unsigned int bit, char **path,
+			   struct userns_helper_problem *problem)
 {
-	char *cand = xasprintf("%s/%s", dir, name), *why = NULL;
+	char *cand = xasprintf("%s/%s", dir, name);
+	enum userns_helper_fault fault = USERNS_HELPER_ABSENT;
 
-	if (check_helper(cand, bit, &why) > 0) {
+	if (check_helper(cand, bit, &fault) > 0) {
 		*path = cand;
 		return true;
 	}
-	free(cand);
-	if (why && !*problem)
-		*problem = why;
-	else
-		free(why);
+	if (fault != USERNS_HELPER_ABSENT && !problem->candidate) {
+		problem->fault = fault;
+		problem->candidate = cand;
+	} else {
+		free(cand);
+	}
 	return false;
+}
+
+/**
+ * helper_problem_text() - a helper's problem in words
+ * @name:	"newuidmap" or "newgidmap"
+ * @problem:	the problem
+ *
+ * Return: the text (malloc'd).
+ */
+static char *helper_problem_text(const char *name, const struct userns_helper_problem *problem)
+{
+	switch (problem->fault) {
+	case USERNS_HELPER_UNPRIVILEGED:
+		return xasprintf("`%s` is neither setuid root nor has file capabilities", problem->candidate);
+	case USERNS_HELPER_NOT_EXECUTABLE:
+		return xasprintf("`%s` is not executable for you", problem->candidate);
+	case USERNS_HELPER_NOSUID_MOUNT:
+		return xasprintf("`%s` is on a filesystem mounted nosuid", problem->candidate);
+	case USERNS_HELPER_ABSENT: break;
+	}
+	return xasprintf("%s not found", name);
 }
 
 /**
  * userns_find_helper() - find newuidmap or newgidmap
  * @name:	"newuidmap" or "newgidmap"
  * @path:	set to its absolute path (malloc'd), NULL if none is usable
- * @problem:	set to why none is usable (malloc'd), NULL if one is
+ * @problem:	filled with why none is usable (free with
+ *		userns_helper_problem_free()), all zero if one is
  *
  * Searches the absolute directories of $PATH, then /usr/bin, /usr/sbin,
  * /bin and /sbin. A candidate must be setuid root or carry CAP_SETUID
@@ -605,27 +630,36 @@ static bool try_helper_dir(const char *dir, const char *name, unsigned int bit, 
  *
  * Return: 0 if found, -1 otherwise.
  */
-int userns_find_helper(const char *name, char **path, char **problem)
+int userns_find_helper(const char *name, char **path, struct userns_helper_problem *problem)
 {
 	unsigned int bit = strcmp(name, "newgidmap") == 0 ? CAP_SETGID_BIT : CAP_SETUID_BIT;
 	cleanup_free char *env = xstrdup(getenv("PATH") ? getenv("PATH") : "");
 	char *save = NULL;
 
 	*path = NULL;
-	*problem = NULL;
+	*problem = (struct userns_helper_problem){0};
 	for (char *dir = strtok_r(env, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
 		if (dir[0] == '/' && try_helper_dir(dir, name, bit, path, problem))
 			goto found;
 	for (size_t i = 0; i < ARRAY_SIZE(helper_dirs); i++)
 		if (try_helper_dir(helper_dirs[i], name, bit, path, problem))
 			goto found;
-	if (!*problem)
-		*problem = xasprintf("%s not found", name);
+	problem->text = helper_problem_text(name, problem);
 	return -1;
 found:
-	free(*problem);
-	*problem = NULL;
+	userns_helper_problem_free(problem);
 	return 0;
+}
+
+/**
+ * userns_helper_problem_free() - free what userns_find_helper() filled
+ * @problem:	the problem; left all zero
+ */
+void userns_helper_problem_free(struct userns_helper_problem *problem)
+{
+	free(problem->candidate);
+	free(problem->text);
+	*problem = (struct userns_helper_problem){0};
 }
 
 /**
@@ -674,7 +708,7 @@ int userns_plan_make(enum sbx_userns_mode mode, struct userns_plan *p, struct sb
 {
 	cleanup_free struct userns_range *subuid = NULL, *subgid = NULL;
 	cleanup_free char *newuidmap = NULL, *newgidmap = NULL;
-	cleanup_free char *uid_problem = NULL, *gid_problem = NULL;
+	struct userns_helper_problem uid_problem = {0}, gid_problem = {0};
 	struct userns_host h = {.uid = geteuid(), .gid = getegid()};
 	struct passwd_entry pw = {0};
 	char uidstr[16];
@@ -707,9 +741,11 @@ int userns_plan_make(enum sbx_userns_mode mode, struct userns_plan *p, struct sb
 	userns_find_helper("newgidmap", &newgidmap, &gid_problem);
 	h.newuidmap = newuidmap;
 	h.newgidmap = newgidmap;
-	h.helper_problem = uid_problem ? uid_problem : gid_problem;
+	h.helper_problem = uid_problem.text ? uid_problem.text : gid_problem.text;
 
 	ret = userns_plan_compute(mode, &h, p, err);
+	userns_helper_problem_free(&uid_problem);
+	userns_helper_problem_free(&gid_problem);
 	passwd_entry_free(&pw);
 	return ret;
 }
@@ -1278,7 +1314,7 @@ int userns_explain_clone_failure(int errnum, struct sbx_error **err)
 	} else {
 		return sbx_error_set(err, errnum, "create user namespace");
 	}
-	if (err && *err)
+	if (err && *err && !sbx_error_is(*err, SBX_ERR_NOMEM))
 		(*err)->errnum = errnum;
 	return errnum > 0 ? -errnum : ret;
 }

@@ -66,7 +66,22 @@ int userns_plan_compute(enum sbx_userns_mode mode, const struct userns_host *hos
 			struct sbx_error **err);
 int userns_plan_make(enum sbx_userns_mode mode, struct userns_plan *p, struct sbx_error **err);
 void userns_plan_free(struct userns_plan *p);
-int userns_find_helper(const char *name, char **path, char **problem);
+/* Why no newuidmap/newgidmap is usable (userns_find_helper()). */
+enum userns_helper_fault {
+	USERNS_HELPER_ABSENT,	      /* none in $PATH or the usual directories */
+	USERNS_HELPER_UNPRIVILEGED,   /* neither setuid root nor file capabilities */
+	USERNS_HELPER_NOT_EXECUTABLE, /* not executable for the caller */
+	USERNS_HELPER_NOSUID_MOUNT,   /* on a filesystem mounted nosuid */
+};
+
+struct userns_helper_problem {
+	enum userns_helper_fault fault;
+	char *candidate; /* the first unusable helper found, NULL when ABSENT */
+	char *text;	 /* the same in words, for messages */
+};
+
+int userns_find_helper(const char *name, char **path, struct userns_helper_problem *problem);
+void userns_helper_problem_free(struct userns_helper_problem *problem);
 
 int userns_write_maps(pid_t child, const struct userns_plan *p, struct sbx_error **err);
 /* The same in two steps, to overlap the helpers with other start-up work. */

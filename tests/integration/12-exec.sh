@@ -132,6 +132,22 @@ all-tty$' "$(tr -d '\r' <"$T_OUT")" "tty inside"
 	assert_nothing_left
 }
 
+# TERM with -t: xterm, as run -t sets it (docker's and podman's rule for run
+# and exec alike), not the caller's terminal, which the image may not know;
+# -e TERM=... still wins.
+test_exec_tty_term() {
+	require_cmd script
+	start_d "$ROOTFS" sleep 60
+	TERM=sbx-host-term run_cmd script -qec "$(printf '%q ' "$SANDBOX" exec -t "$ID" sh -c 'echo "TERM=$TERM"')" /dev/null
+	assert_eq 0 "$T_STATUS" "exit status under script"
+	assert_eq "TERM=xterm" "$(tr -d '\r' <"$T_OUT")" "TERM inside"
+	TERM=sbx-host-term run_cmd script -qec "$(printf '%q ' "$SANDBOX" exec -t -e TERM=vt100 "$ID" sh -c 'echo "TERM=$TERM"')" /dev/null
+	assert_eq "TERM=vt100" "$(tr -d '\r' <"$T_OUT")" "TERM inside with -e"
+	assert_status 0 "$SANDBOX" exec "$ID" sh -c 'test -z "${TERM+set}"'
+	assert_status 0 "$SANDBOX" rm -f "$ID"
+	assert_nothing_left
+}
+
 # The exec'd process is our child: reaped, no zombie in the sandbox.
 test_exec_no_zombie() {
 	start_d "$ROOTFS" sleep 60
@@ -200,6 +216,7 @@ t "exec cannot do what the sandbox cannot" test_exec_cannot_escape
 t "exec -u, -e, -w and the sandbox's own" test_exec_user_env_workdir
 t "exec -i: stdin" test_exec_stdin
 t "exec -t: a pty of the sandbox" test_exec_tty
+t "exec -t: TERM=xterm as with run -t, -e TERM wins" test_exec_tty_term
 t "exec leaves no zombie" test_exec_no_zombie
 t "exec with --network host and --init=false" test_exec_host_network_no_init
 t "exec: bad input" test_exec_bad_input

@@ -617,23 +617,29 @@ static int teardown_tmp(void **state)
 
 static void test_find_helper(void **state)
 {
-	char *path, *problem, *fake;
+	struct userns_helper_problem problem;
+	char *path, *fake;
 	const char *old = getenv("PATH");
 	char *saved = old ? xstrdup(old) : NULL;
 
 	(void)state;
 	assert_int_equal(userns_find_helper("sbx-no-such-helper", &path, &problem), -1);
 	assert_null(path);
-	assert_string_equal(problem, "sbx-no-such-helper not found");
-	free(problem);
+	assert_int_equal(problem.fault, USERNS_HELPER_ABSENT);
+	assert_null(problem.candidate);
+	assert_string_equal(problem.text, "sbx-no-such-helper not found");
+	userns_helper_problem_free(&problem);
 
 	/* a plain executable in PATH is not a usable helper */
 	fake = write_script("sbx-fake-helper", "exit 0");
 	setenv("PATH", tmpdir, 1);
 	assert_int_equal(userns_find_helper("sbx-fake-helper", &path, &problem), -1);
-	assert_non_null(strstr(problem, "neither setuid root nor has file capabilities"));
-	assert_non_null(strstr(problem, fake));
-	free(problem);
+	assert_int_equal(problem.fault, USERNS_HELPER_UNPRIVILEGED);
+	assert_string_equal(problem.candidate, fake);
+	assert_non_null(strstr(problem.text, "neither setuid root nor has file capabilities"));
+	assert_non_null(strstr(problem.text, fake));
+	userns_helper_problem_free(&problem);
+	assert_null(problem.text);
 	free(fake);
 	if (saved)
 		setenv("PATH", saved, 1);
