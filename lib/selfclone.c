@@ -29,6 +29,7 @@
 #include "selfclone.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,15 @@ static bool is_sealed_copy_of(int fd, const char *want)
 	       strcmp(target + 7 + strlen(want), " (deleted)") == 0;
 }
 
+/* Whether the process of the /proc directory @procdir is in our user namespace. */
+static bool same_user_ns(int procdir)
+{
+	struct stat mine, theirs;
+
+	return stat("/proc/self/ns/user", &mine) == 0 && fstatat(procdir, "ns/user", &theirs, 0) == 0 &&
+	       mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino;
+}
+
 /**
  * selfclone_ensure_via() - selfclone_ensure(), reusing the sealed copy
  *			    another process runs from when it is ours
@@ -237,14 +247,17 @@ static bool is_sealed_copy_of(int fd, const char *want)
  * sandbox it enters keeps a sealed copy alive. It is taken when it carries
  * every seal (nobody can change it any more) and was copied from our very
  * file: the copy's name holds the device, inode, ctime and size of the file
- * it was made from (copy_name()); an older sandbox's copy differs. Only
- * the user's own processes make such copies (a sandbox cannot start one on
- * the host), so a reused pid is harmless too.
+ * it was made from (copy_name()); an older sandbox's copy differs. The
+ * process must be in our own user namespace, looked up through its /proc
+ * directory (a reused pid makes the lookups fail): a sandbox's processes
+ * run as the caller's uid seen from here and could have made a sealed
+ * memfd with the expected name.
  *
  * Return: as selfclone_ensure().
  */
 int selfclone_ensure_via(char **argv, pid_t pid, struct sbx_error **err)
 {
+	cleanup_close int procdir = -1;
 	cleanup_close int theirs = -1;
 	struct stat st;
 	char path[64], name[128];
@@ -256,8 +269,13 @@ int selfclone_ensure_via(char **argv, pid_t pid, struct sbx_error **err)
 	if (stat("/proc/self/exe", &st) < 0)
 		return selfclone_ensure(argv, err);
 	copy_name(&st, name, sizeof(name));
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	theirs = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	procdir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* only a process of our own user namespace: one in a sandbox (the
+	 * caller's uid from here, its pid maybe reused) must never hand us
+	 * a memfd of its making to run on the host */
+	if (procdir >= 0 && same_user_ns(procdir))
+		theirs = openat(procdir, "exe", O_RDONLY | O_CLOEXEC);
 	if (theirs >= 0 && is_sealed_copy_of(theirs, name) && exec_sealed(theirs, argv, err) < 0) {
 		/* a process running from it may have changed its mode (the
 		 * seals keep its bytes, not its inode's metadata): copy */
