@@ -27,10 +27,10 @@
  *    of its own, or chroot()ed into a tree of its choice, does not decide
  *    where exec lands. With CAP_SYS_ADMIN those are the nested user
  *    namespace and the locked copy of the mount namespace PID 1 moved into
- *    once at start (mntlock.c), never ones the command unshared later. Joining the mount namespace puts our root and working
- *    directory at the root of its mount tree, which must be PID 1's root
- *    (or the joined process's root must be, when something was mounted over
- *    it).
+ *    once at start (mntlock.c), never ones the command unshared later.
+ *    Joining the mount namespace puts our root and working directory at the
+ *    root of its mount tree, which must be PID 1's root (or the joined
+ *    process's root must be, when something was mounted over it).
  * 4. Resolve the user in the sandbox's /etc/passwd, open a pty on its devpts
  *    (-t), and fork: setns(CLONE_NEWPID) only applies to children. The
  *    child drops privileges exactly as run's command does
