@@ -37,7 +37,8 @@
  *    sends MSG_GO. PID 1 forks the command (PID 2) and becomes the init
  *    (init.c); with --init=false it execs the command itself.
  * 5. The command (with CAP_SYS_ADMIN: in PID 1's nested user namespace and
- *    locked mount namespace, as forked) closes every descriptor above 2 (before the seccomp filter, which
+ *    locked mount namespace, as forked) closes every descriptor above 2
+ *    (before the seccomp filter, which
  *    might not allow close_range, and before the working directory is
  *    resolved inside the root), drops the bounding set, switches user,
  *    sets the capabilities, no_new_privs and the seccomp filter, and execs.
