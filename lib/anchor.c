@@ -14,7 +14,11 @@
  *
  * So PID 1 records, once its root is final and before anything of the
  * user's runs, the device and inode numbers of its namespaces and its root
- * (anchor_record()). It sends them to the supervisor, which keeps them in
+ * (anchor_record()). With CAP_SYS_ADMIN in the command's set those are the
+ * nested user namespace and the locked copy of the mount namespace PID 1
+ * moved into before (mntlock.c), which the command inherits: a command that
+ * unshares a user and mount namespace of its own then (it may) is not
+ * followed either. It sends them to the supervisor, which keeps them in
  * RUNROOT/<id>/anchor (anchor_write(), written before the pid file that
  * makes the sandbox "running"; anchor_read() is the one reader). exec
  * joins only a process whose namespaces all match (anchor_check_ns()),

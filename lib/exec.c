@@ -12,19 +12,25 @@
  *    sandbox's command got (config.json keeps the profile, the capability
  *    set, no_new_privs), read which ids are mapped (/proc/PID/uid_map,
  *    gid_map, setgroups), and move into the sandbox's cgroup if it has one.
- * 3. Join through the command (PID 2; join_via_command() says why not
- *    through our init) the user namespace first, then mount, PID, UTS, IPC, network and
- *    cgroup: one setns(pidfd, flags) (Linux >= 5.8), else one setns() per
+ * 3. Join through a child of PID 1 (the command, PID 2, or an orphan the
+ *    init adopted; join_via_command() says why not through our init) the
+ *    user namespace first, then mount, PID, UTS, IPC, network and cgroup:
+ *    one setns(pidfd, flags) (Linux >= 5.8), else one setns() per
  *    /proc/PID/ns/NAME descriptor, opened before the first one (PID 1 is not
- *    dumpable, so those are closed to us: Linux >= 5.8 is needed in practice).
+ *    dumpable, so those are closed to us: Linux >= 5.8 is needed in practice;
+ *    with CAP_SYS_ADMIN it is required: once in the nested user namespace,
+ *    a setns() into the PID and cgroup namespaces, which belong to the
+ *    outer one, is refused).
  *    The host network (--network host) is left out. Only a process whose
  *    namespaces are all those PID 1 recorded at start (anchor.c) is joined,
  *    and ours are checked again afterwards: a command that made namespaces
  *    of its own, or chroot()ed into a tree of its choice, does not decide
- *    where exec lands. Joining the mount namespace puts our root and working
- *    directory at the root of its mount tree, which must be PID 1's root
- *    (or the joined process's root must be, when something was mounted over
- *    it).
+ *    where exec lands. With CAP_SYS_ADMIN those are the nested user
+ *    namespace and the locked copy of the mount namespace PID 1 moved into
+ *    once at start (mntlock.c), never ones the command unshared later.
+ *    Joining the mount namespace puts our root and working directory at the
+ *    root of its mount tree, which must be PID 1's root (or the joined
+ *    process's root must be, when something was mounted over it).
  * 4. Resolve the user in the sandbox's /etc/passwd, open a pty on its devpts
  *    (-t), and fork: setns(CLONE_NEWPID) only applies to children. The
  *    child drops privileges exactly as run's command does
@@ -189,9 +195,10 @@ static int join_checked(pid_t pid, int pidfd, const struct anchor *a, bool own_n
  * Our init is not dumpable (nothing inside may ptrace it), and it never
  * exec'd, so its memory belongs to the host's user namespace: the kernel
  * refuses us its namespaces (a ptrace access check). Its children (the
- * command, orphans) exec'd inside: join through the first one, checked to
- * be a child of PID 1 after its pidfd was opened, that is still in every
- * namespace of PID 1 (a command may have made namespaces of its own).
+ * command, PID 2, and orphans it adopted) exec'd inside: join through the
+ * first one, checked to be a child of PID 1 after its pidfd was opened,
+ * that is still in every namespace of PID 1 (a command may have made
+ * namespaces of its own: with CAP_SYS_ADMIN, even a mount namespace).
  *
  * Return: 0, or negative with *err set.
  */

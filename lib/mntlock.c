@@ -31,10 +31,17 @@
  *     (only a writer in the parent namespace may map more than one ID),
  *     opens H's user namespace, joins its network, UTS and IPC namespaces;
  *  3. closes the socket and reaps H.
- * In the command's process, last before the privilege drop
- * (mntlock_enter()): setns() into U2, unshare(CLONE_NEWNS).
- * `sandbox exec` joins the command's namespaces, so it gets U2 and the
- * locked mounts too.
+ * Once the root is built (mntlock_enter(), PID 1 again): setns() into U2
+ * and unshare(CLONE_NEWNS), once. PID 1 itself is then in U2 and the locked
+ * copy M2, and every process of the sandbox is forked from it: the command
+ * (run does not unshare per process), and PID 1's anchor (anchor.c) records
+ * U2 and M2, so `sandbox exec` joins exactly those, checked by identity. A
+ * command that unshares namespaces of its own (it may, with CAP_SYS_ADMIN)
+ * does not take exec there. Nothing is left in U1's mount namespace M1,
+ * whose mounts were not locked: it goes away with PID 1's move. PID 1 needs
+ * nothing of U1 after the root is built (its capabilities in U2 cover the
+ * network, UTS and IPC namespaces; the PID and cgroup namespaces are only
+ * waited in).
  */
 #include "mntlock.h"
 
@@ -181,11 +188,15 @@ int mntlock_prepare(const struct userns_plan *p, unsigned long nsflags, struct m
 }
 
 /**
- * mntlock_enter() - move the calling process into the nested user namespace
- *		     and a copy of its mount namespace, where every mount is
- *		     locked; a no-op when mntlock_prepare() was not called
+ * mntlock_enter() - move PID 1 into the nested user namespace and a copy of
+ *		     its mount namespace, where every mount is locked; once,
+ *		     after the root is built and before anything of the user's
+ *		     is forked; a no-op when mntlock_prepare() was not called
  * @ml:		from mntlock_prepare(); its descriptor is closed
  * @err:	error out-parameter
+ *
+ * The copy made here is the sandbox's mount namespace from then on: the
+ * command inherits it and exec joins it (PID 1's anchor names it).
  *
  * Return: 0, or negative with *err set.
  */

@@ -6,7 +6,7 @@
 #include "error.h"
 #include "userns.h"
 
-/* The command's user namespace, a child of PID 1's; -1: mounts not locked. */
+/* The nested user namespace PID 1 moves into (a child of its own); -1: mounts not locked. */
 struct mntlock {
 	int userns;
 };

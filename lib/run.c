@@ -27,13 +27,18 @@
  *    of the sandbox inherits), builds and enters the root (rootfs.c), resolves the user, working
  *    directory and environment inside it, opens the pty in the sandbox's
  *    devpts (-t), and sends MSG_READY (with the pty master) or MSG_ERROR
- *    (the one line the supervisor prints; exit 125).
+ *    (the one line the supervisor prints; exit 125). MSG_READY carries
+ *    PID 1's namespaces and root (anchor.c), which `exec` joins. With
+ *    CAP_SYS_ADMIN PID 1 first moves, once the root is built, into the
+ *    nested user namespace and a copy of its mount namespace, where every
+ *    mount is locked (mntlock_enter()): those are the sandbox's from then
+ *    on, for the command and for exec.
  * 4. With -t the supervisor sets the pty's window size and raw mode, then
  *    sends MSG_GO. PID 1 forks the command (PID 2) and becomes the init
  *    (init.c); with --init=false it execs the command itself.
- * 5. The command (with CAP_SYS_ADMIN: in the nested user namespace and a
- *    copy of PID 1's mount namespace first, where every mount is locked)
- *    closes every descriptor above 2 (before the seccomp filter, which
+ * 5. The command (with CAP_SYS_ADMIN: in PID 1's nested user namespace and
+ *    locked mount namespace, as forked) closes every descriptor above 2
+ *    (before the seccomp filter, which
  *    might not allow close_range, and before the working directory is
  *    resolved inside the root), drops the bounding set, switches user,
  *    sets the capabilities, no_new_privs and the seccomp filter, and execs.
@@ -599,9 +604,6 @@ static int exec_command(struct run_ctx *c, struct exec_plan *x)
 	struct sbx_run_opts *o = c->o;
 
 	init_restore_signals(&c->saved_mask);
-	/* the nested user namespace's descriptor is closed with the rest */
-	if (mntlock_enter(&c->mntlock, &err) < 0)
-		goto fail;
 	if (run_prepare_stdio(x->pty_slave, o->interactive, x->workdir, &err) < 0)
 		goto fail;
 	{
@@ -686,6 +688,14 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 	if (rootfs_setup(&c->rs, &err) < 0)
 		goto fail;
 	sbx_debug_phase("rootfs done");
+	/* the namespaces the command runs in and exec joins: PID 1's, so
+	 * that the anchor names them (mntlock.c) */
+	if (c->lock_mounts) {
+		if (mntlock_enter(&c->mntlock, &err) < 0)
+			goto fail;
+		/* setns(CLONE_NEWUSER) changed our credentials */
+		init_set_parent_death(0);
+	}
 	if (plan_exec(c, &x, &err) < 0)
 		goto fail;
 	if (anchor_record(&m.anchor, &err) < 0)
@@ -710,7 +720,8 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 	}
 	init_prepare_signals(NULL);
 	/* not dumpable from the command's fork on, not only once init_run()
-	 * starts: whoever ptraces us gets the unlocked mounts (mntlock.c) */
+	 * starts: whoever ptraces us gets our descriptors (the socket to the
+	 * supervisor) and memory (the caller's environment) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	cmd = fork();
 	if (cmd < 0) {

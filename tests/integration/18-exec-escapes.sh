@@ -370,6 +370,35 @@ test_exec_root_covered() {
 	assert_nothing_left
 }
 
+# With CAP_SYS_ADMIN the sandbox's user and mount namespaces are the nested,
+# locked ones PID 1 moved into at start (mntlock.c). A command that unshares
+# a mount namespace (and a user namespace) of its own, with a fake /etc, does
+# not take exec there: exec goes through another child of PID 1 still in the
+# sandbox's (an orphan here), or is refused when there is none (--init=false).
+test_exec_sys_admin_unshare() {
+	local how init
+	for how in "-m" "-r -m"; do
+		for init in true false; do
+			start_d --init="$init" --cap-add SYS_ADMIN "$ROOTFS" sh -c '(sleep 60 &)
+				exec unshare '"$how"' sh -c "mount -t tmpfs fake /etc &&
+					echo root:x:0:0:FAKE:/:/bin/sh >/etc/passwd && echo ready && exec sleep 60"'
+			wait_for_file "$SANDBOX_ROOT/sandboxes/$ID/ctr.log" ready
+			run_cmd "$SANDBOX" exec "$ID" cat /etc/passwd
+			assert_not_file_has_content "$T_OUT" FAKE
+			if [ "$init" = true ]; then
+				[ "$T_STATUS" = 0 ] || { t_show_output; t_fail "unshare $how: exec status $T_STATUS, not 0"; }
+				assert_file_has_content "$T_OUT" '^root:x:0:0:'
+			else
+				[ "$T_STATUS" = 125 ] ||
+					{ t_show_output; t_fail "unshare $how, --init=false: exec status $T_STATUS, not 125"; }
+				assert_error_line 'namespace'
+			fi
+			assert_status 0 "$SANDBOX" rm -f "$ID"
+		done
+	done
+	assert_nothing_left
+}
+
 t "exec of a #!/proc/self/exe script does not expose the host's binary" test_exec_self_exe_script
 t "run (init, --init=false) of a #!/proc/self/exe script does not expose it" test_run_self_exe_script
 t "start -a of a #!/proc/self/exe script does not expose it" test_start_self_exe_script
@@ -385,4 +414,5 @@ t "a name that is another's id prefix is ambiguous; hex names refused" test_name
 t "exec after the command chroot()ed: the sandbox's root and passwd" test_exec_after_chroot
 t "exec does not follow a command into namespaces of its own" test_exec_after_unshare
 t "exec enters PID 1's root when one was mounted over it" test_exec_root_covered
+t "CAP_SYS_ADMIN: exec does not follow a command into namespaces of its own" test_exec_sys_admin_unshare
 t_main "$@"
