@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -357,6 +358,32 @@ int tty_copy_winsize(int from, int to)
 	return 0;
 }
 
+/*
+ * Stdin's terminal, opened again for reading (O_NONBLOCK): through
+ * /proc/self/fd/0, or, for a terminal of another user (su without a pty of
+ * its own) that is our controlling terminal, through /dev/tty, which checks
+ * no owner. Return the descriptor, or -1.
+ */
+static int reopen_stdin_terminal(void)
+{
+	const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	struct stat in, st;
+	int fd;
+
+	if (fstat(STDIN_FILENO, &in) < 0)
+		return -1;
+	fd = open("/proc/self/fd/0", flags);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == in.st_rdev && isatty(fd))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	/* TIOCGSID fails unless stdin is our controlling terminal, which
+	 * /dev/tty then is (its inode is /dev/tty's: no device to compare) */
+	if (tcgetsid(STDIN_FILENO) < 0)
+		return -1;
+	return open("/dev/tty", flags);
+}
+
 /**
  * tty_input_relay_open() - a pipe as the command's stdin, when stdin is a terminal
  * @r:		set up (or left as TTY_INPUT_RELAY_INIT when stdin is no terminal)
@@ -373,9 +400,10 @@ int tty_copy_winsize(int from, int to)
  * The supervisor reads the terminal through @r->term, an open file
  * description of its own (O_NONBLOCK): the user's shell shares the one on
  * stdin, whose flags are not ours to change, and a read that lost a line
- * to another reader of the terminal must not block the event loop. A
- * terminal that cannot be opened again (another user's, after su) is read
- * through stdin itself. Nothing is done when stdin is no terminal: a pipe
+ * to another reader of the terminal (or to the shell while job control
+ * had us stopped) must not block the event loop. A terminal that cannot
+ * be opened again (another user's, not our controlling terminal: no job
+ * control then) is read through stdin itself. Nothing is done when stdin is no terminal: a pipe
  * or a file stays the command's stdin as it is.
  *
  * Return: 0, or a negative value with *err set (nothing left open).
@@ -388,13 +416,9 @@ int tty_input_relay_open(struct tty_input_relay *r, struct sbx_error **err)
 	*r = (struct tty_input_relay)TTY_INPUT_RELAY_INIT;
 	if (!isatty(STDIN_FILENO))
 		return 0;
-	term = open("/proc/self/fd/0", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (term < 0 || !isatty(term)) {
-		sbx_debug("read the terminal through stdin: open it again: %s",
-			  term < 0 ? strerror(errno) : "not a terminal");
-		if (term >= 0)
-			close(take_fd(&term));
-	}
+	term = reopen_stdin_terminal();
+	if (term < 0)
+		sbx_debug("read the terminal through stdin: it cannot be opened again");
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return sbx_error_set(err, errno, "create the pipe for the command's stdin");
 	if (fcntl(p[1], F_SETFL, O_NONBLOCK) < 0) {
