@@ -162,8 +162,8 @@ PANE
 # -i without -t: a sandbox in the background reads none of the keys typed at
 # the caller's shell (its stdin is a pipe the supervisor fills from the
 # terminal; the supervisor's read stops it with SIGTTIN, as for any job);
-# `fg` gives it the terminal's input, ^D its EOF. $1: run, or exec into a
-# running sandbox. tmux starts the pane with SIGTTIN ignored, which bash
+# `fg` gives it the terminal's input, ^D its EOF. $1: run, exec into a
+# running sandbox, or start -a -i of a created one. tmux starts the pane with SIGTTIN ignored, which bash
 # keeps for its jobs: the job gets it back as in an interactive shell (with
 # it ignored, the read fails with EIO and the command gets EOF).
 background_input() {
@@ -171,6 +171,12 @@ background_input() {
 	if [ "$1" = exec ]; then
 		start_d "$ROOTFS" sleep 60
 		cmd=$(printf '%q ' "$SANDBOX" exec -i "$ID" sh -c 'echo ready >&2; cat')
+	elif [ "$1" = start ]; then
+		run_cmd "$SANDBOX" create --network none "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" sh -c 'echo ready >&2; cat'
+		[ "$T_STATUS" = 0 ] || t_fail "create failed with $T_STATUS: $(cat "$T_ERR")"
+		ID=$(cat "$T_OUT")
+		t_defer "$SANDBOX" rm -f "$ID"
+		cmd=$(printf '%q ' "$SANDBOX" start -a -i "$ID")
 	else
 		cmd=$(sbx_cmdline -i "$ROOTFS" sh -c 'echo ready >&2; cat')
 	fi
@@ -215,6 +221,11 @@ test_background_input_exec() {
 	require_cmd tmux
 	background_input exec
 	assert_status 0 "$SANDBOX" rm -f "$ID"
+}
+
+test_background_input_start() {
+	require_cmd tmux
+	background_input start
 }
 
 # -i without -t in the foreground: typed lines reach the command, ^D ends
@@ -389,6 +400,7 @@ t "^C reaches a command without -t" test_ctrl_c_without_tty
 t "^Z stops a sandbox without -t, fg resumes it" test_ctrl_z_without_tty
 t "-i in the background reads nothing typed at the shell (run)" test_background_input_run
 t "-i in the background reads nothing typed at the shell (exec)" test_background_input_exec
+t "-i in the background reads nothing typed at the shell (start -a -i)" test_background_input_start
 t "-i in the foreground: typed input and ^D" test_foreground_input
 t "the caller's session keyring is not the sandbox's" test_session_keyring
 t "the network helper: own session and PID namespace, no terminal" test_network_helper_isolated
