@@ -733,8 +733,9 @@ static void drain_master(struct supervisor *s)
  * has exited and is reaped, then relays the output still in the pty.
  * o->pty_master is made non-blocking and is not closed (the caller owns
  * it); o->stdin_pipe is ours: it is closed at the end of the input (the
- * command's EOF) or before returning. The signals of supervise_block_signals() are blocked, if the caller
- * has not already, and stay blocked: the caller restores its mask. Only
+ * command's EOF) or before returning. The signals of
+ * supervise_block_signals() are blocked, if the caller has not already,
+ * and stay blocked: the caller restores its mask. Only
  * o->pid is ever waited for, so other children of the caller are left to
  * whoever owns them.
  *
