@@ -272,6 +272,7 @@ struct exec_child {
 	char **argv;
 	int pty_slave;
 	bool interactive;
+	struct tty_input_relay input; /* -i without -t on a terminal: stdin's pipe */
 	sigset_t saved_mask;
 };
 
@@ -281,7 +282,7 @@ static _Noreturn void exec_child(struct exec_child *x)
 	cleanup_error struct sbx_error *err = NULL;
 
 	init_restore_signals(&x->saved_mask);
-	if (run_leave_caller_session(&err) < 0 ||
+	if (tty_input_relay_child(&x->input, &err) < 0 || run_leave_caller_session(&err) < 0 ||
 	    run_prepare_stdio(x->pty_slave, x->interactive, x->workdir, &err) < 0)
 		goto fail;
 	if (run_mark_fds_cloexec(&err) < 0 || run_drop_privileges(&x->privs, &x->creds, &err) < 0)
@@ -306,7 +307,8 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 		    struct sbx_error **err)
 {
 	struct lc_sandbox sb;
-	struct exec_child x = {.pty_slave = -1, .interactive = xo->interactive};
+	struct exec_child x = {
+	    .pty_slave = -1, .interactive = xo->interactive, .input = TTY_INPUT_RELAY_INIT};
 	struct userns_plan plan;
 	struct sbx_seccomp_filter *filter = NULL;
 	struct tty_raw raw = {.fd = -1};
@@ -376,6 +378,9 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 			goto out;
 		}
 	}
+	/* the terminal is opened again through the host's /proc, not the sandbox's */
+	if (xo->interactive && !xo->tty && tty_input_relay_open(&x.input, err) < 0)
+		goto out;
 	if (enter_sandbox(&sb, pidfd, err) < 0)
 		goto out;
 	/* our root is the sandbox's now */
@@ -408,6 +413,8 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 		close(x.pty_slave);
 		x.pty_slave = -1;
 	}
+	if (x.input.rd >= 0)
+		close(take_fd(&x.input.rd));
 	childfd = sys_pidfd_open(child, 0);
 	if (master >= 0 && xo->interactive && isatty(STDIN_FILENO) &&
 	    tty_raw_enter(STDIN_FILENO, &raw, err) < 0) {
@@ -422,6 +429,8 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 		    .pidfd = childfd,
 		    .pty_master = master,
 		    .stdin_open = xo->interactive,
+		    .input = x.input.term >= 0 ? x.input.term : STDIN_FILENO,
+		    .stdin_pipe = take_fd(&x.input.wr),
 		};
 
 		ret = supervise_wait(&so, exit_status, err);
@@ -433,6 +442,7 @@ int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_
 	}
 out:
 	tty_raw_restore(&raw);
+	tty_input_relay_close(&x.input);
 	if (master >= 0)
 		close(master);
 	if (x.pty_slave >= 0)

@@ -42,8 +42,10 @@
  *    might not allow close_range, and before the working directory is
  *    resolved inside the root), drops the bounding set, switches user,
  *    sets the capabilities, no_new_privs and the seccomp filter, and execs.
- * 6. The supervisor relays the pty, forwards signals and waits for PID 1
- *    (supervise.c), then removes RUNROOT/<id> (and ROOT/sandboxes/<id> with
+ * 6. The supervisor relays the pty (or, with -i and no -t on a terminal,
+ *    the terminal into the pipe PID 1 made stdin before leaving the
+ *    caller's session: tty_input_relay_open()), forwards signals and waits
+ *    for PID 1 (supervise.c), then removes RUNROOT/<id> (and ROOT/sandboxes/<id> with
  *    --rm). The sandbox's mounts live in its own mount namespace and
  *    vanish with it; PID 1 dies with the supervisor (PR_SET_PDEATHSIG) and
  *    takes the whole PID namespace with it.
@@ -125,6 +127,7 @@ struct run_ctx {
 	sigset_t saved_mask;
 	bool lock_mounts;	/* CAP_SYS_ADMIN: the command's mounts are locked */
 	struct mntlock mntlock; /* its user namespace (mntlock.c) */
+	struct tty_input_relay input; /* -i without -t on a terminal: stdin's pipe */
 };
 
 /* Namespaces created with the nested user namespace when mounts are locked. */
@@ -488,7 +491,9 @@ static void terminal_write_only(int fd)
  * run_prepare_stdio() - the command's terminal, stdin and working directory,
  *			 in its own process right before the privilege drop
  * @pty_slave:	the pty's slave (-t): made the controlling terminal and 0/1/2
- * @interactive: -i: keep stdin; otherwise stdin is /dev/null (without -t)
+ * @interactive: -i: keep stdin (a pipe from the supervisor when it was the
+ *		caller's terminal: tty_input_relay_open()); otherwise stdin is
+ *		/dev/null (without -t)
  * @workdir:	directory to change to
  * @err:	error out-parameter
  *
@@ -644,7 +649,8 @@ static _Noreturn void sandbox_pid1(struct run_ctx *c)
 		seccomp_build(NULL, c->caps, &c->filter, &err);
 	if (recv_type(c->sync, MSG_MAPS_DONE, NULL, &m) != 0)
 		_exit(SBX_EXIT_FAILURE);
-	if (err || run_leave_caller_session(&err) < 0)
+	/* nothing inside keeps the caller's terminal open for reading */
+	if (err || tty_input_relay_child(&c->input, &err) < 0 || run_leave_caller_session(&err) < 0)
 		goto fail;
 	/* the supervisor moved us into our cgroup: root the namespace there */
 	if (c->cg.path && unshare(CLONE_NEWCGROUP) < 0) {
@@ -987,8 +993,12 @@ static void warn_fallback_once(const struct run_ctx *c)
  */
 int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err)
 {
-	struct run_ctx c = {
-	    .o = o, .sync = -1, .cg = CGROUP_SANDBOX_INIT, .mntlock = MNTLOCK_INIT, .net_helper = NET_HELPER_INIT};
+	struct run_ctx c = {.o = o,
+			    .sync = -1,
+			    .cg = CGROUP_SANDBOX_INIT,
+			    .mntlock = MNTLOCK_INIT,
+			    .net_helper = NET_HELPER_INIT,
+			    .input = TTY_INPUT_RELAY_INIT};
 	cleanup_close int pidfd = -1;
 	unsigned long flags =
 	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
@@ -1011,6 +1021,9 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		flags |= CLONE_NEWNET;
 	if (c.lock_mounts) /* PID 1 joins those the nested user namespace owns */
 		flags &= ~(MNTLOCK_NS_FLAGS | CLONE_NEWNET);
+	/* after detach_output(): -d has /dev/null as stdin */
+	if (o->interactive && !o->tty && tty_input_relay_open(&c.input, err) < 0)
+		goto out;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		sbx_error_set(err, errno, "socketpair");
 		goto out;
@@ -1032,6 +1045,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 	close(sv[1]);
 	sv[1] = -1;
 	c.sync = sv[0];
+	if (c.input.rd >= 0)
+		close(take_fd(&c.input.rd));
 	pidfd = sys_pidfd_open(pid, 0);
 	if (cgroup_enter(&c.cg, pid, err) < 0)
 		goto kill;
@@ -1136,6 +1151,8 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 		    .attach = attach_listen >= 0,
 		    .attach_listen = attach_listen,
 		    .helper_log = c.net_helper.log,
+		    .input = c.input.term >= 0 ? c.input.term : STDIN_FILENO,
+		    .stdin_pipe = take_fd(&c.input.wr),
 		};
 
 		ret = supervise_wait(&so, exit_status, err);
@@ -1171,6 +1188,7 @@ kill:
 	}
 out:
 	net_helper_stop(&c.net_helper);
+	tty_input_relay_close(&c.input);
 	tty_raw_restore(&raw);
 	if (master >= 0)
 		close(master);

@@ -25,6 +25,13 @@
  *     does) and the master to stdout. The master is non-blocking; stdin and
  *     stdout are left as they are, since their open file descriptions are
  *     shared with the user's shell;
+ *   - with -i and no pty, when stdin is a terminal, the command's stdin is
+ *     a pipe (tty_input_relay_open()) and the terminal is relayed into it;
+ *     EOF (^D) closes the pipe. The terminal is read through o->input, a
+ *     non-blocking open of its own where possible, and only once epoll
+ *     reports input. In the background that read stops the supervisor with
+ *     SIGTTIN (normal job control): the sandbox, in a session of its own,
+ *     never reads the keys typed at the user's shell;
  *   - PID 1's exit is seen on its pidfd (or by SIGCHLD without one); the
  *     pty output still buffered is then relayed before returning.
  * SIGPIPE is blocked too: a closed stdout turns into EPIPE, the output is
@@ -95,7 +102,7 @@ static const int forwarded_signals[] = {
     SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
 };
 
-enum ev_source { EV_SIGNAL, EV_PIDFD, EV_MASTER, EV_STDIN, EV_LISTEN, EV_CLIENT, EV_HELPER_LOG };
+enum ev_source { EV_SIGNAL, EV_PIDFD, EV_MASTER, EV_STDIN, EV_PIPE, EV_LISTEN, EV_CLIENT, EV_HELPER_LOG };
 
 struct supervisor {
 	const struct supervise_opts *o;
@@ -103,6 +110,10 @@ struct supervisor {
 	int sfd;		/* signalfd */
 	int master;		/* o->pty_master, -1 once the slave side closed */
 	uint32_t master_events; /* what the master is registered for */
+	int input;		/* where stdin is read: o->input */
+	int pipe;		/* o->stdin_pipe (ours to close), -1 once closed */
+	bool pipe_polled;	/* the pipe is in the epoll set (for EPOLLOUT) */
+	int sink;		/* where input goes: the master or the pipe, -1 once gone */
 	bool stdin_relay;	/* still relaying stdin */
 	bool stdin_polled;	/* stdin is in the epoll set */
 	bool stdin_pollable;	/* epoll takes it (not a regular file or /dev/null) */
@@ -238,6 +249,22 @@ static void master_gone(struct supervisor *s)
 	epoll_ctl(s->ep, EPOLL_CTL_DEL, s->master, NULL);
 	s->master = -1;
 	s->master_events = 0;
+	s->sink = -1;
+	s->stdin_relay = false;
+	s->in_len = s->in_off = 0;
+}
+
+/* The end of the input on the command's stdin pipe: close it, the command reads EOF. */
+static void pipe_close(struct supervisor *s)
+{
+	if (s->pipe < 0)
+		return;
+	if (s->pipe_polled)
+		epoll_ctl(s->ep, EPOLL_CTL_DEL, s->pipe, NULL);
+	close(s->pipe);
+	s->pipe = -1;
+	s->pipe_polled = false;
+	s->sink = -1;
 	s->stdin_relay = false;
 	s->in_len = s->in_off = 0;
 }
@@ -269,11 +296,11 @@ static ssize_t master_to_stdout(struct supervisor *s)
 	return -1;
 }
 
-/* Write buffered stdin bytes to the master until done or it is full. */
+/* Write buffered stdin bytes to the master or the pipe until done or it is full. */
 static void flush_stdin(struct supervisor *s)
 {
-	while (s->in_off < s->in_len && s->master >= 0) {
-		ssize_t n = write(s->master, s->in + s->in_off, s->in_len - s->in_off);
+	while (s->in_off < s->in_len && s->sink >= 0) {
+		ssize_t n = write(s->sink, s->in + s->in_off, s->in_len - s->in_off);
 
 		if (n > 0) {
 			s->in_off += (size_t)n;
@@ -281,6 +308,11 @@ static void flush_stdin(struct supervisor *s)
 			continue;
 		} else if (n < 0 && errno == EAGAIN) {
 			return; /* EPOLLOUT brings us back */
+		} else if (s->sink == s->pipe) {
+			/* EPIPE: nothing inside reads its stdin any more */
+			sbx_debug("relay stdin: %s: stop", n < 0 ? strerror(errno) : "nothing written");
+			pipe_close(s);
+			break;
 		} else {
 			/* EIO: the slave side closed; the read side sees it too */
 			s->stdin_relay = false;
@@ -481,12 +513,18 @@ static void client_finish(struct supervisor *s, int exit_status)
 	client_drop(s);
 }
 
-static void stdin_to_master(struct supervisor *s)
+/*
+ * Read stdin once (the terminal: job control may stop us here) and pass
+ * it on. EOF, or an error such as EIO from a hung-up terminal or from a
+ * read in the background with SIGTTIN ignored, ends the relay; on the pipe
+ * the command then reads EOF.
+ */
+static void stdin_to_sink(struct supervisor *s)
 {
 	ssize_t n;
 
 	do
-		n = read(STDIN_FILENO, s->in, sizeof(s->in));
+		n = read(s->input, s->in, sizeof(s->in));
 	while (n < 0 && errno == EINTR);
 	if (n > 0) {
 		s->in_len = (size_t)n;
@@ -495,15 +533,19 @@ static void stdin_to_master(struct supervisor *s)
 		return;
 	}
 	if (n < 0 && errno == EAGAIN)
-		return;
-	/* EOF, or an error such as EIO from a hung-up terminal: stop reading */
+		return; /* another reader of the terminal took the input first */
 	s->stdin_relay = false;
+	pipe_close(s);
 }
 
-/* Register for what we can handle now: no stdin while its bytes wait for the master. */
+/*
+ * Register for what we can handle now: no stdin while its bytes wait for
+ * the master or the pipe, which are watched for room (EPOLLOUT) then.
+ */
 static int update_interest(struct supervisor *s, struct sbx_error **err)
 {
-	bool want_stdin = s->stdin_relay && s->stdin_pollable && s->in_len == 0 && s->master >= 0;
+	bool want_stdin = s->stdin_relay && s->stdin_pollable && s->in_len == 0 && s->sink >= 0;
+	bool want_pipe = s->pipe >= 0 && s->in_len > 0;
 
 	if (s->master >= 0) {
 		uint32_t want = EPOLLIN | (s->in_len > 0 ? EPOLLOUT : 0);
@@ -516,12 +558,21 @@ static int update_interest(struct supervisor *s, struct sbx_error **err)
 			s->master_events = want;
 		}
 	}
+	if (want_pipe != s->pipe_polled) {
+		struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = EV_PIPE};
+
+		if (!want_pipe)
+			epoll_ctl(s->ep, EPOLL_CTL_DEL, s->pipe, NULL);
+		else if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->pipe, &ev) < 0)
+			return sbx_error_set(err, errno, "watch the command's stdin pipe");
+		s->pipe_polled = want_pipe;
+	}
 	if (want_stdin != s->stdin_polled) {
 		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = EV_STDIN};
 
 		if (!want_stdin) {
-			epoll_ctl(s->ep, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
-		} else if (epoll_ctl(s->ep, EPOLL_CTL_ADD, STDIN_FILENO, &ev) < 0) {
+			epoll_ctl(s->ep, EPOLL_CTL_DEL, s->input, NULL);
+		} else if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->input, &ev) < 0) {
 			/* EPERM: a regular file or /dev/null, read it without epoll */
 			if (errno == EPERM)
 				s->stdin_pollable = false;
@@ -681,8 +732,10 @@ static void drain_master(struct supervisor *s)
  * Runs the supervisor's event loop (see the top of this file) until o->pid
  * has exited and is reaped, then relays the output still in the pty.
  * o->pty_master is made non-blocking and is not closed (the caller owns
- * it). The signals of supervise_block_signals() are blocked, if the caller
- * has not already, and stay blocked: the caller restores its mask. Only
+ * it); o->stdin_pipe is ours: it is closed at the end of the input (the
+ * command's EOF) or before returning. The signals of
+ * supervise_block_signals() are blocked, if the caller has not already,
+ * and stay blocked: the caller restores its mask. Only
  * o->pid is ever waited for, so other children of the caller are left to
  * whoever owns them.
  *
@@ -691,11 +744,15 @@ static void drain_master(struct supervisor *s)
  */
 int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_error **err)
 {
+	int in_pipe = o->stdin_pipe > STDERR_FILENO ? o->stdin_pipe : -1;
 	struct supervisor s = {
 	    .o = o,
 	    .master = o->pty_master,
+	    .input = o->input,
+	    .pipe = in_pipe,
+	    .sink = o->pty_master >= 0 ? o->pty_master : in_pipe,
 	    /* detached, stdin is /dev/null: input comes from an attached client */
-	    .stdin_relay = o->pty_master >= 0 && o->stdin_open && !o->attach,
+	    .stdin_relay = (o->pty_master >= 0 && o->stdin_open && !o->attach) || in_pipe >= 0,
 	    .stdin_pollable = true,
 	    .client = -1,
 	};
@@ -708,50 +765,66 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 	supervise_signal_set(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sfd < 0)
-		return sbx_error_set(err, errno, "create a signalfd");
+	if (sfd < 0) {
+		sbx_error_set(err, errno, "create a signalfd");
+		goto fail;
+	}
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
-		return sbx_error_set(err, errno, "create an epoll instance");
+	if (ep < 0) {
+		sbx_error_set(err, errno, "create an epoll instance");
+		goto fail;
+	}
 	s.ep = ep;
 	s.sfd = sfd;
 
 	ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_SIGNAL};
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) < 0)
-		return sbx_error_set(err, errno, "watch the signalfd");
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) < 0) {
+		sbx_error_set(err, errno, "watch the signalfd");
+		goto fail;
+	}
 	if (o->pidfd >= 0) {
 		ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_PIDFD};
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->pidfd, &ev) < 0)
-			return sbx_error_set(err, errno, "watch the pidfd of the sandbox");
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->pidfd, &ev) < 0) {
+			sbx_error_set(err, errno, "watch the pidfd of the sandbox");
+			goto fail;
+		}
 	}
 	if (s.master >= 0) {
 		int flags = fcntl(s.master, F_GETFL);
 
-		if (flags < 0 || fcntl(s.master, F_SETFL, flags | O_NONBLOCK) < 0)
-			return sbx_error_set(err, errno, "make the pty master non-blocking");
+		if (flags < 0 || fcntl(s.master, F_SETFL, flags | O_NONBLOCK) < 0) {
+			sbx_error_set(err, errno, "make the pty master non-blocking");
+			goto fail;
+		}
 		ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_MASTER};
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, s.master, &ev) < 0)
-			return sbx_error_set(err, errno, "watch the pty master");
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, s.master, &ev) < 0) {
+			sbx_error_set(err, errno, "watch the pty master");
+			goto fail;
+		}
 		s.master_events = EPOLLIN;
 		resize_pty(&s);
 	}
 	if (o->helper_log > STDERR_FILENO) {
 		ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_HELPER_LOG};
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->helper_log, &ev) < 0)
-			return sbx_error_set(err, errno, "watch the network helper's log");
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->helper_log, &ev) < 0) {
+			sbx_error_set(err, errno, "watch the network helper's log");
+			goto fail;
+		}
 		s.log_open = true;
 	}
 	if (o->attach && s.master >= 0) {
 		cout = xmalloc(ATTACH_QUEUE_SIZE);
 		s.cout = cout;
 		ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = EV_LISTEN};
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->attach_listen, &ev) < 0)
-			return sbx_error_set(err, errno, "watch the attach socket");
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, o->attach_listen, &ev) < 0) {
+			sbx_error_set(err, errno, "watch the attach socket");
+			goto fail;
+		}
 	}
 
 	/* in case SIGCHLD was not blocked before clone and got lost */
 	if (check_exited(&s, false, err) < 0)
-		return -1;
+		goto fail;
 
 	while (!s.exited) {
 		struct epoll_event evs[8];
@@ -763,9 +836,9 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 		client_update_interest(&s);
 		if (update_interest(&s, err) < 0)
 			goto fail;
-		if (s.stdin_relay && !s.stdin_pollable && s.in_len == 0 && s.master >= 0) {
+		if (s.stdin_relay && !s.stdin_pollable && s.in_len == 0 && s.sink >= 0) {
 			/* a regular file or /dev/null: read never blocks */
-			stdin_to_master(&s);
+			stdin_to_sink(&s);
 			if (update_interest(&s, err) < 0)
 				goto fail;
 			if (s.stdin_relay && s.in_len == 0)
@@ -798,7 +871,11 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 				break;
 			case EV_STDIN:
 				if (s.stdin_relay && s.in_len == 0)
-					stdin_to_master(&s);
+					stdin_to_sink(&s);
+				break;
+			case EV_PIPE:
+				if (s.pipe >= 0)
+					flush_stdin(&s);
 				break;
 			case EV_LISTEN: client_accept(&s); break;
 			case EV_HELPER_LOG:
@@ -817,6 +894,7 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 		}
 	}
 
+	pipe_close(&s);
 	drain_master(&s);
 	while (s.log_open && helper_log_read(&s) > 0)
 		;
@@ -826,6 +904,7 @@ int supervise_wait(const struct supervise_opts *o, int *exit_status, struct sbx_
 	client_finish(&s, *exit_status);
 	return 0;
 fail:
+	pipe_close(&s);
 	client_drop(&s);
 	return -1;
 }

@@ -8,6 +8,8 @@
  *   pid = clone(...);                          child: init_restore_signals(&saved)
  *                                              in the command before execve
  *   [-t: receive the pty master (tty_recv_fd), tty_raw_enter(STDIN_FILENO)]
+ *   [-i without -t on a terminal: tty_input_relay_open() before clone, the
+ *    child takes ->rd as stdin; ->term and ->wr as o->input, o->stdin_pipe]
  *   supervise_wait(&opts, &status, &err);
  *   [tty_raw_restore()]
  *   sigprocmask(SIG_SETMASK, &saved, NULL);    optional, once the child is reaped
@@ -36,6 +38,9 @@ struct supervise_opts {
 	bool attach;	   /* -d -t: serve `sandbox attach` on attach_listen */
 	int attach_listen; /* the listening attach socket (supervise_attach_listen()) */
 	int helper_log;	   /* the network helper's stderr pipe (> 2), or 0 or -1: none */
+	int input;	   /* where stdin is read (0: STDIN_FILENO; tty_input_relay.term) */
+	int stdin_pipe;	   /* -i without -t on a terminal: the command's stdin pipe, write end
+			    * (> 2; supervise_wait() closes it), or 0 or -1: none */
 };
 
 /* The attach socket, in the sandbox's RUNROOT/<id> */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tty.c - pseudo-terminals for -t, raw mode, and descriptor passing
+/* tty.c - pseudo-terminals for -t, raw mode, descriptor passing, the stdin relay of -i
  *
  * Theory of operation: the pty of `run -t` belongs to the sandbox. PID 1
  * opens it on the sandbox's own devpts instance (mounted with newinstance
@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -355,4 +356,118 @@ int tty_copy_winsize(int from, int to)
 	if (ioctl(to, TIOCSWINSZ, &ws) < 0)
 		return -errno;
 	return 0;
+}
+
+/*
+ * Stdin's terminal, opened again for reading (O_NONBLOCK): through
+ * /proc/self/fd/0, or, for a terminal of another user (su without a pty of
+ * its own) that is our controlling terminal, through /dev/tty, which checks
+ * no owner. Return the descriptor, or -1.
+ */
+static int reopen_stdin_terminal(void)
+{
+	const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	struct stat in, st;
+	int fd;
+
+	if (fstat(STDIN_FILENO, &in) < 0)
+		return -1;
+	fd = open("/proc/self/fd/0", flags);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == in.st_rdev && isatty(fd))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	/* TIOCGSID fails unless stdin is our controlling terminal, which
+	 * /dev/tty then is (its inode is /dev/tty's: no device to compare) */
+	if (tcgetsid(STDIN_FILENO) < 0)
+		return -1;
+	return open("/dev/tty", flags);
+}
+
+/**
+ * tty_input_relay_open() - a pipe as the command's stdin, when stdin is a terminal
+ * @r:		set up (or left as TTY_INPUT_RELAY_INIT when stdin is no terminal)
+ * @err:	error out-parameter
+ *
+ * With -i and no -t the command would read the caller's terminal itself,
+ * from a session of its own: job control never stops it, and a sandbox in
+ * the background would read the keys typed at the user's shell. Instead
+ * the command reads a pipe (@r->rd), and the supervisor, which stays in
+ * the caller's process group, relays the terminal into it (@r->wr, made
+ * non-blocking): in the background its read of the terminal stops it
+ * with SIGTTIN, as for any job. docker and podman relay through pipes too.
+ *
+ * The supervisor reads the terminal through @r->term, an open file
+ * description of its own (O_NONBLOCK): the user's shell shares the one on
+ * stdin, whose flags are not ours to change, and a read that lost a line
+ * to another reader of the terminal (or to the shell while job control
+ * had us stopped) must not block the event loop. A terminal that cannot
+ * be opened again (another user's, not our controlling terminal: no job
+ * control then) is read through stdin itself. Nothing is done when stdin is no terminal: a pipe
+ * or a file stays the command's stdin as it is.
+ *
+ * Return: 0, or a negative value with *err set (nothing left open).
+ */
+int tty_input_relay_open(struct tty_input_relay *r, struct sbx_error **err)
+{
+	cleanup_close int term = -1;
+	int p[2];
+
+	*r = (struct tty_input_relay)TTY_INPUT_RELAY_INIT;
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	term = reopen_stdin_terminal();
+	if (term < 0)
+		sbx_debug("read the terminal through stdin: it cannot be opened again");
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return sbx_error_set(err, errno, "create the pipe for the command's stdin");
+	if (fcntl(p[1], F_SETFL, O_NONBLOCK) < 0) {
+		int e = errno;
+
+		close(p[0]);
+		close(p[1]);
+		return sbx_error_set(err, e, "make the command's stdin pipe non-blocking");
+	}
+	r->rd = p[0];
+	r->wr = p[1];
+	r->term = term >= 0 ? take_fd(&term) : STDIN_FILENO;
+	return 0;
+}
+
+/**
+ * tty_input_relay_child() - the pipe as stdin, in the process that forks the command
+ * @r:		from tty_input_relay_open() (a copy, after fork or clone)
+ * @err:	error out-parameter
+ *
+ * Makes @r->rd stdin and closes the supervisor's ends here, so that its
+ * close of the write end is the command's EOF. Nothing is done without a
+ * relay.
+ *
+ * Return: 0, or a negative value with *err set.
+ */
+int tty_input_relay_child(struct tty_input_relay *r, struct sbx_error **err)
+{
+	if (r->rd < 0)
+		return 0;
+	if (dup2(r->rd, STDIN_FILENO) < 0)
+		return sbx_error_set(err, errno, "make the input pipe stdin");
+	tty_input_relay_close(r);
+	return 0;
+}
+
+/**
+ * tty_input_relay_close() - close what is left of a relay
+ * @r:		from tty_input_relay_open(); fields already taken are -1
+ *
+ * Stdin itself (@r->term when the terminal was not opened again) stays.
+ */
+void tty_input_relay_close(struct tty_input_relay *r)
+{
+	if (r->rd >= 0)
+		close(take_fd(&r->rd));
+	if (r->wr >= 0)
+		close(take_fd(&r->wr));
+	if (r->term > STDERR_FILENO)
+		close(r->term);
+	r->term = -1;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tty.h - pseudo-terminals for -t, raw mode, and descriptor passing
+/* tty.h - pseudo-terminals for -t, raw mode, descriptor passing, the stdin relay of -i
  *
  * With -t the pty is made *inside* the sandbox, on its own devpts instance
  * (PID 1: tty_open_pty()); the command makes the slave its controlling
@@ -24,6 +24,20 @@ struct tty_raw {
 	struct termios saved;
 };
 
+/*
+ * -i without -t on a terminal: the command's stdin is a pipe the supervisor
+ * fills from the terminal (tty_input_relay_open()). Fields are -1 when unused.
+ */
+struct tty_input_relay {
+	int term; /* the terminal, for the supervisor to read (or STDIN_FILENO) */
+	int rd;	  /* the command's stdin */
+	int wr;	  /* the supervisor's end, non-blocking */
+};
+#define TTY_INPUT_RELAY_INIT                                                                                 \
+	{                                                                                                    \
+		.term = -1, .rd = -1, .wr = -1                                                               \
+	}
+
 int tty_open_pty(int *master, int *slave, struct sbx_error **err);
 int tty_new_session(struct sbx_error **err);
 int tty_make_controlling(int slave, struct sbx_error **err);
@@ -33,5 +47,8 @@ int tty_raw_enter(int fd, struct tty_raw *r, struct sbx_error **err);
 void tty_raw_restore(struct tty_raw *r);
 int tty_copy_winsize(int from, int to);
 int tty_find_terminal(void);
+int tty_input_relay_open(struct tty_input_relay *r, struct sbx_error **err);
+int tty_input_relay_child(struct tty_input_relay *r, struct sbx_error **err);
+void tty_input_relay_close(struct tty_input_relay *r);
 
 #endif /* SBX_TTY_H */

@@ -83,7 +83,8 @@ exec sleep 60
 PANE
 	tmux_start 100 30
 	wait_for_file "$T_TMP/done" '^done$' 20
-	assert_eq "tiocsti: EPERM" "$(cat "$T_TMP/probe1")" "TIOCSTI with --privileged -i"
+	# -i: stdin is the supervisor's pipe, no terminal at all
+	assert_eq "tiocsti: ENOTTY" "$(cat "$T_TMP/probe1")" "TIOCSTI with --privileged -i"
 	assert_eq "tiocsti: EPERM" "$(cat "$T_TMP/probe2")" "TIOCSTI with seccomp=unconfined on stderr"
 	assert_eq "typed1=[]
 typed2=[]" "$(cat "$T_TMP/typed")" "input typed into the caller's shell"
@@ -156,6 +157,100 @@ PANE
 	tmux_screen | grep -q '^sandbox got: for-the-sandbox' || { tmux_screen >&2; t_fail "the resumed sandbox did not read its line"; }
 	tmux_screen | grep -q 'sandbox got: for-the-shell' && { tmux_screen >&2; t_fail "the stopped sandbox read the shell's line"; }
 	return 0
+}
+
+# -i without -t: a sandbox in the background reads none of the keys typed at
+# the caller's shell (its stdin is a pipe the supervisor fills from the
+# terminal; the supervisor's read stops it with SIGTTIN, as for any job);
+# `fg` gives it the terminal's input, ^D its EOF. $1: run, exec into a
+# running sandbox, or start -a -i of a created one. tmux starts the pane with SIGTTIN ignored, which bash
+# keeps for its jobs: the job gets it back as in an interactive shell (with
+# it ignored, the read fails with EIO and the command gets EOF).
+background_input() {
+	local cmd
+	if [ "$1" = exec ]; then
+		start_d "$ROOTFS" sleep 60
+		cmd=$(printf '%q ' "$SANDBOX" exec -i "$ID" sh -c 'echo ready >&2; cat')
+	elif [ "$1" = start ]; then
+		run_cmd "$SANDBOX" create --network none "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" sh -c 'echo ready >&2; cat'
+		[ "$T_STATUS" = 0 ] || t_fail "create failed with $T_STATUS: $(cat "$T_ERR")"
+		ID=$(cat "$T_OUT")
+		t_defer "$SANDBOX" rm -f "$ID"
+		cmd=$(printf '%q ' "$SANDBOX" start -a -i "$ID")
+	else
+		cmd=$(sbx_cmdline -i "$ROOTFS" sh -c 'echo ready >&2; cat')
+	fi
+	cmd="env --default-signal=TTIN $cmd"
+	cat >"$T_TMP/pane.sh" <<PANE
+set -m
+$cmd >'$T_TMP/file' &
+until [ -e '$T_TMP/typed' ]; do sleep 0.1; done
+read -r -t 5 line
+echo "shell got: \$line" >'$T_TMP/shell'
+jobs >'$T_TMP/jobs'
+echo fg >'$T_TMP/fg'
+fg %1 >/dev/null
+echo "rc=\$?" >'$T_TMP/rc'
+exec sleep 60
+PANE
+	tmux_start 100 30
+	wait_for_screen '^ready' 10
+	sleep 0.5 # the sandbox's cat is waiting for input now
+	tmux -S "$TMUX_SOCK" send-keys -l 'echo-for-the-shell'
+	tmux -S "$TMUX_SOCK" send-keys Enter
+	sleep 1 # time to take it, if it could
+	touch "$T_TMP/typed"
+	wait_for_file "$T_TMP/fg" '^fg$' 10
+	assert_eq "shell got: echo-for-the-shell" "$(cat "$T_TMP/shell")" "what the shell read ($1)"
+	assert_eq "" "$(cat "$T_TMP/file")" "what the sandbox in the background read ($1)"
+	assert_match 'Stopped' "$(cat "$T_TMP/jobs")" "the job after its read of the terminal ($1)"
+	sleep 0.5
+	tmux -S "$TMUX_SOCK" send-keys -l 'for-the-sandbox'
+	tmux -S "$TMUX_SOCK" send-keys Enter C-d
+	wait_for_file "$T_TMP/rc" '^rc=' 10
+	assert_eq "rc=0" "$(cat "$T_TMP/rc")" "exit status after fg and ^D ($1)"
+	assert_eq "for-the-sandbox" "$(cat "$T_TMP/file")" "what the sandbox read in the foreground ($1)"
+}
+
+test_background_input_run() {
+	require_cmd tmux
+	background_input run
+}
+
+test_background_input_exec() {
+	require_cmd tmux
+	background_input exec
+	assert_status 0 "$SANDBOX" rm -f "$ID"
+}
+
+test_background_input_start() {
+	require_cmd tmux
+	background_input start
+}
+
+# -i without -t in the foreground: typed lines reach the command, ^D ends
+# its input. A file as stdin of `sandbox run` stays the command's own (no
+# relay).
+test_foreground_input() {
+	require_cmd tmux
+	cat >"$T_TMP/pane.sh" <<PANE
+$(sbx_cmdline -i "$ROOTFS" sh -c 'echo ready; while read -r line; do echo "sandbox got: $line"; done; echo eof') >'$T_TMP/out'
+echo "rc=\$?" >'$T_TMP/rc'
+exec sleep 60
+PANE
+	tmux_start 100 30
+	wait_for_file "$T_TMP/out" '^ready$' 10
+	tmux -S "$TMUX_SOCK" send-keys -l 'typed line'
+	tmux -S "$TMUX_SOCK" send-keys Enter C-d
+	wait_for_file "$T_TMP/rc" '^rc=' 10
+	assert_eq "rc=0" "$(cat "$T_TMP/rc")" "exit status after ^D"
+	assert_eq "ready
+sandbox got: typed line
+eof" "$(cat "$T_TMP/out")" "what the command read"
+	echo from-a-file >"$T_TMP/in"
+	assert_status 0 sbx_run -i "$ROOTFS" sh -c 'cat; readlink /proc/self/fd/0' <"$T_TMP/in"
+	assert_eq "from-a-file
+$T_TMP/in" "$(cat "$T_OUT")" "a file as stdin, read by the command itself"
 }
 
 # A sandbox allowed keyctl (--privileged, seccomp=unconfined) neither finds
@@ -303,6 +398,10 @@ t "no TIOCSTI into the caller's terminal without a filter" test_no_typing_into_c
 t "without -t the terminal on fd 1 and 2 is write-only" test_terminal_output_write_only
 t "^C reaches a command without -t" test_ctrl_c_without_tty
 t "^Z stops a sandbox without -t, fg resumes it" test_ctrl_z_without_tty
+t "-i in the background reads nothing typed at the shell (run)" test_background_input_run
+t "-i in the background reads nothing typed at the shell (exec)" test_background_input_exec
+t "-i in the background reads nothing typed at the shell (start -a -i)" test_background_input_start
+t "-i in the foreground: typed input and ^D" test_foreground_input
 t "the caller's session keyring is not the sandbox's" test_session_keyring
 t "the network helper: own session and PID namespace, no terminal" test_network_helper_isolated
 t "the network helper drops frames for the host's loopback" test_network_helper_no_loopback_frames
