@@ -56,6 +56,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -828,6 +829,30 @@ static void generate_etc(struct run_ctx *c)
 }
 
 /**
+ * caller_home() - the real path of the caller's home directory, for the
+ *		   `host` image's overlay over it
+ *
+ * $HOME, or the passwd entry's home when it is unset, resolved here, in
+ * the caller's mount namespace: a home reached through a symlink
+ * (Silverblue's /home -> var/home, /home/USER -> /data/users/USER, an
+ * autofs map) is overlaid where it really is, which the symlinks inside
+ * the root lead to as they do on the host.
+ *
+ * Return: an allocated absolute path, or NULL when there is none.
+ */
+static char *caller_home(void)
+{
+	const char *home = getenv("HOME");
+
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(getuid());
+
+		home = pw ? pw->pw_dir : NULL;
+	}
+	return home && *home ? realpath(home, NULL) : NULL;
+}
+
+/**
  * prepare() - every check and every file before the namespaces exist
  * @c:		context
  * @err:	error out-parameter
@@ -893,7 +918,8 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	c->rs.gid_tty_mapped = userns_gid_mapped(&c->plan, 5);
 	c->rs.privileged = o->privileged;
 	c->rs.caller_uid = c->plan.run_uid;
-	c->rs.caller_home = getenv("HOME");
+	if (c->host)
+		c->rs.caller_home = caller_home();
 	c->rs.volumes = o->volumes;
 	c->rs.n_volumes = o->n_volumes;
 	c->rs.tmpfs = o->tmpfs;
@@ -1197,5 +1223,6 @@ out:
 	free((char *)c.rs.upper);
 	free((char *)c.rs.work);
 	free((char *)c.rs.persist_upper);
+	free((char *)c.rs.caller_home);
 	return ret;
 }

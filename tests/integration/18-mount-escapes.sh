@@ -78,6 +78,54 @@ test_host_sockets_fifos_unreachable() {
 	assert_nothing_left
 }
 
+# staged_home NAME: $SBX_HOMES_DIR/NAME, staged by tests/run.sh as root
+# (SBX_HOMES_DIR: root-owned, mode 0711; USER, and link -> deep/USER).
+staged_home() {
+	[ -n "${SBX_HOMES_DIR:-}" ] && [ -d "$SBX_HOMES_DIR/$(id -un)" ] ||
+		t_skip "no staged homes (tests/run.sh run as root stages SBX_HOMES_DIR)"
+	[ "$(stat -c %u "$(realpath "$SBX_HOMES_DIR/$1")")" = "$MY_UID" ] || t_skip "$SBX_HOMES_DIR/$1 is not ours"
+	echo "$SBX_HOMES_DIR/$1"
+}
+
+# assert_home_covered HOME: with HOME set so, the sockets and FIFOs in it
+# are unreachable from the host image (with and without --read-only), and
+# it is writable, to the private layer, as the caller's home must be.
+assert_home_covered() {
+	local home=$1 dir ro
+	dir=$(mktemp -d "$home/.sbx-test.XXXXXX")
+	t_defer rm -rf "$dir"
+	caller_endpoints "$dir"
+	for ro in "" --read-only; do
+		HOME=$home assert_status 0 sbx_run ${ro:+"$ro"} host python3 -c "$PEEK_PY" "$dir/agent.sock" "$dir/fifo"
+		assert_unreached "HOME=$home $ro"
+	done
+	HOME=$home assert_status 0 sbx_run host sh -c 'echo x >"$1/w" && cat "$1/w"' sh "$dir"
+	assert_eq x "$(cat "$T_OUT")" "a file written in HOME=$home"
+	assert_not_exists "$dir/w"
+}
+
+# $HOME in a directory the caller cannot list (/home with mode 0711) has its
+# overlay as any other: a read-only bind would not stop connect().
+test_home_in_unlistable_parent() {
+	require_cmd python3
+	local home
+	home=$(staged_home "$(id -un)") || exit
+	ls "$SBX_HOMES_DIR" >/dev/null 2>&1 && t_skip "$SBX_HOMES_DIR is listable"
+	assert_home_covered "$home"
+	assert_nothing_left
+}
+
+# $HOME reached through a symlink (/home -> var/home, /home/USER ->
+# /data/users/USER) has its overlay where it really is.
+test_home_through_symlink() {
+	require_cmd python3
+	local home
+	home=$(staged_home link) || exit
+	[ -L "$home" ] || t_skip "$home is not a symlink"
+	assert_home_covered "$home"
+	assert_nothing_left
+}
+
 # /var/tmp is a fresh tmpfs, as /tmp, also with --read-only: sockets and FIFOs
 # left there on the host are not the sandbox's.
 test_host_var_tmp_is_private() {
@@ -205,6 +253,8 @@ test_sys_admin_exec_and_network() {
 }
 
 t "host image: the caller's sockets and FIFOs are unreachable" test_host_sockets_fifos_unreachable
+t "host image: \$HOME in a directory the caller cannot list" test_home_in_unlistable_parent
+t "host image: \$HOME reached through a symlink" test_home_through_symlink
 t "host image: /var/tmp is private, also with --read-only" test_host_var_tmp_is_private
 t "host image: -v naming a socket shares it" test_host_socket_by_volume
 t "a host mount made after the start does not propagate" test_later_host_mount_not_propagated
