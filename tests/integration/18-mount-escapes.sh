@@ -160,6 +160,19 @@ fifo: reached" "$(cat "$T_OUT")" "-v $dir/agent.sock:$target $ro"
 	assert_nothing_left
 }
 
+# --userns single keeps the caller's supplementary groups (setgroups is denied
+# without newgidmap), which still count on the host's files: said once.
+test_single_warns_kept_groups() {
+	local groups
+	groups=$(id -G | tr ' ' '\n' | grep -cvx "$MY_GID")
+	[ "$groups" -gt 0 ] || t_skip "the test user has no supplementary groups"
+	assert_status 0 sbx_run --userns single "$ROOTFS" true
+	assert_eq 1 "$(grep -c "keeps your $groups supplementary group" "$T_ERR")" "the warning, the first time"
+	assert_status 0 sbx_run --userns single "$ROOTFS" true
+	assert_file_empty "$T_ERR"
+	assert_nothing_left
+}
+
 # ---- mount propagation -----------------------------------------------------
 
 # A mount the host makes under a :ro volume after the start does not appear
@@ -257,6 +270,7 @@ t "host image: \$HOME in a directory the caller cannot list" test_home_in_unlist
 t "host image: \$HOME reached through a symlink" test_home_through_symlink
 t "host image: /var/tmp is private, also with --read-only" test_host_var_tmp_is_private
 t "host image: -v naming a socket shares it" test_host_socket_by_volume
+t "--userns single warns once that it keeps the caller's groups" test_single_warns_kept_groups
 t "a host mount made after the start does not propagate" test_later_host_mount_not_propagated
 t "CAP_SYS_ADMIN cannot unmount the masks" test_sys_admin_keeps_masks
 t "CAP_SYS_ADMIN cannot remount read-only binds" test_sys_admin_keeps_read_only
