@@ -253,7 +253,7 @@ static bool host_bound_by_volume(const struct rootfs_spec *s, const char *path)
  * Return: 0, or -errno.
  */
 static int host_empty_dir(const struct rootfs_spec *s, int rootfd, const char *src, const struct stat *st,
-			  const char *why)
+			  const struct sbx_error *why)
 {
 	cleanup_close int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
 	cleanup_error struct sbx_error *aerr = NULL;
@@ -270,9 +270,10 @@ static int host_empty_dir(const struct rootfs_spec *s, int rootfd, const char *s
 		return -errno;
 	if (attach_tree(fd, src, rootfd, src + 1, false, &aerr) < 0)
 		return -(aerr->errnum ? aerr->errnum : EINVAL);
+	sbx_debug("`%s`: %s", src, why->msg);
 	if (!host_bound_by_volume(s, src))
 		sbx_warn("`%s` is empty inside: overlayfs refused it (%s); bind it with -v to see it", src,
-			 why);
+			 strerror(why->errnum ? why->errnum : EINVAL));
 	return 0;
 }
 
@@ -362,7 +363,7 @@ attach:
 	}
 	return 0;
 refused:
-	ret = host_empty_dir(s, rootfd, src, st, oerr->msg);
+	ret = host_empty_dir(s, rootfd, src, st, oerr);
 	if (ret < 0)
 		sbx_debug("`%s`: an empty directory instead: %s", src, strerror(-ret));
 	return ret;

@@ -126,6 +126,40 @@ test_home_through_symlink() {
 	assert_nothing_left
 }
 
+# A home overlayfs refuses (here: a stack of two overlays already, one more
+# is past the kernel's stacking depth) is an empty directory inside, said in
+# one line, not a read-only bind showing its sockets; -v still binds it. The
+# "host" is an `unshare -Urm` namespace with the stack mounted on the home.
+test_home_overlay_refused_is_empty() {
+	require_cmd unshare mount
+	local home
+	home=$(staged_home "$(id -un)") || exit
+	unshare -Urm true 2>/dev/null || t_skip "unshare -Urm does not work here"
+	mkdir -p "$T_TMP"/{l1,u1,w1,a,u2,w2}
+	echo mine >"$T_TMP/l1/file"
+	# shellcheck disable=SC2154 # $1, $2 are the inner sh's
+	run_cmd unshare -Urm sh -c '
+		t=$1 h=$2; shift 2
+		mount -t overlay -o "lowerdir=$t/l1,upperdir=$t/u1,workdir=$t/w1" sbx-o1 "$t/a" &&
+			mount -t overlay -o "lowerdir=$t/a,upperdir=$t/u2,workdir=$t/w2" sbx-o2 "$h" || exit 99
+		for ro in "" --read-only; do
+			HOME=$h "$SANDBOX" run --rm --network none --userns single $ro host ls -A "$h" 2>>"$t/warned"
+			echo "ls $ro: $?"
+		done
+		HOME=$h "$SANDBOX" run --rm --network none --userns single -v "$h:$h" host ls -A "$h" 2>>"$t/bound"
+		echo "ls -v: $?"' sh "$T_TMP" "$home"
+	[ "$T_STATUS" != 99 ] || t_skip "no stack of two overlays in an unshare -Urm namespace"
+	assert_eq "ls : 0
+ls --read-only: 0
+file
+ls -v: 0" "$(cat "$T_OUT")" "the home inside: empty, empty, bound"
+	assert_eq 2 "$(grep -c "^sandbox: warn: \`$home\` is empty inside: overlayfs refused it (.*); bind it with -v to see it$" "$T_TMP/warned")" \
+		"one warning a run"
+	assert_eq 2 "$(wc -l <"$T_TMP/warned")" "nothing else on stderr"
+	assert_file_empty "$T_TMP/bound"
+	assert_nothing_left
+}
+
 # /var/tmp is a fresh tmpfs, as /tmp, also with --read-only: sockets and FIFOs
 # left there on the host are not the sandbox's.
 test_host_var_tmp_is_private() {
@@ -268,6 +302,7 @@ test_sys_admin_exec_and_network() {
 t "host image: the caller's sockets and FIFOs are unreachable" test_host_sockets_fifos_unreachable
 t "host image: \$HOME in a directory the caller cannot list" test_home_in_unlistable_parent
 t "host image: \$HOME reached through a symlink" test_home_through_symlink
+t "host image: a home overlayfs refuses is empty inside, with a warning" test_home_overlay_refused_is_empty
 t "host image: /var/tmp is private, also with --read-only" test_host_var_tmp_is_private
 t "host image: -v naming a socket shares it" test_host_socket_by_volume
 t "--userns single warns once that it keeps the caller's groups" test_single_warns_kept_groups
