@@ -81,7 +81,7 @@ test_host_sockets_fifos_unreachable() {
 # staged_home NAME: $SBX_HOMES_DIR/NAME, staged by tests/run.sh as root
 # (SBX_HOMES_DIR: root-owned, mode 0711; USER, and link -> deep/USER).
 staged_home() {
-	[ -n "${SBX_HOMES_DIR:-}" ] && [ -d "$SBX_HOMES_DIR/$(id -un)" ] ||
+	{ [ -n "${SBX_HOMES_DIR:-}" ] && [ -d "$SBX_HOMES_DIR/$(id -un)" ]; } ||
 		t_skip "no staged homes (tests/run.sh run as root stages SBX_HOMES_DIR)"
 	[ "$(stat -c %u "$(realpath "$SBX_HOMES_DIR/$1")")" = "$MY_UID" ] || t_skip "$SBX_HOMES_DIR/$1 is not ours"
 	echo "$SBX_HOMES_DIR/$1"
