@@ -25,12 +25,13 @@
  * /etc/x. So the root is a tmpfs holding read-only binds of the host's
  * top-level entries, with a private writable overlay on every directory
  * the caller owns, at the top level or one below (/home/USER, /srv/X), and
- * on $HOME wherever it is (its real path): what the caller can write on the host it can
- * write inside, to the private layer; everything else stays unwritable, as
- * on the host. With --read-only those overlays stay, without an upper
- * layer: a read-only bind would not stop connect() on the caller's unix
- * sockets (ssh-agent, gpg-agent, ssh ControlMaster) or open() of its FIFOs,
- * an overlay does (its inodes are not the sockets' and pipes'). /tmp,
+ * on $HOME at its real path, wherever that is: what the caller can write
+ * on the host it can write inside, to the private layer; everything else
+ * stays unwritable, as on the host. With --read-only those overlays stay,
+ * without an upper layer: a read-only bind would not stop connect() on the
+ * caller's unix sockets (ssh-agent, gpg-agent, ssh ControlMaster) or open()
+ * of its FIFOs, an overlay does (its inodes are not the sockets' and
+ * pipes'); where overlayfs refuses a directory, it is empty inside. /tmp,
  * /var/tmp and /run are fresh tmpfs. The writable layers live on a private
  * tmpfs: an upper directory on the host's root filesystem would be inside
  * its own lower layer (ELOOP).
