@@ -25,12 +25,13 @@
  * /etc/x. So the root is a tmpfs holding read-only binds of the host's
  * top-level entries, with a private writable overlay on every directory
  * the caller owns, at the top level or one below (/home/USER, /srv/X), and
- * on $HOME wherever it is: what the caller can write on the host it can
- * write inside, to the private layer; everything else stays unwritable, as
- * on the host. With --read-only those overlays stay, without an upper
- * layer: a read-only bind would not stop connect() on the caller's unix
- * sockets (ssh-agent, gpg-agent, ssh ControlMaster) or open() of its FIFOs,
- * an overlay does (its inodes are not the sockets' and pipes'). /tmp,
+ * on $HOME at its real path, wherever that is: what the caller can write
+ * on the host it can write inside, to the private layer; everything else
+ * stays unwritable, as on the host. With --read-only those overlays stay,
+ * without an upper layer: a read-only bind would not stop connect() on the
+ * caller's unix sockets (ssh-agent, gpg-agent, ssh ControlMaster) or open()
+ * of its FIFOs, an overlay does (its inodes are not the sockets' and
+ * pipes'); where overlayfs refuses a directory, it is empty inside. /tmp,
  * /var/tmp and /run are fresh tmpfs. The writable layers live on a private
  * tmpfs: an upper directory on the host's root filesystem would be inside
  * its own lower layer (ELOOP).
@@ -215,6 +216,85 @@ static int write_generated(const struct rootfs_spec *s, int dirfd, struct sbx_er
 }
 
 /**
+ * host_covered_has() - whether @path or a directory above it is covered
+ * @c:		the directories host_overlay() covered
+ * @path:	absolute, canonical host path
+ *
+ * Return: true if @path is inside one of @c's directories (or is one).
+ */
+static bool host_covered_has(const struct strv *c, const char *path)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		size_t len = strlen(c->v[i]);
+
+		if (strncmp(path, c->v[i], len) == 0 && (path[len] == '\0' || path[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * host_bound_by_volume() - whether a volume's target is @path or above it
+ * @s:		the spec
+ * @path:	absolute host path (the same path inside)
+ *
+ * Return: true if a -v puts something of the caller's choice over @path.
+ */
+static bool host_bound_by_volume(const struct rootfs_spec *s, const char *path)
+{
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const char *t = s->volumes[i].target;
+		size_t len = strlen(t);
+
+		while (len > 1 && t[len - 1] == '/')
+			len--;
+		if (strncmp(path, t, len) == 0 && (path[len] == '\0' || path[len] == '/' || len == 1))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * host_empty_dir() - an empty read-only tmpfs where overlayfs refused a
+ *		      directory of the caller's
+ * @s:		the spec
+ * @rootfd:	the new root
+ * @src:	absolute host path of the directory
+ * @st:		its stat
+ * @why:	overlayfs's error
+ *
+ * A read-only bind instead would show the caller's unix sockets and FIFOs
+ * in it to connect() and open() (host_overlay()): the directory is empty
+ * inside, and one line says so and how to get it.
+ *
+ * Return: 0, or -errno.
+ */
+static int host_empty_dir(const struct rootfs_spec *s, int rootfd, const char *src, const struct stat *st,
+			  const struct sbx_error *why)
+{
+	cleanup_close int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
+	cleanup_error struct sbx_error *aerr = NULL;
+	char mode[8];
+	int fd;
+
+	snprintf(mode, sizeof(mode), "%o", (unsigned)(st->st_mode & 07777));
+	if (fs < 0 || sys_fsconfig(fs, FSCONFIG_SET_STRING, "mode", mode, 0) < 0 ||
+	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	fd = sys_fsmount(fs, FSMOUNT_CLOEXEC,
+			 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (attach_tree(fd, src, rootfd, src + 1, false, &aerr) < 0)
+		return -(aerr->errnum ? aerr->errnum : EINVAL);
+	sbx_debug("`%s`: %s", src, why->msg);
+	if (!host_bound_by_volume(s, src))
+		sbx_warn("`%s` is empty inside: overlayfs refused it (%s); bind it with -v to see it", src,
+			 strerror(why->errnum ? why->errnum : EINVAL));
+	return 0;
+}
+
+/**
  * host_overlay() - a private writable layer over the caller's host
  *		    directory @src, attached at the same path in the root
  * @s:		the spec
@@ -222,6 +302,7 @@ static int write_generated(const struct rootfs_spec *s, int dirfd, struct sbx_er
  * @stage:	path of the staging tmpfs
  * @src:	absolute host path of a directory the caller owns
  * @st:		its stat
+ * @cov:	@src is added to it
  *
  * The overlay's root directory shows the upper directory's owner and mode,
  * so the upper directory gets those of @src (the caller owns both). With
@@ -229,21 +310,22 @@ static int write_generated(const struct rootfs_spec *s, int dirfd, struct sbx_er
  * the overlay a read-only one. Either way the overlay stands between the
  * sandbox and the caller's unix sockets and FIFOs: connect() and open()
  * through it reach overlayfs's own inodes, never a server or a reader of
- * the caller's (a read-only bind would not stop them).
+ * the caller's (a read-only bind would not stop them). Where overlayfs
+ * refuses @src, it is an empty directory inside (host_empty_dir()).
  *
- * Return: 1 when attached, 0 when overlayfs refused (mounts locked below
- * it: the caller binds it read-only instead), -errno on other failures.
+ * Return: 0, or -errno.
  */
 static int host_overlay(const struct rootfs_spec *s, int rootfd, const char *stage, const char *src,
-			const struct stat *st)
+			const struct stat *st, struct strv *cov)
 {
 	cleanup_free char *name = xstrdup(src + 1);
 	cleanup_free char *up = NULL, *wk = NULL;
 	cleanup_error struct sbx_error *oerr = NULL;
 	char *lowers[1] = {(char *)src};
 	struct overlay_layers l = {.lowers = lowers, .n_lowers = 1, .volatile_upper = true};
-	int ovl = -1;
+	int ovl = -1, ret;
 
+	strv_push(cov, src);
 	for (char *p = name; *p; p++)
 		if (*p == '/')
 			*p = ':';
@@ -254,10 +336,8 @@ static int host_overlay(const struct rootfs_spec *s, int rootfd, const char *sta
 
 		if (mkdir(empty, 0755) < 0 && errno != EEXIST)
 			return -errno;
-		if (overlay_mount_fd(&rl, &ovl, &oerr) < 0) {
-			sbx_debug("`%s` is bound read-only: %s", src, oerr->msg);
-			return 0;
-		}
+		if (overlay_mount_fd(&rl, &ovl, &oerr) < 0)
+			goto refused;
 		goto attach;
 	}
 	/* overlayfs refuses an upper directory inside its own lower one
@@ -291,16 +371,19 @@ static int host_overlay(const struct rootfs_spec *s, int rootfd, const char *sta
 	(void)!chmod(up, st->st_mode & 07777);
 	l.upper = up;
 	l.work = wk;
-	if (overlay_mount_fd(&l, &ovl, &oerr) < 0) {
-		sbx_debug("`%s` is bound read-only: %s", src, oerr->msg);
-		return 0;
-	}
+	if (overlay_mount_fd(&l, &ovl, &oerr) < 0)
+		goto refused;
 attach:
 	if (attach_tree(ovl, src, rootfd, src + 1, false, &oerr) < 0) {
 		sbx_debug("`%s`: %s", src, oerr->msg);
 		return -(oerr->errnum ? oerr->errnum : EINVAL);
 	}
-	return 1;
+	return 0;
+refused:
+	ret = host_empty_dir(s, rootfd, src, st, oerr);
+	if (ret < 0)
+		sbx_debug("`%s`: an empty directory instead: %s", src, strerror(-ret));
+	return ret;
 }
 
 /**
@@ -311,19 +394,23 @@ attach:
  * @rootfd:	the new root
  * @stage:	path of the staging tmpfs
  * @parent:	absolute host path, bound read-only in the root
+ * @cov:	the directories overlaid are added to it
  * @err:	error out-parameter
+ *
+ * A @parent the caller cannot list (/home with mode 0711) gets none here:
+ * the caller's $HOME in it still gets its own (host_home()).
  *
  * Return: 0, or negative with *err set.
  */
 static int host_caller_dirs(const struct rootfs_spec *s, int rootfd, const char *stage, const char *parent,
-			    struct sbx_error **err)
+			    struct strv *cov, struct sbx_error **err)
 {
 	DIR *d = opendir(parent);
 	struct dirent *de;
 	int ret = 0;
 
 	if (!d)
-		return 0; /* not readable by the caller: nothing of it is writable */
+		return 0;
 	while ((de = readdir(d)) && ret == 0) {
 		cleanup_free char *src = NULL;
 		struct stat st;
@@ -336,57 +423,50 @@ static int host_caller_dirs(const struct rootfs_spec *s, int rootfd, const char 
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
 		    st.st_uid != s->caller_uid)
 			continue;
-		if (host_overlay(s, rootfd, stage, src, &st) < 0)
-			ret = sbx_error_set(err, EIO, "overlay `%s`", src);
+		ret = host_overlay(s, rootfd, stage, src, &st, cov);
+		if (ret < 0)
+			ret = sbx_error_set(err, -ret, "overlay `%s`", src);
 	}
 	closedir(d);
 	return ret;
 }
 
 /**
- * host_deep_home() - an overlay over the caller's home directory when it is
- *		      deeper than the two levels host_root() covers
- *		      (/home/GROUP/USER, /srv/home/USER)
+ * host_home() - an overlay over the caller's home directory, unless it or
+ *		 a directory above it has one already
  * @s:		the spec
  * @rootfd:	the new root
  * @stage:	path of the staging tmpfs
+ * @cov:	the directories overlaid so far
  * @err:	error out-parameter
  *
- * Where the sockets of ssh, gpg and editors usually are; other directories
- * of the caller's that deep stay read-only binds (SECURITY.md).
+ * Where the sockets of ssh, gpg and editors usually are, at any depth
+ * (/home/GROUP/USER), below a directory the caller cannot list (/home
+ * with mode 0711), and where a symlink leads: s->caller_home is the real
+ * path, resolved in the caller's namespace (run.c). Other directories of
+ * the caller's deeper than two levels stay read-only binds (SECURITY.md).
  *
  * Return: 0, or negative with *err set.
  */
-static int host_deep_home(const struct rootfs_spec *s, int rootfd, const char *stage, struct sbx_error **err)
+static int host_home(const struct rootfs_spec *s, int rootfd, const char *stage, struct strv *cov,
+		     struct sbx_error **err)
 {
-	static const char *const own[] = {"/proc/", "/sys/", "/dev/", "/run/", "/tmp/"};
+	static const char *const own[] = {"/proc/", "/sys/", "/dev/", "/run/", "/tmp/", "/var/tmp/"};
 	const char *home = s->caller_home;
-	cleanup_free char *anc = NULL;
-	const char *slash;
 	struct stat st;
 	int ret;
 
-	if (!home || home[0] != '/' || strstr(home, "//") || strstr(home, "/.") ||
-	    home[strlen(home) - 1] == '/')
+	if (!home || home[0] != '/' || !home[1] || strstr(home, "//") || strstr(home, "/./") ||
+	    strstr(home, "/../") || home[strlen(home) - 1] == '/')
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
 		if (strncmp(home, own[i], strlen(own[i])) == 0)
 			return 0;
-	/* /A and /A/B: a directory of the caller's there has an overlay
-	 * already, and a symlink there is not what host_root() bound */
-	slash = home;
-	for (int depth = 1; depth <= 2; depth++) {
-		slash = strchr(slash + 1, '/');
-		if (!slash)
-			return 0; /* two levels or less: host_root() covered it */
-		free(anc);
-		anc = xasprintf("%.*s", (int)(slash - home), home);
-		if (lstat(anc, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid == s->caller_uid)
-			return 0;
-	}
+	if (strncmp(home, "/" STAGE_DIR, strlen("/" STAGE_DIR)) == 0 || host_covered_has(cov, home))
+		return 0;
 	if (lstat(home, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != s->caller_uid)
 		return 0;
-	ret = host_overlay(s, rootfd, stage, home, &st);
+	ret = host_overlay(s, rootfd, stage, home, &st, cov);
 	return ret < 0 ? sbx_error_set(err, -ret, "overlay `%s`", home) : 0;
 }
 
@@ -402,6 +482,7 @@ static int host_deep_home(const struct rootfs_spec *s, int rootfd, const char *s
 static int host_root(const struct rootfs_spec *s, int rootfd, const char *stage, struct sbx_error **err)
 {
 	static const char *const own[] = {"proc", "sys", "dev", "run", "tmp", STAGE_DIR};
+	struct strv cov = {0};
 	struct dirent *de;
 	DIR *d;
 	int ret = 0;
@@ -441,19 +522,19 @@ static int host_root(const struct rootfs_spec *s, int rootfd, const char *stage,
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 			continue;
 		if (S_ISDIR(st.st_mode) && st.st_uid == s->caller_uid) {
-			ret = host_overlay(s, rootfd, stage, src, &st);
-			if (ret != 0) { /* attached, or failed */
-				ret = ret < 0 ? sbx_error_set(err, -ret, "overlay `%s`", src) : 0;
-				continue;
-			}
+			ret = host_overlay(s, rootfd, stage, src, &st, &cov);
+			if (ret < 0)
+				ret = sbx_error_set(err, -ret, "overlay `%s`", src);
+			continue;
 		}
 		ret = bind_into_root(src, rootfd, n, true, err);
 		if (ret == 0 && S_ISDIR(st.st_mode))
-			ret = host_caller_dirs(s, rootfd, stage, src, err);
+			ret = host_caller_dirs(s, rootfd, stage, src, &cov, err);
 	}
 	closedir(d);
 	if (ret == 0)
-		ret = host_deep_home(s, rootfd, stage, err);
+		ret = host_home(s, rootfd, stage, &cov, err);
+	strv_clear(&cov);
 	return ret;
 }
 

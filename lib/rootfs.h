@@ -28,7 +28,7 @@ struct rootfs_spec {
 	bool gid_tty_mapped; /* gid 5 exists inside: devpts gid=5 */
 	bool privileged;     /* no masked or read-only /proc paths */
 	uid_t caller_uid;    /* the caller's uid as seen inside */
-	const char *caller_home; /* host: the caller's $HOME (overlaid) or NULL */
+	const char *caller_home; /* host: real path of the caller's $HOME (overlaid) or NULL */
 	const struct sbx_volume *volumes;
 	size_t n_volumes;
 	const struct sbx_tmpfs *tmpfs;

@@ -63,6 +63,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -836,6 +837,30 @@ static void generate_etc(struct run_ctx *c)
 }
 
 /**
+ * caller_home() - the real path of the caller's home directory, for the
+ *		   `host` image's overlay over it
+ *
+ * $HOME, or the passwd entry's home when it is unset, resolved here, in
+ * the caller's mount namespace: a home reached through a symlink
+ * (Silverblue's /home -> var/home, /home/USER -> /data/users/USER, an
+ * autofs map) is overlaid where it really is, which the symlinks inside
+ * the root lead to as they do on the host.
+ *
+ * Return: an allocated absolute path, or NULL when there is none.
+ */
+static char *caller_home(void)
+{
+	const char *home = getenv("HOME");
+
+	if (!home || !*home) {
+		struct passwd *pw = getpwuid(getuid());
+
+		home = pw ? pw->pw_dir : NULL;
+	}
+	return home && *home ? realpath(home, NULL) : NULL;
+}
+
+/**
  * prepare() - every check and every file before the namespaces exist
  * @c:		context
  * @err:	error out-parameter
@@ -901,7 +926,8 @@ static int prepare(struct run_ctx *c, struct sbx_error **err)
 	c->rs.gid_tty_mapped = userns_gid_mapped(&c->plan, 5);
 	c->rs.privileged = o->privileged;
 	c->rs.caller_uid = c->plan.run_uid;
-	c->rs.caller_home = getenv("HOME");
+	if (c->host)
+		c->rs.caller_home = caller_home();
 	c->rs.volumes = o->volumes;
 	c->rs.n_volumes = o->n_volumes;
 	c->rs.tmpfs = o->tmpfs;
@@ -965,21 +991,44 @@ static void detach_notify(struct run_ctx *c)
 	c->o->notify_fd = -1;
 }
 
-static void warn_fallback_once(const struct run_ctx *c)
+/**
+ * first_warning() - whether a warning is due: once per runroot (boot)
+ * @c:		context
+ * @name:	the warning's marker file in the runroot
+ *
+ * Return: true the first time for @name.
+ */
+static bool first_warning(const struct run_ctx *c, const char *name)
 {
-	cleanup_free char *marker = NULL;
-	int fd;
+	cleanup_free char *marker = xasprintf("%s/%s", c->o->global->runroot, name);
+	int fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
-	if (!c->plan.fallback_reason)
-		return;
-	marker = xasprintf("%s/.single-id-warned", c->o->global->runroot);
-	fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST)
-		return;
+		return false;
 	if (fd >= 0)
 		close(fd);
-	sbx_warn("using a single-ID user namespace: %s%s%s", c->plan.fallback_reason,
-		 c->plan.fallback_hint ? "; " : "", c->plan.fallback_hint ? c->plan.fallback_hint : "");
+	return true;
+}
+
+/**
+ * warn_userns_once() - say once what a single-ID user namespace costs: the
+ *			full map is missing, the caller's groups are kept
+ * @c:		context
+ */
+static void warn_userns_once(const struct run_ctx *c)
+{
+	int kept;
+
+	if (c->plan.fallback_reason && first_warning(c, ".single-id-warned"))
+		sbx_warn("using a single-ID user namespace: %s%s%s", c->plan.fallback_reason,
+			 c->plan.fallback_hint ? "; " : "",
+			 c->plan.fallback_hint ? c->plan.fallback_hint : "");
+	kept = userns_kept_groups(&c->plan);
+	if (kept > 0 && first_warning(c, ".groups-kept-warned"))
+		sbx_warn(
+		    "a single-ID user namespace keeps your %d supplementary group%s (setgroups is denied): "
+		    "host files and sockets of those groups stay reachable inside",
+		    kept, kept == 1 ? "" : "s");
 }
 
 /**
@@ -1014,7 +1063,7 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 	if (o->detach && detach_output(&c, err) < 0)
 		goto out;
 	sbx_debug_phase("clone");
-	warn_fallback_once(&c);
+	warn_userns_once(&c);
 	if (c.cg.path)
 		flags &= ~(unsigned long)CLONE_NEWCGROUP; /* PID 1 unshares it once moved */
 	if (o->network != SBX_NET_HOST)
@@ -1217,5 +1266,6 @@ out:
 	free((char *)c.rs.upper);
 	free((char *)c.rs.work);
 	free((char *)c.rs.persist_upper);
+	free((char *)c.rs.caller_home);
 	return ret;
 }

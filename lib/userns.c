@@ -830,6 +830,37 @@ bool userns_can_setgroups(const struct userns_plan *p)
 }
 
 /**
+ * userns_kept_groups() - how many supplementary groups of the caller's the
+ *			  sandbox keeps
+ * @p:		the plan
+ *
+ * Without the helpers setgroups() is denied in the sandbox (the kernel's
+ * condition for an unprivileged gid_map), so its processes keep the
+ * caller's supplementary groups, unmapped inside but still counted by
+ * permission checks on the host's files: a root:GROUP 0660 socket under a
+ * read-only /var (lxd, docker, libvirt) takes connect() from inside.
+ *
+ * Return: the number of groups other than the caller's primary one that
+ * the sandbox keeps; 0 when it drops them.
+ */
+int userns_kept_groups(const struct userns_plan *p)
+{
+	cleanup_free gid_t *groups = NULL;
+	int n, kept = 0;
+
+	if (userns_can_setgroups(p))
+		return 0;
+	n = getgroups(0, NULL);
+	if (n <= 0)
+		return 0;
+	groups = xcalloc((size_t)n, sizeof(*groups));
+	n = getgroups(n, groups);
+	for (int i = 0; i < n; i++)
+		kept += groups[i] != p->host_gid;
+	return kept;
+}
+
+/**
  * userns_format_map() - the text of a uid_map/gid_map
  * @r:		map lines
  * @n:		their number

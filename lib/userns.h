@@ -96,6 +96,7 @@ bool userns_uid_mapped(const struct userns_plan *p, uid_t inside);
 bool userns_gid_mapped(const struct userns_plan *p, gid_t inside);
 uint64_t userns_count(const struct userns_range *r, size_t n);
 bool userns_can_setgroups(const struct userns_plan *p);
+int userns_kept_groups(const struct userns_plan *p);
 int userns_format_map(const struct userns_range *r, size_t n, char *buf, size_t size);
 
 #endif /* SBX_USERNS_H */

@@ -101,6 +101,7 @@ cleanup_stage() {
 		esac
 	done < <(cat "$STAGE/tmp-list" 2>/dev/null)
 	rm -rf -- "$STAGE"
+	[ -n "${HOMES_STAGE:-}" ] && rm -rf -- "$HOMES_STAGE"
 }
 # The debootstrapped Debian image (16-docker-registry.sh's acceptance line): a
 # `debootstrap --variant=minbase bookworm` tarball made by rootfs-tools/mk-debian-rootfs.sh,
@@ -196,6 +197,15 @@ run_as_root() {
 	# another user's directory that anyone may write to, as an attacker leaves
 	# /tmp/sandbox-$UID for its victim (integration/18-runroot.sh)
 	install -d -m 0777 -o "$NOSUB_USER" -g "$NOSUB_USER" "$stage/foreign"
+	# homes the test user could not make (integration/18-mount-escapes.sh): in a
+	# root-owned 0711 directory it cannot list, `USER`, and `link` ->
+	# `deep/USER` (a home reached through a symlink, /home -> var/home).
+	# Top-level, two levels deep as /home/USER: the host image's /tmp is its own.
+	HOMES_STAGE=$(mktemp -d /sbx-test-homes.XXXXXX) || exit 1
+	chmod 0711 "$HOMES_STAGE"
+	mkdir -m 0755 "$HOMES_STAGE/deep"
+	install -d -m 0700 -o "$TEST_USER" -g "$TEST_USER" "$HOMES_STAGE/$TEST_USER" "$HOMES_STAGE/deep/$TEST_USER"
+	ln -s "deep/$TEST_USER" "$HOMES_STAGE/link"
 	for user in "$TEST_USER" "$NOSUB_USER"; do
 		w=$stage/work-$user
 		mkdir -p "$w"
@@ -214,7 +224,7 @@ run_as_root() {
 			HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user" \
 			SHELL=/bin/bash LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
 			SANDBOX_BIN="$stage/sandbox" SBX_FAKE_IDMAP_DIR="$stage/fake-idmap" \
-			SBX_FOREIGN_DIR="$stage/foreign" \
+			SBX_FOREIGN_DIR="$stage/foreign" SBX_HOMES_DIR="$HOMES_STAGE" \
 			ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
 			LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
 			T_VERBOSE="${T_VERBOSE:-0}" T_KEEP="${T_KEEP:-0}" T_TIMEOUT="${T_TIMEOUT:-30}" \

@@ -78,6 +78,88 @@ test_host_sockets_fifos_unreachable() {
 	assert_nothing_left
 }
 
+# staged_home NAME: $SBX_HOMES_DIR/NAME, staged by tests/run.sh as root
+# (SBX_HOMES_DIR: root-owned, mode 0711; USER, and link -> deep/USER).
+staged_home() {
+	{ [ -n "${SBX_HOMES_DIR:-}" ] && [ -d "$SBX_HOMES_DIR/$(id -un)" ]; } ||
+		t_skip "no staged homes (tests/run.sh run as root stages SBX_HOMES_DIR)"
+	[ "$(stat -c %u "$(realpath "$SBX_HOMES_DIR/$1")")" = "$MY_UID" ] || t_skip "$SBX_HOMES_DIR/$1 is not ours"
+	echo "$SBX_HOMES_DIR/$1"
+}
+
+# assert_home_covered HOME: with HOME set so, the sockets and FIFOs in it
+# are unreachable from the host image (with and without --read-only), and
+# it is writable, to the private layer, as the caller's home must be.
+assert_home_covered() {
+	local home=$1 dir ro
+	dir=$(mktemp -d "$home/.sbx-test.XXXXXX")
+	t_defer rm -rf "$dir"
+	caller_endpoints "$dir"
+	for ro in "" --read-only; do
+		HOME=$home assert_status 0 sbx_run ${ro:+"$ro"} host python3 -c "$PEEK_PY" "$dir/agent.sock" "$dir/fifo"
+		assert_unreached "HOME=$home $ro"
+	done
+	HOME=$home assert_status 0 sbx_run host sh -c 'echo x >"$1/w" && cat "$1/w"' sh "$dir"
+	assert_eq x "$(cat "$T_OUT")" "a file written in HOME=$home"
+	assert_not_exists "$dir/w"
+}
+
+# $HOME in a directory the caller cannot list (/home with mode 0711) has its
+# overlay as any other: a read-only bind would not stop connect().
+test_home_in_unlistable_parent() {
+	require_cmd python3
+	local home
+	home=$(staged_home "$(id -un)") || exit
+	ls "$SBX_HOMES_DIR" >/dev/null 2>&1 && t_skip "$SBX_HOMES_DIR is listable"
+	assert_home_covered "$home"
+	assert_nothing_left
+}
+
+# $HOME reached through a symlink (/home -> var/home, /home/USER ->
+# /data/users/USER) has its overlay where it really is.
+test_home_through_symlink() {
+	require_cmd python3
+	local home
+	home=$(staged_home link) || exit
+	[ -L "$home" ] || t_skip "$home is not a symlink"
+	assert_home_covered "$home"
+	assert_nothing_left
+}
+
+# A home overlayfs refuses (here: a stack of two overlays already, one more
+# is past the kernel's stacking depth) is an empty directory inside, said in
+# one line, not a read-only bind showing its sockets; -v still binds it. The
+# "host" is an `unshare -Urm` namespace with the stack mounted on the home.
+test_home_overlay_refused_is_empty() {
+	require_cmd unshare mount
+	local home
+	home=$(staged_home "$(id -un)") || exit
+	unshare -Urm true 2>/dev/null || t_skip "unshare -Urm does not work here"
+	mkdir -p "$T_TMP"/{l1,u1,w1,a,u2,w2}
+	echo mine >"$T_TMP/l1/file"
+	# shellcheck disable=SC2154 # $1, $2 are the inner sh's
+	run_cmd unshare -Urm sh -c '
+		t=$1 h=$2; shift 2
+		mount -t overlay -o "lowerdir=$t/l1,upperdir=$t/u1,workdir=$t/w1" sbx-o1 "$t/a" &&
+			mount -t overlay -o "lowerdir=$t/a,upperdir=$t/u2,workdir=$t/w2" sbx-o2 "$h" || exit 99
+		for ro in "" --read-only; do
+			HOME=$h "$SANDBOX" run --rm --network none --userns single $ro host ls -A "$h" 2>>"$t/warned"
+			echo "ls $ro: $?"
+		done
+		HOME=$h "$SANDBOX" run --rm --network none --userns single -v "$h:$h" host ls -A "$h" 2>>"$t/bound"
+		echo "ls -v: $?"' sh "$T_TMP" "$home"
+	[ "$T_STATUS" != 99 ] || t_skip "no stack of two overlays in an unshare -Urm namespace"
+	assert_eq "ls : 0
+ls --read-only: 0
+file
+ls -v: 0" "$(cat "$T_OUT")" "the home inside: empty, empty, bound"
+	assert_eq 2 "$(grep -c "^sandbox: warn: \`$home\` is empty inside: overlayfs refused it (.*); bind it with -v to see it$" "$T_TMP/warned")" \
+		"one warning a run"
+	assert_eq 2 "$(wc -l <"$T_TMP/warned")" "nothing else on stderr"
+	assert_file_empty "$T_TMP/bound"
+	assert_nothing_left
+}
+
 # /var/tmp is a fresh tmpfs, as /tmp, also with --read-only: sockets and FIFOs
 # left there on the host are not the sandbox's.
 test_host_var_tmp_is_private() {
@@ -109,6 +191,19 @@ test_host_socket_by_volume() {
 fifo: reached" "$(cat "$T_OUT")" "-v $dir/agent.sock:$target $ro"
 		done
 	done
+	assert_nothing_left
+}
+
+# --userns single keeps the caller's supplementary groups (setgroups is denied
+# without newgidmap), which still count on the host's files: said once.
+test_single_warns_kept_groups() {
+	local groups
+	groups=$(id -G | awk -v g="$MY_GID" '{ n = 0; for (i = 1; i <= NF; i++) n += $i != g; print n }')
+	[ "$groups" -gt 0 ] || t_skip "the test user has no supplementary groups"
+	assert_status 0 sbx_run --userns single "$ROOTFS" true
+	assert_eq 1 "$(grep -c "keeps your $groups supplementary group" "$T_ERR")" "the warning, the first time"
+	assert_status 0 sbx_run --userns single "$ROOTFS" true
+	assert_file_empty "$T_ERR"
 	assert_nothing_left
 }
 
@@ -205,8 +300,12 @@ test_sys_admin_exec_and_network() {
 }
 
 t "host image: the caller's sockets and FIFOs are unreachable" test_host_sockets_fifos_unreachable
+t "host image: \$HOME in a directory the caller cannot list" test_home_in_unlistable_parent
+t "host image: \$HOME reached through a symlink" test_home_through_symlink
+t "host image: a home overlayfs refuses is empty inside, with a warning" test_home_overlay_refused_is_empty
 t "host image: /var/tmp is private, also with --read-only" test_host_var_tmp_is_private
 t "host image: -v naming a socket shares it" test_host_socket_by_volume
+t "--userns single warns once that it keeps the caller's groups" test_single_warns_kept_groups
 t "a host mount made after the start does not propagate" test_later_host_mount_not_propagated
 t "CAP_SYS_ADMIN cannot unmount the masks" test_sys_admin_keeps_masks
 t "CAP_SYS_ADMIN cannot remount read-only binds" test_sys_admin_keeps_read_only
