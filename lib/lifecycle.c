@@ -67,13 +67,6 @@ static bool is_hex_prefix(const char *s)
 	return true;
 }
 
-static bool dir_exists(const char *p)
-{
-	struct stat st;
-
-	return lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* Whether @pid is the process that started at @start. */
 static bool proc_alive(pid_t pid, unsigned long long start)
 {
@@ -89,38 +82,46 @@ static const char *json_str(json_t *o, const char *k)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* The config.json in @dirfd (see state_open_file()), or NULL. */
+static json_t *load_config(int dirfd)
+{
+	cleanup_close int fd = dirfd >= 0 ? state_open_file(dirfd, "config.json") : -1;
+
+	return fd >= 0 ? json_loadfd(fd, 0, NULL) : NULL;
+}
+
 /**
  * load() - read what the files say about sandbox @id
  * @g:		ROOT and RUNROOT
  * @id:		full id
  * @sb:		filled (release with lifecycle_free())
  *
+ * Only directories and files of the caller's are read, none through a
+ * symlink (state_open_entry(), state_open_file()): what another user put in
+ * the runroot before it became 0700 does not count.
+ *
  * Return: 0, or -1 when the sandbox has neither directory.
  */
 static int load(const struct sbx_global *g, const char *id, struct lc_sandbox *sb)
 {
-	cleanup_free char *dir = xasprintf("%s/sandboxes/%s", g->root, id);
-	cleanup_free char *rundir = xasprintf("%s/%s", g->runroot, id);
-	cleanup_free char *cfg = NULL;
+	cleanup_free char *sandboxes = xasprintf("%s/sandboxes", g->root);
+	cleanup_close int dfd = state_open_entry(sandboxes, id);
+	cleanup_close int rfd = state_open_entry(g->runroot, id);
 	char buf[128];
 	json_t *c, *argv;
 
 	memset(sb, 0, sizeof(*sb));
 	snprintf(sb->id, sizeof(sb->id), "%s", id);
 	sb->exit_code = -1;
-	if (dir_exists(dir))
-		sb->dir = steal_pointer(&dir);
-	if (dir_exists(rundir))
-		sb->rundir = steal_pointer(&rundir);
+	if (dfd >= 0)
+		sb->dir = xasprintf("%s/%s", sandboxes, id);
+	if (rfd >= 0)
+		sb->rundir = xasprintf("%s/%s", g->runroot, id);
 	if (!sb->dir && !sb->rundir)
 		return -1;
-	cfg = xasprintf("%s/config.json", sb->dir ? sb->dir : sb->rundir);
-	c = json_load_file(cfg, 0, NULL);
-	if (!c && sb->dir && sb->rundir) {
-		free(cfg);
-		cfg = xasprintf("%s/config.json", sb->rundir);
-		c = json_load_file(cfg, 0, NULL);
-	}
+	c = load_config(dfd >= 0 ? dfd : rfd);
+	if (!c && dfd >= 0)
+		c = load_config(rfd);
 	sb->config = c;
 	sb->name = json_str(c, "name") ? xstrdup(json_str(c, "name")) : NULL;
 	sb->image = xstrdup(json_str(c, "image") ? json_str(c, "image") : "?");
@@ -146,20 +147,17 @@ static int load(const struct sbx_global *g, const char *id, struct lc_sandbox *s
 		}
 	}
 	if (sb->rundir) {
-		cleanup_free char *pidf = xasprintf("%s/pid", sb->rundir);
 		int pid = 0, sup = 0;
 
-		if (util_read_small(pidf, buf, sizeof(buf)) > 0 &&
+		if (state_read_small(rfd, "pid", buf, sizeof(buf)) > 0 &&
 		    sscanf(buf, "%d %llu %d %llu", &pid, &sb->pid_start, &sup, &sb->sup_start) >= 2) {
 			sb->pid = pid;
 			sb->sup = sup;
 			sb->status = proc_alive(sb->pid, sb->pid_start) ? LC_RUNNING : LC_EXITED;
 		} else {
-			cleanup_free char *supf = xasprintf("%s/supervisor", sb->rundir);
-
 			/* starting, unless its supervisor died during set-up */
 			sb->status = LC_CREATED;
-			if (util_read_small(supf, buf, sizeof(buf)) > 0 &&
+			if (state_read_small(rfd, "supervisor", buf, sizeof(buf)) > 0 &&
 			    sscanf(buf, "%d %llu", &sup, &sb->sup_start) == 2) {
 				sb->sup = sup;
 				if (!proc_alive(sb->sup, sb->sup_start))
@@ -170,10 +168,9 @@ static int load(const struct sbx_global *g, const char *id, struct lc_sandbox *s
 		sb->status = json_is_true(json_object_get(c, "created_only")) ? LC_NEW : LC_EXITED;
 	}
 	if (sb->status == LC_EXITED && sb->dir) {
-		cleanup_free char *exitf = xasprintf("%s/exit", sb->dir);
 		int code;
 
-		if (util_read_small(exitf, buf, sizeof(buf)) > 0 && sscanf(buf, "%d", &code) == 1) {
+		if (state_read_small(dfd, "exit", buf, sizeof(buf)) > 0 && sscanf(buf, "%d", &code) == 1) {
 			sb->exit_code = code;
 			sb->oom = strstr(buf, "oom") != NULL;
 		}

@@ -179,6 +179,15 @@ run_as_root() {
 	# another user's directory that anyone may write to, as an attacker leaves
 	# /tmp/sandbox-$UID for its victim (integration/18-runroot.sh)
 	install -d -m 0777 -o "$NOSUB_USER" -g "$NOSUB_USER" "$stage/foreign"
+	# a runroot of the test user's (0700 now) holding a sandbox another user put
+	# there while it was open to all (integration/18-runroot.sh)
+	local planted
+	planted=$stage/planted-run/bad1$(printf '%060d' 1)
+	install -d -m 0700 -o "$TEST_USER" -g "$TEST_USER" "$stage/planted-run"
+	install -d -m 0755 -o "$NOSUB_USER" -g "$NOSUB_USER" "$planted"
+	printf '{"name":"planted-foreign","image":"host","command":["sleep"],"created":1}\n' >"$planted/config.json"
+	echo "1 1 1 1" >"$planted/pid"
+	chown "$NOSUB_USER:$NOSUB_USER" "$planted/config.json" "$planted/pid"
 	for user in "$TEST_USER" "$NOSUB_USER"; do
 		w=$stage/work-$user
 		mkdir -p "$w"
@@ -197,7 +206,7 @@ run_as_root() {
 			HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user" \
 			SHELL=/bin/bash LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
 			SANDBOX_BIN="$stage/sandbox" SBX_FAKE_IDMAP_DIR="$stage/fake-idmap" \
-			SBX_FOREIGN_DIR="$stage/foreign" \
+			SBX_FOREIGN_DIR="$stage/foreign" SBX_PLANTED_RUNROOT="$stage/planted-run" \
 			ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
 			LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
 			T_VERBOSE="${T_VERBOSE:-0}" T_KEEP="${T_KEEP:-0}" T_TIMEOUT="${T_TIMEOUT:-30}" \
