@@ -53,7 +53,7 @@ ap.add_argument("--blob-delay", type=float, default=0)
 ap.add_argument("--foreign", action="store_true")
 ap.add_argument("--token-uses", type=int, default=0)
 ap.add_argument("--http-realm", action="store_true")
-ap.add_argument("--blob-host", choices=("localhost", "port"), default="localhost")
+ap.add_argument("--blob-host", choices=("localhost", "port", "http"), default="localhost")
 ap.add_argument("--evil-blob-realm", choices=("all", "layers"))
 ap.add_argument("--bind", default="127.0.0.1")
 a = ap.parse_args()
@@ -255,6 +255,8 @@ class H(http.server.BaseHTTPRequestHandler):
                 return self.send(404, b'{"errors":[{"code":"BLOB_UNKNOWN"}]}')
             if a.blob_host == "port":
                 loc = "https://127.0.0.1:%d/_blob/%s" % (blob_srv.server_port, ref)
+            elif a.blob_host == "http":
+                loc = "http://127.0.0.1:%d/_blob/%s" % (plain_srv.server_port, ref)
             else:
                 loc = "https://%s:%d/_blob/%s" % (other_host, self.server.server_port, ref)
             return self.send(307, b"", headers=[("Location", loc)])
@@ -271,6 +273,9 @@ srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 blob_srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 blob_srv.socket = ctx.wrap_socket(blob_srv.socket, server_side=True)
 threading.Thread(target=blob_srv.serve_forever, daemon=True).start()
+# the blob host of --blob-host http: plain HTTP
+plain_srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+threading.Thread(target=plain_srv.serve_forever, daemon=True).start()
 with open(a.port_file + ".tmp", "w") as f:
     f.write(str(srv.server_port))
 os.rename(a.port_file + ".tmp", a.port_file)

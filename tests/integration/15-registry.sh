@@ -137,6 +137,19 @@ test_no_credentials_to_a_redirect_realm() {
 	done
 }
 
+# A redirect from https down to plain http is not followed while TLS is checked
+# (the blob could be changed on the way, its digest aside, and a token would
+# travel in clear to the same host); --tls-verify=false allows it.
+test_no_redirect_to_http() {
+	start_registry --blob-host http
+	trust_ca
+	assert_status 125 sbx pull "$REG/busybox:v1"
+	assert_error_line 'blob|config'
+	! grep -q 'GET /_blob/sha256:' "$T_TMP/registry.log" || t_fail "a blob was fetched over plain http"
+	assert_status 0 sbx pull --tls-verify=false "$REG/busybox:v1"
+	grep -q 'GET /_blob/sha256:' "$T_TMP/registry.log" || t_fail "no blob over http with --tls-verify=false"
+}
+
 test_anonymous_token() {
 	start_registry --auth bearer
 	trust_ca
@@ -266,6 +279,7 @@ t "TLS: 127.0.0.1 as a DNS subjectAltName is refused for the address, good for l
 t "Bearer token flow with credentials; wrong password; redirected blobs" test_bearer_flow
 t "anonymous Bearer token" test_anonymous_token
 t "no credentials to a token realm named by the host a blob is redirected to" test_no_credentials_to_a_redirect_realm
+t "no redirect from https to http while TLS is checked" test_no_redirect_to_http
 t "no credentials across a blob redirect to another port" test_no_credentials_across_redirect
 t "Basic auth, login/logout, auth.json and ~/.docker/config.json" test_basic_and_login
 t "an index with several platforms; schema 1 refused; unknown names" test_multiarch_and_schema1
