@@ -216,14 +216,16 @@ int privdir_check_parents(int fd, char **canonical, const char *elsewhere, struc
 		if (lstat(p, &st) < 0)
 			return sbx_error_set(err, errno, "stat `%s`", p);
 		if ((why = others_may_rename(&st, me, unmapped))) {
-			sbx_error_set(err, 0, "its parent `%s` has mode %04o, uid %u, gid %u (%s): they may move it",
-				      p, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid,
-				      why);
+			sbx_error_set(
+			    err, 0, "its parent `%s` has mode %04o, uid %u, gid %u (%s): they may move it", p,
+			    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid, why);
 			if (st.st_uid == 0 || st.st_uid == me)
-				sbx_error_hint(err, "make `%s` writable by you and root only (chmod go-w), or %s",
+				sbx_error_hint(err,
+					       "make `%s` writable by you and root only (chmod go-w), or %s",
 					       p, elsewhere);
 			else
-				sbx_error_hint(err, "%s: a directory of yours, in one others cannot move", elsewhere);
+				sbx_error_hint(err, "%s: a directory of yours, in one others cannot move",
+					       elsewhere);
 			return -1;
 		}
 	}
