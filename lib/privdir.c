@@ -25,7 +25,8 @@
  * exceptions: the caller's own directory that only the caller's user
  * private group may also write to (umask 002 on Fedora/RHEL makes
  * ~/.local/share 0775), and, nested in a container, an ancestor of its
- * unmapped root that nobody else may write to. A group-writable directory
+ * unmapped root that nobody else may write to, or a sticky one right below
+ * / (/tmp). A group-writable directory
  * of root's (a team's /srv/team, 2775) is refused: any member of the group
  * could swap the store for one of theirs.
  */
@@ -150,13 +151,18 @@ static bool own_private_group(gid_t gid)
  * Why a user other than root and @me could rename entries of the ancestor
  * @st, or NULL when none can.
  */
-static const char *others_may_rename(const struct stat *st, uid_t me, uid_t unmapped)
+static const char *others_may_rename(const char *path, const struct stat *st, uid_t me, uid_t unmapped)
 {
 	mode_t w = st->st_mode & 022;
+	const char *slash = strrchr(path, '/');
 
 	if (st->st_uid == unmapped) {
 		/* an unmapped owner may be the container's root or any user
-		 * outside it: trusted only as long as nobody else may write */
+		 * outside it: trusted only as long as nobody else may write,
+		 * or for a sticky directory right below / (/tmp), which only
+		 * the owner of / (checked too: nobody else writes there) made */
+		if ((st->st_mode & S_ISVTX) && slash == path && path[1])
+			return NULL;
 		if (w || (st->st_mode & S_ISVTX))
 			return "owned by an unmapped user, and others may write to it";
 		return NULL;
@@ -184,7 +190,8 @@ static const char *others_may_rename(const struct stat *st, uid_t me, uid_t unma
  * user private group may write to it (own_private_group()); so are those of
  * an unmapped owner in a nested user namespace (unmapped_owner()) that
  * nobody else may write to: such an owner may be any user outside, so a
- * sticky one (an outer user's /tmp-like directory) is refused too.
+ * sticky one (an outer user's /tmp-like directory) is refused too, but for
+ * one right below / such as /tmp itself (only the owner of / made it).
  *
  * Return: 0, or negative with *err set.
  */
@@ -215,7 +222,7 @@ int privdir_check_parents(int fd, char **canonical, const char *elsewhere, struc
 		}
 		if (lstat(p, &st) < 0)
 			return sbx_error_set(err, errno, "stat `%s`", p);
-		if ((why = others_may_rename(&st, me, unmapped))) {
+		if ((why = others_may_rename(p, &st, me, unmapped))) {
 			sbx_error_set(
 			    err, 0, "its parent `%s` has mode %04o, uid %u, gid %u (%s): they may move it", p,
 			    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid, why);

@@ -197,21 +197,28 @@ test_planted_entries() {
 
 # Nested in a user namespace, every unmapped owner shows as the overflow uid
 # (65534): the namespace's root and any user outside look the same. A sticky
-# or group/other-writable directory of such an owner (/tmp here, or another
-# user's sticky directory) may let them move ours: refused; one nobody else may
-# write to (the host's /, /usr) is trusted.
+# directory of such an owner (run.sh stages SBX_FOREIGN_STICKY, sbxnosub's,
+# mode 1777) may be another user's, who may move ours out of it: refused; /tmp,
+# right below / (which only its owner could make), is used.
 test_nested_unmapped_owner() {
 	command -v unshare >/dev/null || t_skip "no unshare(1)"
 	unshare -U -c true 2>/dev/null || t_skip "no unprivileged user namespace with --map-current-user"
-	local owner
+	local owner dir
 	owner=$(unshare -U -c stat -c %u /tmp)
 	[ "$owner" = 65534 ] || t_skip "/tmp is owned by $owner in a new user namespace, not the overflow uid"
 	mkdir -m 0700 "$T_TMP/run" "$T_TMP/store"
-	plant "$T_TMP/run"
-	assert_status 125 unshare -U -c "$SANDBOX" --root "$T_TMP/store" --runroot "$T_TMP/run" ps
-	assert_error_line "its parent \`/tmp\` has mode 1777, uid 65534, .*unmapped user"
+	assert_status 0 unshare -U -c "$SANDBOX" --root "$T_TMP/store" --runroot "$T_TMP/run" ps
+	if [ -z "${SBX_FOREIGN_STICKY:-}" ] || [ ! -d "$SBX_FOREIGN_STICKY" ]; then
+		t_skip "no sticky directory of another user (tests/run.sh stages one when run as root)"
+	fi
+	dir=$SBX_FOREIGN_STICKY/run-$$
+	mkdir -m 0700 "$dir"
+	t_defer rm -rf "$dir"
+	plant "$dir"
+	assert_status 125 unshare -U -c "$SANDBOX" --root "$T_TMP/store" --runroot "$dir" ps
+	assert_error_line "its parent \`$SBX_FOREIGN_STICKY\` has mode 1777, uid 65534, .*unmapped user"
 	! grep -q planted "$T_OUT" || t_fail "the planted sandbox is listed"
-	grep -q '^hint: .*--root DIR' "$T_ERR" || t_fail "no hint"
+	grep -q '^hint: .*--runroot DIR' "$T_ERR" || t_fail "no hint"
 }
 
 # Help and bad flags neither check nor create anything.
