@@ -2,10 +2,12 @@
 /* cli_image.c - pull, login, logout, import, images, rmi and inspect: images and registries */
 #include "cli.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "image.h"
@@ -236,7 +238,7 @@ int cmd_images(struct sbx_global *g, int argc, char **argv)
 		return first == -2 ? 0 : SBX_EXIT_FAILURE;
 	if (first < argc)
 		return cli_usage_error("images", "unexpected argument `%s`", argv[first]);
-	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT)))
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT_READ)))
 		return ret;
 	if (image_list(g->root, json, &out, &err) < 0)
 		return cli_report(err);
@@ -284,14 +286,20 @@ int cmd_rmi(struct sbx_global *g, int argc, char **argv)
 	cleanup_error struct sbx_error *err = NULL;
 	bool force = false;
 	char *out = NULL;
+	struct stat st;
 	int ret, first = image_flags("rmi", argc, argv, &force, NULL);
 
 	if (first < 0)
 		return first == -2 ? 0 : SBX_EXIT_FAILURE;
 	if (first >= argc)
 		return cli_usage_error("rmi", "%s", "missing IMAGE");
-	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT_READ | STATE_DIR_RUNROOT)))
 		return ret;
+	if (lstat(g->root, &st) < 0 && errno == ENOENT) {
+		/* no store: nothing in it, and not made for that */
+		sbx_error_set(&err, 0, "image `%s`: not in the local store", argv[first]);
+		return cli_report(err);
+	}
 	{
 		struct lc_sandbox *v = NULL;
 		size_t n = 0;
@@ -328,7 +336,7 @@ int cmd_inspect(struct sbx_global *g, int argc, char **argv)
 	if (argc - first != 1)
 		return cli_usage_error("inspect", "%s",
 				       first >= argc ? "missing IMAGE" : "one IMAGE at a time");
-	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+	if ((ret = cli_open_dirs(g, STATE_DIR_ROOT_READ | STATE_DIR_RUNROOT)))
 		return ret;
 	if (image_inspect(g->root, argv[first], &out, &err) < 0) {
 		cleanup_error struct sbx_error *serr = NULL;

@@ -51,7 +51,7 @@ int cmd_ps(struct sbx_global *g, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("ps", "unexpected argument `%s`", argv[optind]);
-	if ((c = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT)))
+	if ((c = cli_open_dirs(g, STATE_DIR_ROOT_READ | STATE_DIR_RUNROOT)))
 		return c;
 	lifecycle_list(g, all, &v, &n);
 	out = json ? lifecycle_format_json(v, n) : lifecycle_format_table(v, n);

@@ -12,7 +12,9 @@
  * must start at N; a 200 (the server ignores ranges) starts over at 0; a 416
  * truncates and starts over. Each blob has its own list of sources (foreign
  * layer URLs, then the registry) and retries with backoff. A 401 asks the
- * caller to renew its credentials once (a token that expired mid-pull).
+ * caller to renew its credentials once (a token that expired mid-pull),
+ * but only when it came from the registry itself: a 401 from a host a
+ * redirect led to is an error (it would pick the realm the password goes to).
  * The caller's thread takes finished blobs with http_download_next() as they
  * complete (unpacking one while the others still download) and may hand
  * one back with http_download_again() (a resumed file whose digest did not
@@ -104,7 +106,9 @@ static void easy_setup(CURL *c, const struct http *h, const char *url, struct cu
 	 * port or scheme (curl >= 7.83, CVE-2022-27776; 15-registry.sh tests it) */
 	curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* no redirect from https down to plain http while TLS is checked */
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+			 h->tls_verify && strncmp(url, "https:", 6) == 0 ? "https" : "http,https");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
@@ -120,6 +124,52 @@ static void easy_setup(CURL *c, const struct http *h, const char *url, struct cu
 			curl_easy_setopt(c, CURLOPT_CAPATH, h->capath);
 		tls_curl_setup(c); /* registries reached by IP address */
 	}
+}
+
+/* Scheme, host and port of @url, for same_origin(); 0 when it parses. */
+static int url_origin(const char *url, char **scheme, char **host, char **port)
+{
+	CURLU *u = curl_url();
+	int ret = -1;
+
+	*scheme = *host = *port = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		ret = 0;
+	curl_url_cleanup(u);
+	return ret;
+}
+
+/**
+ * same_origin() - whether the response @c ended with came from the scheme,
+ *		   host and port of @url
+ * @c:		a finished transfer (redirects followed)
+ * @url:	the URL it was asked for
+ *
+ * A 401 is an invitation to send credentials to the realm it names; one from
+ * a host a redirect led to (a blob's storage host) must not be accepted, or
+ * that host chooses where the registry's password goes.
+ *
+ * Return: true when the final response came from @url's origin.
+ */
+static bool same_origin(CURL *c, const char *url)
+{
+	char *eff = NULL, *s1 = NULL, *h1 = NULL, *p1 = NULL, *s2 = NULL, *h2 = NULL, *p2 = NULL;
+	bool same;
+
+	if (curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff) != CURLE_OK || !eff)
+		return false;
+	same = url_origin(url, &s1, &h1, &p1) == 0 && url_origin(eff, &s2, &h2, &p2) == 0 &&
+	       strcasecmp(s1, s2) == 0 && strcasecmp(h1, h2) == 0 && strcmp(p1, p2) == 0;
+	curl_free(s1);
+	curl_free(h1);
+	curl_free(p1);
+	curl_free(s2);
+	curl_free(h2);
+	curl_free(p2);
+	return same;
 }
 
 /* ---- single requests --------------------------------------------------------- */
@@ -216,6 +266,7 @@ int http_get(const struct http *h, const char *url, const char *accept, const ch
 		cc = curl_easy_perform(c);
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rs->code);
 		rs->curl_code = (int)cc;
+		rs->redirected_away = !same_origin(c, url);
 		curl_slist_free_all(hl);
 		curl_easy_cleanup(c);
 		if (transient(cc, rs->code) && attempt < MAX_ATTEMPTS - 1) {
@@ -512,6 +563,11 @@ static int end_xfer(struct http_download *d, struct xfer *x, CURLcode cc, struct
 		return 0;
 	}
 	if (cc == CURLE_OK && code == 401 && b->send_auth[bs->src] && d->auth.renew && !bs->renewed) {
+		if (!same_origin(x->c, url))
+			return sbx_error_set(err, 0,
+					     "blob `%s`: %s redirected to a host that asks for credentials "
+					     "(HTTP 401): they go only to the registry",
+					     b->label, url);
 		bs->renewed = true;
 		return d->auth.renew(d->auth.ctx, x->www_auth, err);
 	}

@@ -24,6 +24,7 @@ struct http_resp {
 	bool overflow;	/* larger than HTTP_MAX_BODY */
 	char *www_auth; /* WWW-Authenticate of the last response */
 	char *ctype;	/* Content-Type of the last response */
+	bool redirected_away; /* the last response came from another scheme, host or port */
 };
 
 #define HTTP_MAX_BODY (16 << 20)

@@ -186,7 +186,7 @@ static int open_regular(int fd, struct sbx_error **err)
 /* The member @path of the archive (resolved inside @dirfd), a regular file. */
 static int open_member(int dirfd, const char *path, struct sbx_error **err)
 {
-	int fd = safepath_open(dirfd, path, O_RDONLY | O_NONBLOCK, err);
+	int fd = safepath_open(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, err);
 
 	if (fd < 0 || (fd = open_regular(fd, err)) < 0)
 		return sbx_error_wrap(err, "archive member `%s`", path);
@@ -436,7 +436,7 @@ static int do_import(void *arg, char *result, size_t size, struct sbx_error **er
 	int ret = -1;
 
 	/* before the store's lock: never a FIFO, whose open or read blocks */
-	fd = open(j->src, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	fd = open(j->src, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		json_decref(tags);
 		return sbx_error_set(err, errno, "import `%s`", j->src);
@@ -451,8 +451,9 @@ static int do_import(void *arg, char *result, size_t size, struct sbx_error **er
 	}
 	if (S_ISDIR(st.st_mode)) {
 		dirfd = take_fd(&fd);
-		kind.oci = faccessat(dirfd, "index.json", F_OK, 0) == 0;
-		kind.docker = !kind.oci && faccessat(dirfd, "manifest.json", F_OK, 0) == 0;
+		/* not followed: a symlink is resolved inside the directory when read */
+		kind.oci = fstatat(dirfd, "index.json", &st, AT_SYMLINK_NOFOLLOW) == 0;
+		kind.docker = !kind.oci && fstatat(dirfd, "manifest.json", &st, AT_SYMLINK_NOFOLLOW) == 0;
 		if (!kind.oci && !kind.docker) {
 			sbx_error_set(err, 0,
 				      "import `%s`: a directory without index.json (OCI layout) or "

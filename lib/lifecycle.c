@@ -68,13 +68,6 @@ static bool is_hex_prefix(const char *s)
 	return true;
 }
 
-static bool dir_exists(const char *p)
-{
-	struct stat st;
-
-	return lstat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* Whether @pid is the process that started at @start. */
 static bool proc_alive(pid_t pid, unsigned long long start)
 {
@@ -83,46 +76,64 @@ static bool proc_alive(pid_t pid, unsigned long long start)
 	return pid > 0 && state_proc_start_time(pid, &now) == 0 && now == start;
 }
 
+/* The config.json in @dirfd (see state_open_file()), or NULL (freed with
+ * sbxconfig_free() and free()). */
+static struct sbx_config *load_config(int dirfd)
+{
+	cleanup_close int fd = dirfd >= 0 ? state_open_file(dirfd, "config.json") : -1;
+	cleanup_free char *text = NULL;
+	struct sbx_config *c;
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size > (1 << 20))
+		return NULL;
+	text = xcalloc(1, (size_t)st.st_size + 1);
+	n = util_read_all(fd, text, (size_t)st.st_size);
+	if (n < 0)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	if (sbxconfig_parse(text, (size_t)n, c, NULL) < 0) {
+		sbxconfig_free(c);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
 /**
  * load() - read what the files say about sandbox @id
  * @g:		ROOT and RUNROOT
  * @id:		full id
  * @sb:		filled (release with lifecycle_free())
  *
+ * Only directories and files of the caller's are read, none through a
+ * symlink (state_open_entry(), state_open_file()): what another user put in
+ * the runroot before it became 0700 does not count.
+ *
  * Return: 0, or -1 when the sandbox has neither directory.
  */
 static int load(const struct sbx_global *g, const char *id, struct lc_sandbox *sb)
 {
-	cleanup_free char *dir = xasprintf("%s/sandboxes/%s", g->root, id);
-	cleanup_free char *rundir = xasprintf("%s/%s", g->runroot, id);
-	cleanup_free char *cfg = NULL;
+	cleanup_free char *sandboxes = xasprintf("%s/sandboxes", g->root);
+	cleanup_close int dfd = state_open_entry(sandboxes, id);
+	cleanup_close int rfd = state_open_entry(g->runroot, id);
 	struct sbx_config *c;
 	char buf[128];
-	bool loaded;
 
 	memset(sb, 0, sizeof(*sb));
 	snprintf(sb->id, sizeof(sb->id), "%s", id);
 	sb->exit_code = -1;
-	if (dir_exists(dir))
-		sb->dir = steal_pointer(&dir);
-	if (dir_exists(rundir))
-		sb->rundir = steal_pointer(&rundir);
+	if (dfd >= 0)
+		sb->dir = xasprintf("%s/%s", sandboxes, id);
+	if (rfd >= 0)
+		sb->rundir = xasprintf("%s/%s", g->runroot, id);
 	if (!sb->dir && !sb->rundir)
 		return -1;
-	c = xcalloc(1, sizeof(*c));
-	cfg = xasprintf("%s/config.json", sb->dir ? sb->dir : sb->rundir);
-	loaded = sbxconfig_load(cfg, c, NULL) == 0;
-	if (!loaded && sb->dir && sb->rundir) {
-		free(cfg);
-		cfg = xasprintf("%s/config.json", sb->rundir);
-		loaded = sbxconfig_load(cfg, c, NULL) == 0;
-	}
-	if (loaded) {
-		sb->config = c;
-	} else {
-		free(c);
-		c = NULL;
-	}
+	c = load_config(dfd >= 0 ? dfd : rfd);
+	if (!c && dfd >= 0)
+		c = load_config(rfd);
+	sb->config = c;
 	sb->name = c && c->name ? xstrdup(c->name) : NULL;
 	sb->image = xstrdup(c && c->image ? c->image : "?");
 	sb->created = c ? c->created : 0;
@@ -139,20 +150,17 @@ static int load(const struct sbx_global *g, const char *id, struct lc_sandbox *s
 		}
 	}
 	if (sb->rundir) {
-		cleanup_free char *pidf = xasprintf("%s/pid", sb->rundir);
 		int pid = 0, sup = 0;
 
-		if (util_read_small(pidf, buf, sizeof(buf)) > 0 &&
+		if (state_read_small(rfd, "pid", buf, sizeof(buf)) > 0 &&
 		    sscanf(buf, "%d %llu %d %llu", &pid, &sb->pid_start, &sup, &sb->sup_start) >= 2) {
 			sb->pid = pid;
 			sb->sup = sup;
 			sb->status = proc_alive(sb->pid, sb->pid_start) ? LC_RUNNING : LC_EXITED;
 		} else {
-			cleanup_free char *supf = xasprintf("%s/supervisor", sb->rundir);
-
 			/* starting, unless its supervisor died during set-up */
 			sb->status = LC_CREATED;
-			if (util_read_small(supf, buf, sizeof(buf)) > 0 &&
+			if (state_read_small(rfd, "supervisor", buf, sizeof(buf)) > 0 &&
 			    sscanf(buf, "%d %llu", &sup, &sb->sup_start) == 2) {
 				sb->sup = sup;
 				if (!proc_alive(sb->sup, sb->sup_start))
@@ -163,10 +171,9 @@ static int load(const struct sbx_global *g, const char *id, struct lc_sandbox *s
 		sb->status = c && c->created_only ? LC_NEW : LC_EXITED;
 	}
 	if (sb->status == LC_EXITED && sb->dir) {
-		cleanup_free char *exitf = xasprintf("%s/exit", sb->dir);
 		int code;
 
-		if (util_read_small(exitf, buf, sizeof(buf)) > 0 && sscanf(buf, "%d", &code) == 1) {
+		if (state_read_small(dfd, "exit", buf, sizeof(buf)) > 0 && sscanf(buf, "%d", &code) == 1) {
 			sb->exit_code = code;
 			sb->oom = strstr(buf, "oom") != NULL;
 		}

@@ -20,15 +20,23 @@
  * that nobody else can swap the directory for another one afterwards: the
  * canonical path (read back from the descriptor, so no symlink is left in
  * it) is used from then on, and each of its ancestors must belong to root
- * or the caller (or, nested in a container, to its unmapped root) and,
- * when others may write to it, have the sticky bit set (as /tmp has),
- * which keeps them from renaming what is ours.
+ * or the caller and, when others may write to it, have the sticky bit set
+ * (as /tmp has), which keeps them from renaming what is ours. Two
+ * exceptions: the caller's own directory that only the caller's user
+ * private group may also write to (umask 002 on Fedora/RHEL makes
+ * ~/.local/share 0775), and, nested in a container, an ancestor of its
+ * unmapped root that nobody else may write to, or a sticky one right below
+ * / (/tmp). A group-writable directory
+ * of root's (a team's /srv/team, 2775) is refused: any member of the group
+ * could swap the store for one of theirs.
  */
 #include "privdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,12 +124,56 @@ static uid_t unmapped_owner(void)
 	return (uid_t)a;
 }
 
-/* Whether a user other than root and @me could rename entries of the directory @st. */
-static bool others_may_rename(const struct stat *st, uid_t me, uid_t unmapped)
+/*
+ * Whether @gid is the caller's user private group (Fedora, RHEL, Debian's
+ * default: a group of the user's own, so umask 002 leaves ~/.local/share
+ * 0775): the caller's primary group, named as the user, with no members
+ * listed. A shared primary group (SUSE's `users`) lists none either, as its
+ * members have it as their primary group: the name tells them apart. A
+ * group or user the files in /etc do not know (the binary is static: no
+ * NSS) is not taken for one.
+ */
+static bool own_private_group(gid_t gid)
 {
-	if (st->st_uid != 0 && st->st_uid != me && st->st_uid != unmapped)
-		return true; /* its owner may chmod it */
-	return (st->st_mode & 022) && !(st->st_mode & S_ISVTX);
+	struct passwd *pw;
+	struct group *gr;
+
+	if (gid != getgid() || !(pw = getpwuid(getuid())) || !pw->pw_name)
+		return false;
+	/* getgrgid() reuses the buffer getpwuid() does not: keep the name */
+	cleanup_free char *user = xstrdup(pw->pw_name);
+
+	gr = getgrgid(gid);
+	return gr && gr->gr_name && strcmp(gr->gr_name, user) == 0 && (!gr->gr_mem || !gr->gr_mem[0]);
+}
+
+/*
+ * Why a user other than root and @me could rename entries of the ancestor
+ * @st, or NULL when none can.
+ */
+static const char *others_may_rename(const char *path, const struct stat *st, uid_t me, uid_t unmapped)
+{
+	mode_t w = st->st_mode & 022;
+	const char *slash = strrchr(path, '/');
+
+	if (st->st_uid == unmapped) {
+		/* an unmapped owner may be the container's root or any user
+		 * outside it: trusted only as long as nobody else may write,
+		 * or for a sticky directory right below / (/tmp), which only
+		 * the owner of / (checked too: nobody else writes there) made */
+		if ((st->st_mode & S_ISVTX) && slash == path && path[1])
+			return NULL;
+		if (w || (st->st_mode & S_ISVTX))
+			return "owned by an unmapped user, and others may write to it";
+		return NULL;
+	}
+	if (st->st_uid != 0 && st->st_uid != me)
+		return "owned by another user"; /* its owner may chmod it */
+	if (st->st_uid == me && w == 020 && own_private_group(st->st_gid))
+		return NULL; /* group-writable for our own private group only */
+	if (w && !(st->st_mode & S_ISVTX))
+		return "others may write to it, no sticky bit";
+	return NULL;
 }
 
 /**
@@ -129,20 +181,26 @@ static bool others_may_rename(const struct stat *st, uid_t me, uid_t unmapped)
  *			     whether all its ancestors keep it in place
  * @fd:		descriptor from privdir_open()
  * @canonical:	set to the directory's path without symlinks (malloc'd)
+ * @elsewhere:	the hint's other way out ("pass --root DIR")
  * @err:	error out-parameter
  *
  * An ancestor that another user owns, or may write to without the sticky
  * bit, lets them rename our directory away and put one of theirs in its
- * place after it was checked. Root's are fine, and so are those of an
- * unmapped owner in a nested user namespace (unmapped_owner()).
+ * place after it was checked. Root's are fine; ours too, also when only our
+ * user private group may write to it (own_private_group()); so are those of
+ * an unmapped owner in a nested user namespace (unmapped_owner()) that
+ * nobody else may write to: such an owner may be any user outside, so a
+ * sticky one (an outer user's /tmp-like directory) is refused too, but for
+ * one right below / such as /tmp itself (only the owner of / made it).
  *
  * Return: 0, or negative with *err set.
  */
-int privdir_check_parents(int fd, char **canonical, struct sbx_error **err)
+int privdir_check_parents(int fd, char **canonical, const char *elsewhere, struct sbx_error **err)
 {
 	char link[64], buf[PATH_MAX];
 	cleanup_free char *p = NULL;
 	uid_t me = getuid(), unmapped = unmapped_owner();
+	const char *why;
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -164,16 +222,18 @@ int privdir_check_parents(int fd, char **canonical, struct sbx_error **err)
 		}
 		if (lstat(p, &st) < 0)
 			return sbx_error_set(err, errno, "stat `%s`", p);
-		if (others_may_rename(&st, me, unmapped)) {
-			if (st.st_uid != 0 && st.st_uid != me && st.st_uid != unmapped)
-				return sbx_error_set(err, 0,
-						     "its parent `%s` is owned by uid %u: they may move it",
-						     p, (unsigned)st.st_uid);
-			return sbx_error_set(
-			    err, 0,
-			    "its parent `%s` has mode %04o (others may write to it, no sticky "
-			    "bit): they may move it",
-			    p, (unsigned)(st.st_mode & 07777));
+		if ((why = others_may_rename(p, &st, me, unmapped))) {
+			sbx_error_set(
+			    err, 0, "its parent `%s` has mode %04o, uid %u, gid %u (%s): they may move it", p,
+			    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid, why);
+			if (st.st_uid == 0 || st.st_uid == me)
+				sbx_error_hint(err,
+					       "make `%s` writable by you and root only (chmod go-w), or %s",
+					       p, elsewhere);
+			else
+				sbx_error_hint(err, "%s: a directory of yours, in one others cannot move",
+					       elsewhere);
+			return -1;
 		}
 	}
 	*canonical = xstrdup(buf);

@@ -8,6 +8,6 @@
 #include "error.h"
 
 int privdir_open(const char *path, bool create, struct sbx_error **err);
-int privdir_check_parents(int fd, char **canonical, struct sbx_error **err);
+int privdir_check_parents(int fd, char **canonical, const char *elsewhere, struct sbx_error **err);
 
 #endif /* SBX_PRIVDIR_H */

@@ -11,10 +11,14 @@
  * from the realm (with Basic credentials when there are some, anonymous
  * otherwise); `Basic` sends the credentials. curl never sends the custom
  * Authorization header to another host, port or scheme when it follows a
- * redirect (blob downloads redirected to a CDN); a token realm gets the
- * credentials only over https unless --tls-verify=false. TLS: the per-registry CA in certs.d, else
- * SSL_CERT_FILE/SSL_CERT_DIR, else the first system bundle found at run time
- * (the binary is static and has no compiled-in path that fits every distro).
+ * redirect (blob downloads redirected to a CDN), nor follows one from https
+ * to http while TLS is checked; a 401 is answered only when it came from
+ * the registry's own scheme, host and port (after a redirect it is an
+ * error: that host would name the realm the password goes to); a token
+ * realm gets the credentials only over https unless --tls-verify=false.
+ * TLS: the per-registry CA in certs.d, else SSL_CERT_FILE/SSL_CERT_DIR,
+ * else the first system bundle found at run time (the binary is static and
+ * has no compiled-in path that fits every distro).
  */
 #include "registry.h"
 
@@ -202,6 +206,12 @@ static int reg_get(struct reg *r, const char *path, const char *accept, struct h
 			}
 			return -1;
 		}
+		if (rs->code == 401 && rs->redirected_away)
+			return sbx_error_set(
+			    err, 0,
+			    "%s: GET /v2/%s was redirected to a host that asks for credentials "
+			    "(HTTP 401): they go only to the registry",
+			    r->host, path);
 		if (rs->code == 401 && round <= 0) {
 			if (authenticate(r, rs->www_auth, err) < 0)
 				return -1;

@@ -801,7 +801,7 @@ static char *read_image_hosts(const char *root)
 
 	if (rootfd < 0)
 		return NULL;
-	fd = safepath_open(rootfd, "/etc/hosts", O_RDONLY | O_NONBLOCK, NULL);
+	fd = safepath_open(rootfd, "/etc/hosts", O_RDONLY | O_NONBLOCK | O_NOCTTY, NULL);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size >= (1 << 20))
 		return NULL;
 	if (util_read_fd(fd, 1 << 20, "/etc/hosts", &hosts, NULL, NULL) < 0)

@@ -54,18 +54,29 @@ int state_default_dirs(struct sbx_global *g, struct sbx_error **err)
 	return 0;
 }
 
-/* Check (and create) ROOT or RUNROOT; its canonical path replaces *@dir. */
-static int open_one(char **dir, bool runroot, struct sbx_error **err)
+/*
+ * Check (and, with @create, make) ROOT or RUNROOT; its canonical path
+ * replaces *@dir. Without @create a missing one is left alone: 0.
+ */
+static int open_one(char **dir, bool runroot, bool create, struct sbx_error **err)
 {
-	cleanup_close int fd = privdir_open(*dir, true, err);
+	const char *elsewhere = runroot ? "set XDG_RUNTIME_DIR or pass --runroot DIR" : "pass --root DIR";
+	cleanup_close int fd = privdir_open(*dir, create, err);
 	char *canonical = NULL;
 
-	if (fd < 0 || privdir_check_parents(fd, &canonical, err) < 0) {
+	if (fd == -ENOENT && !create) {
+		sbx_error_free(*err);
+		*err = NULL;
+		return 0; /* nothing in it to read */
+	}
+	if (fd < 0) {
 		sbx_error_wrap(err, "%s `%s`", runroot ? "runroot" : "store", *dir);
-		sbx_error_hint(err, "%s: a directory of yours, mode 0700",
-			       runroot ? "set XDG_RUNTIME_DIR or pass --runroot DIR" : "pass --root DIR");
+		sbx_error_hint(err, "%s: a directory of yours, mode 0700", elsewhere);
 		return -1;
 	}
+	/* its hint names the parent */
+	if (privdir_check_parents(fd, &canonical, elsewhere, err) < 0)
+		return sbx_error_wrap(err, "%s `%s`", runroot ? "runroot" : "store", *dir);
 	free(*dir);
 	*dir = canonical;
 	return 0;
@@ -76,7 +87,9 @@ static int open_one(char **dir, bool runroot, struct sbx_error **err)
  *		       read, creating them (mode 0700) when missing
  * @g:		global options, from state_default_dirs(); the paths are
  *		replaced by their canonical forms
- * @which:	STATE_DIR_ROOT, STATE_DIR_RUNROOT or both
+ * @which:	STATE_DIR_ROOT, STATE_DIR_RUNROOT or both; STATE_DIR_ROOT_READ
+ *		instead of STATE_DIR_ROOT for a command that only reads the
+ *		store (a missing one is empty, not created)
  * @err:	error out-parameter: one line naming the directory and why it
  *		is refused (not ours, not 0700, a symlink), with a hint
  *
@@ -87,11 +100,77 @@ static int open_one(char **dir, bool runroot, struct sbx_error **err)
  */
 int state_open_dirs(struct sbx_global *g, unsigned which, struct sbx_error **err)
 {
-	if ((which & STATE_DIR_ROOT) && open_one(&g->root, false, err) < 0)
+	if ((which & (STATE_DIR_ROOT | STATE_DIR_ROOT_READ)) &&
+	    open_one(&g->root, false, !(which & STATE_DIR_ROOT_READ), err) < 0)
 		return -1;
-	if ((which & STATE_DIR_RUNROOT) && open_one(&g->runroot, true, err) < 0)
+	if ((which & STATE_DIR_RUNROOT) && open_one(&g->runroot, true, true, err) < 0)
 		return -1;
 	return 0;
+}
+
+/**
+ * state_open_entry() - open a sandbox's directory for reading what is in it
+ * @parent:	ROOT/sandboxes or RUNROOT (checked by state_open_dirs())
+ * @id:		the sandbox's full id
+ *
+ * The directory must be the caller's and no symlink: entries planted in a
+ * runroot before it was made 0700 (or by whoever owned it then) are not
+ * read, whatever their names say.
+ *
+ * Return: an O_DIRECTORY | O_CLOEXEC descriptor, or -1 (missing, a
+ * symlink, or another user's: the sandbox has no such directory).
+ */
+int state_open_entry(const char *parent, const char *id)
+{
+	cleanup_free char *path = xasprintf("%s/%s", parent, id);
+	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != getuid())
+		return -1;
+	return take_fd(&fd);
+}
+
+/**
+ * state_open_file() - open a file of a sandbox's directory for reading
+ * @dirfd:	from state_open_entry()
+ * @name:	"pid", "config.json", ...
+ *
+ * A regular file of the caller's only: no symlink followed, no FIFO or
+ * device opened (O_NONBLOCK | O_NOCTTY until fstat() said what it is).
+ *
+ * Return: a descriptor, or -1.
+ */
+int state_open_file(int dirfd, const char *name)
+{
+	cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid())
+		return -1;
+	return take_fd(&fd);
+}
+
+/**
+ * state_read_small() - util_read_small() of a file state_open_file() accepts
+ * @dirfd:	from state_open_entry(), or -1
+ * @name:	the file's name in it
+ * @buf:	filled, NUL-terminated, trailing newlines removed
+ * @size:	of @buf
+ *
+ * Return: its length, or -1.
+ */
+int state_read_small(int dirfd, const char *name, char *buf, size_t size)
+{
+	cleanup_close int fd = dirfd >= 0 ? state_open_file(dirfd, name) : -1;
+	ssize_t r;
+
+	if (fd < 0 || (r = util_read_all(fd, buf, size - 1)) < 0)
+		return -1;
+	buf[r] = '\0';
+	while (r > 0 && buf[r - 1] == '\n')
+		buf[--r] = '\0';
+	return (int)r;
 }
 
 static int ensure_private_dir(const char *path, struct sbx_error **err)

@@ -43,11 +43,15 @@ int state_proc_start_time(pid_t pid, unsigned long long *start);
 void state_remove_rundir(struct state_sandbox *st);
 void state_remove(struct state_sandbox *st);
 void state_free(struct state_sandbox *st);
+int state_open_entry(const char *parent, const char *id);
+int state_open_file(int dirfd, const char *name);
+int state_read_small(int dirfd, const char *name, char *buf, size_t size);
 int state_default_dirs(struct sbx_global *g, struct sbx_error **err);
 
 /* state_open_dirs(): which directories a command uses */
 #define STATE_DIR_ROOT	  1u
 #define STATE_DIR_RUNROOT 2u
+#define STATE_DIR_ROOT_READ 4u /* ROOT, only read: not created when missing */
 int state_open_dirs(struct sbx_global *g, unsigned which, struct sbx_error **err);
 
 #endif /* SBX_STATE_H */

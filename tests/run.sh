@@ -197,6 +197,17 @@ run_as_root() {
 	# another user's directory that anyone may write to, as an attacker leaves
 	# /tmp/sandbox-$UID for its victim (integration/18-runroot.sh)
 	install -d -m 0777 -o "$NOSUB_USER" -g "$NOSUB_USER" "$stage/foreign"
+	# and a sticky one, as another user's /tmp-like directory
+	install -d -m 1777 -o "$NOSUB_USER" -g "$NOSUB_USER" "$stage/foreign-sticky"
+	# a runroot of the test user's (0700 now) holding a sandbox another user put
+	# there while it was open to all (integration/18-runroot.sh)
+	local planted
+	planted=$stage/planted-run/bad1$(printf '%060d' 1)
+	install -d -m 0700 -o "$TEST_USER" -g "$TEST_USER" "$stage/planted-run"
+	install -d -m 0755 -o "$NOSUB_USER" -g "$NOSUB_USER" "$planted"
+	printf '{"name":"planted-foreign","image":"host","command":["sleep"],"created":1}\n' >"$planted/config.json"
+	echo "1 1 1 1" >"$planted/pid"
+	chown "$NOSUB_USER:$NOSUB_USER" "$planted/config.json" "$planted/pid"
 	# homes the test user could not make (integration/18-mount-escapes.sh): in a
 	# root-owned 0711 directory it cannot list, `USER`, and `link` ->
 	# `deep/USER` (a home reached through a symlink, /home -> var/home).
@@ -225,6 +236,7 @@ run_as_root() {
 			SHELL=/bin/bash LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
 			SANDBOX_BIN="$stage/sandbox" SBX_FAKE_IDMAP_DIR="$stage/fake-idmap" \
 			SBX_FOREIGN_DIR="$stage/foreign" SBX_HOMES_DIR="$HOMES_STAGE" \
+			SBX_PLANTED_RUNROOT="$stage/planted-run" SBX_FOREIGN_STICKY="$stage/foreign-sticky" \
 			ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
 			LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
 			T_VERBOSE="${T_VERBOSE:-0}" T_KEEP="${T_KEEP:-0}" T_TIMEOUT="${T_TIMEOUT:-30}" \

@@ -53,7 +53,8 @@ ap.add_argument("--blob-delay", type=float, default=0)
 ap.add_argument("--foreign", action="store_true")
 ap.add_argument("--token-uses", type=int, default=0)
 ap.add_argument("--http-realm", action="store_true")
-ap.add_argument("--blob-host", choices=("localhost", "port"), default="localhost")
+ap.add_argument("--blob-host", choices=("localhost", "port", "http"), default="localhost")
+ap.add_argument("--evil-blob-realm", choices=("all", "layers"))
 ap.add_argument("--bind", default="127.0.0.1")
 a = ap.parse_args()
 other_host = "localhost" if a.bind == "127.0.0.1" else "[%s]" % a.bind
@@ -193,6 +194,15 @@ class H(http.server.BaseHTTPRequestHandler):
             if a.user and not self.basic_ok():
                 return self.send(401, b'{"details":"bad credentials"}')
             return self.send(200, json.dumps({"token": TOKEN, "expires_in": 300}).encode())
+        if path == "/evil-token":
+            sys.stderr.write("fake-registry: evil realm got Authorization=%r\n" % self.headers.get("Authorization"))
+            return self.send(200, json.dumps({"token": "eviltoken"}).encode())
+        if a.evil_blob_realm and path.startswith("/_blob/") and (
+                a.evil_blob_realm == "all" or len(blob(path.split("/")[-1]) or b"") > 4096):
+            # the storage host a blob (all, or only the layers: not the config) is
+            # redirected to names a token realm of its own
+            realm = 'Bearer realm="https://127.0.0.1:%d/evil-token"' % self.server.server_port
+            return self.send(401, b"{}", headers=[("WWW-Authenticate", realm)])
         if path.startswith("/_blob/") or path.startswith("/_foreign/"):
             if a.flaky and path not in failed:
                 failed.add(path)
@@ -245,6 +255,8 @@ class H(http.server.BaseHTTPRequestHandler):
                 return self.send(404, b'{"errors":[{"code":"BLOB_UNKNOWN"}]}')
             if a.blob_host == "port":
                 loc = "https://127.0.0.1:%d/_blob/%s" % (blob_srv.server_port, ref)
+            elif a.blob_host == "http":
+                loc = "http://127.0.0.1:%d/_blob/%s" % (plain_srv.server_port, ref)
             else:
                 loc = "https://%s:%d/_blob/%s" % (other_host, self.server.server_port, ref)
             return self.send(307, b"", headers=[("Location", loc)])
@@ -261,6 +273,9 @@ srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 blob_srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 blob_srv.socket = ctx.wrap_socket(blob_srv.socket, server_side=True)
 threading.Thread(target=blob_srv.serve_forever, daemon=True).start()
+# the blob host of --blob-host http: plain HTTP
+plain_srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+threading.Thread(target=plain_srv.serve_forever, daemon=True).start()
 with open(a.port_file + ".tmp", "w") as f:
     f.write(str(srv.server_port))
 os.rename(a.port_file + ".tmp", a.port_file)

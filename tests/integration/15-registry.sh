@@ -115,6 +115,41 @@ test_no_credentials_across_redirect() {
 	done
 }
 
+# A 401 from the host a blob is redirected to is no reason to authenticate: its
+# `Bearer realm=` would choose where the registry's Basic credentials go.
+test_no_credentials_to_a_redirect_realm() {
+	local a which
+	for a in "--auth bearer" "--auth basic"; do
+		# the config (one request) and the layers (parallel downloads)
+		for which in all layers; do
+			# shellcheck disable=SC2086 # two words
+			start_registry $a --user tester:s3cret --blob-host port --evil-blob-realm $which
+			trust_ca
+			"$SANDBOX" pull --creds tester:s3cret "$REG/busybox:v1" >"$T_OUT" 2>"$T_ERR" || true
+			grep -q 'GET /_blob/sha256:' "$T_TMP/registry.log" || t_fail "$a $which: no redirected blob download"
+			! grep -q 'evil realm got Authorization=.Basic' "$T_TMP/registry.log" ||
+				t_fail "$a $which: Basic credentials sent to the realm the blob host named"
+			! grep -q 'evil realm' "$T_TMP/registry.log" ||
+				t_fail "$a $which: the realm the blob host named was asked"
+			assert_status 125 sbx pull --creds tester:s3cret "$REG/busybox:v1"
+			assert_error_line 'redirected to a host that asks for credentials'
+		done
+	done
+}
+
+# A redirect from https down to plain http is not followed while TLS is checked
+# (the blob could be changed on the way, its digest aside, and a token would
+# travel in clear to the same host); --tls-verify=false allows it.
+test_no_redirect_to_http() {
+	start_registry --blob-host http
+	trust_ca
+	assert_status 125 sbx pull "$REG/busybox:v1"
+	assert_error_line 'blob|config'
+	! grep -q 'GET /_blob/sha256:' "$T_TMP/registry.log" || t_fail "a blob was fetched over plain http"
+	assert_status 0 sbx pull --tls-verify=false "$REG/busybox:v1"
+	grep -q 'GET /_blob/sha256:' "$T_TMP/registry.log" || t_fail "no blob over http with --tls-verify=false"
+}
+
 test_anonymous_token() {
 	start_registry --auth bearer
 	trust_ca
@@ -243,6 +278,8 @@ t "TLS: a certificate for another address is refused (125)" test_tls_ip_san_refu
 t "TLS: 127.0.0.1 as a DNS subjectAltName is refused for the address, good for localhost" test_tls_dns_name_is_no_address
 t "Bearer token flow with credentials; wrong password; redirected blobs" test_bearer_flow
 t "anonymous Bearer token" test_anonymous_token
+t "no credentials to a token realm named by the host a blob is redirected to" test_no_credentials_to_a_redirect_realm
+t "no redirect from https to http while TLS is checked" test_no_redirect_to_http
 t "no credentials across a blob redirect to another port" test_no_credentials_across_redirect
 t "Basic auth, login/logout, auth.json and ~/.docker/config.json" test_basic_and_login
 t "an index with several platforms; schema 1 refused; unknown names" test_multiarch_and_schema1
