@@ -75,8 +75,8 @@ struct fwd_listener {
 
 /* One client of a UDP forward. */
 struct udp_flow {
-	int fd;	   /* inside the sandbox, connected to the forward's port */
-	size_t l;  /* its listener, an index of portfwd.l */
+	int fd;	  /* inside the sandbox, connected to the forward's port */
+	size_t l; /* its listener, an index of portfwd.l */
 	struct sockaddr_storage client;
 	socklen_t client_len;
 	int64_t last_ms; /* the last datagram either way */

@@ -609,13 +609,15 @@ static int isolate_privileges(struct sbx_error **err)
 /**
  * add_slirp_forward() - a -p forward through libslirp
  * @slirp:	the libslirp instance
- * @p:		the forward: UDP, or TCP without the socket factory
+ * @p:		the forward, when the socket factory could not start
  * @host:	its host address (net_publish_host_sockaddr())
  * @host_len:	size of @host
  *
  * libslirp keeps one address family from the host's socket to the sandbox,
  * so an [IPv6] HOSTIP forwards to fd00::100 (the server inside must listen
- * on IPv6, `::` for example), an IPv4 one to 10.0.2.100.
+ * on IPv6, `::` for example), an IPv4 one to 10.0.2.100. libslirp shows a
+ * UDP client on the host's loopback as 10.0.2.2, whose replies the closed
+ * host loopback drops: this fallback serves other clients only.
  * slirp_add_hostxfwd() came with libslirp 4.5.
  *
  * Return: 0, or -1 with errno set.
@@ -739,8 +741,8 @@ static _Noreturn void helper_main(int tap, int status, int log, pid_t parent,
 		socklen_t host_len = net_publish_host_sockaddr(p, &host);
 
 		if (h.pf) {
-			if (portfwd_listen(h.pf, (struct sockaddr *)&host, host_len, p->guest_port, p->udp, &err) <
-			    0)
+			if (portfwd_listen(h.pf, (struct sockaddr *)&host, host_len, p->guest_port, p->udp,
+					   &err) < 0)
 				goto fail;
 			continue;
 		}
