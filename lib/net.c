@@ -224,7 +224,7 @@ socklen_t net_publish_host_sockaddr(const struct net_publish *p, struct sockaddr
 
 /*
  * Two forwards of one protocol and host port both bind it, except an IPv4
- * HOSTIP next to an [IPv6] one (without HOSTIP, TCP listens on [::] too).
+ * HOSTIP next to an [IPv6] one (without HOSTIP, a forward listens on [::] too).
  */
 static bool publish_same_port(const struct net_publish *a, const struct net_publish *b)
 {

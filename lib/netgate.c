@@ -5,14 +5,9 @@
  * address of fd00::/64 but the DNS forwarder fd00::3) and 255.255.255.255
  * into the host's loopback when it opens a host socket for the
  * sandbox: a UDP datagram, a TCP connection (its first SYN) or an ICMP echo.
- * Its own switch for that, disable_host_loopback, is all or nothing, and it
- * also refuses the sandbox's replies to a client on the host's loopback that
- * came in through a UDP -p forward: libslirp shows such a client as
- * 10.0.2.2:PORT (fd00::2 for IPv6), and the reply goes to that address.
- *
- * So the helper keeps the gate itself, in front of slirp_input(), unless
- * --allow-host-loopback opened it. A frame from the sandbox is dropped when
- * it is:
+ * Its own switch for that, disable_host_loopback, is closed unless
+ * --allow-host-loopback, and the helper keeps a gate of its own in front of
+ * slirp_input() too: a frame from the sandbox is dropped when it is:
  * - IPv4 or IPv6 that does not parse (libslirp would drop it too);
  * - addressed to the host's loopback or "this host" directly (127.0.0.0/8,
  *   0.0.0.0/8, ::1, ::, IPv4-mapped): libslirp would send it there as it
@@ -21,29 +16,17 @@
  *   host socket: UDP, a TCP SYN that opens a connection (libslirp opens
  *   one for exactly the flags SYN without ACK, FIN, RST, URG), ICMPv4 echo
  *   to the broadcast address, fragments, anything else that is not ICMP
- *   (which libslirp answers itself for 10.0.2.2 and IPv6);
- * except a UDP reply of a forward flow: a datagram from the forward's own
- * address and port (10.0.2.100:PORT, fd00::100:PORT) to the virtual host at
- * the port of a client on the host's loopback that sent a datagram through
- * that forward less than NETGATE_FLOW_MS ago. netgate_note() learns these
- * flows from the frames libslirp hands to the sandbox; libslirp sends the
- * reply through the forward's host socket, from the forwarded host port to
- * that client, as a reply is expected to come. Datagrams the sandbox starts
- * to 10.0.2.2 at any other port, or from any other source, stay dropped.
+ *   (which libslirp answers itself for 10.0.2.2 and IPv6).
+ * The subnet's broadcast address 10.0.2.255 is gated as well.
  *
- * The subnet's broadcast address 10.0.2.255 is gated too. libslirp keeps
- * one foreign address per UDP socket, the last one the sandbox sent to, and
- * a forward's socket is the one any datagram from the forward's port goes
- * through; had that address been 10.0.2.255, libslirp would show every
- * sender to the forward, on any host and port, as 10.0.2.2: a flow learnt
- * from a source port of another machine's choosing would open that port of
- * the host's loopback. (Other addresses keep the senders apart: libslirp
- * shows them as themselves, or all as that address, never as 10.0.2.2.)
- *
- * Replies of TCP connections forwarded through libslirp (the fallback when
- * the socket factory cannot start) pass: they are not SYNs. With no UDP
- * forward, the helper also keeps libslirp's own switch closed (a second
- * layer; see netgate_has_udp_forward()).
+ * Nothing needs to pass for -p forwards: the helper relays them itself
+ * through sockets of the sandbox's namespace (portfwd.c), and their replies
+ * never cross the tap. (An earlier gate let UDP "replies" to 10.0.2.2
+ * through; libslirp shows a sender whose address really is 10.0.2.2 the
+ * same way as a client on the host's loopback, so such a reply reached the
+ * host's loopback.) Replies of TCP connections forwarded through libslirp
+ * (the fallback when the socket factory cannot start) pass: they are not
+ * SYNs.
  */
 #include "netgate.h"
 
@@ -62,14 +45,11 @@
 #define TCP_ACK		      0x10
 #define TCP_URG		      0x20
 #define IPV4_VHOST	      0x0a000202u /* 10.0.2.2 */
-#define IPV4_GUEST	      0x0a000264u /* 10.0.2.100 */
 #define IPV4_BROADCAST	      0xffffffffu
 #define IPV4_SUBNET_BROADCAST 0x0a0002ffu /* 10.0.2.255 */
 
 static const uint8_t ipv6_prefix[8] = {0xfd, 0}; /* fd00::/64 */
-static const uint8_t ipv6_vhost[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 static const uint8_t ipv6_dns[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3};
-static const uint8_t ipv6_guest[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0}; /* fd00::100 */
 static const uint8_t ipv6_allnodes[16] = {0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
 /* A parsed IPv4 or IPv6 packet: what the gate looks at. */
@@ -169,69 +149,15 @@ static bool to_gated_address(const struct packet *pk)
 	return d == IPV4_VHOST || d == IPV4_BROADCAST || d == IPV4_SUBNET_BROADCAST;
 }
 
-/* A UDP datagram between the virtual host and the guest's own address. */
-static bool udp_between(const struct packet *pk, const uint8_t *from_v6, uint32_t from_v4,
-			const uint8_t *to_v6, uint32_t to_v4)
-{
-	if (pk->proto != PROTO_UDP || pk->fragment || pk->l4_len < 8)
-		return false;
-	if (pk->ipv6)
-		return memcmp(pk->src, from_v6, 16) == 0 && memcmp(pk->dst, to_v6, 16) == 0;
-	return be32(pk->src) == from_v4 && be32(pk->dst) == to_v4;
-}
-
-static struct netgate_flow *flow_find(struct netgate *g, bool ipv6, uint16_t guest_port, uint16_t host_port)
-{
-	for (size_t i = 0; i < NETGATE_MAX_FLOWS; i++) {
-		struct netgate_flow *f = &g->flows[i];
-
-		if (f->used && f->ipv6 == ipv6 && f->guest_port == guest_port && f->host_port == host_port)
-			return f;
-	}
-	return NULL;
-}
-
-/* A UDP reply of a live forward flow: guest:PORT -> virtual host:CLIENT_PORT. */
-static bool udp_reply_allowed(struct netgate *g, const struct packet *pk, int64_t now_ms)
-{
-	struct netgate_flow *f;
-
-	if (!udp_between(pk, ipv6_guest, IPV4_GUEST, ipv6_vhost, IPV4_VHOST))
-		return false;
-	f = flow_find(g, pk->ipv6, be16(pk->l4), be16(pk->l4 + 2));
-	return f && f->expire_ms > now_ms;
-}
-
 /**
- * netgate_init() - a gate with no flows
+ * netgate_init() - the gate
  * @g:		the gate
  * @open:	--allow-host-loopback: let every frame pass
- * @publish:	the -p forwards (kept, not copied: they outlive the gate)
- * @n_publish:	how many
  */
-void netgate_init(struct netgate *g, bool open, const struct net_publish *publish, size_t n_publish)
+void netgate_init(struct netgate *g, bool open)
 {
 	memset(g, 0, sizeof(*g));
 	g->open = open;
-	g->publish = publish;
-	g->n_publish = n_publish;
-}
-
-/**
- * netgate_has_udp_forward() - whether the gate has replies to let through
- * @publish:	the -p forwards
- * @n_publish:	how many
- *
- * Without one the helper also closes libslirp's own switch.
- *
- * Return: true when one of the forwards is UDP.
- */
-bool netgate_has_udp_forward(const struct net_publish *publish, size_t n_publish)
-{
-	for (size_t i = 0; i < n_publish; i++)
-		if (publish[i].udp)
-			return true;
-	return false;
 }
 
 /**
@@ -239,11 +165,10 @@ bool netgate_has_udp_forward(const struct net_publish *publish, size_t n_publish
  * @g:		the gate
  * @frame:	an Ethernet frame read from the tap
  * @len:	its length
- * @now_ms:	monotonic time in milliseconds
  *
  * Return: true to hand it to slirp_input(), false to drop it.
  */
-bool netgate_pass(struct netgate *g, const uint8_t *frame, size_t len, int64_t now_ms)
+bool netgate_pass(const struct netgate *g, const uint8_t *frame, size_t len)
 {
 	struct packet pk;
 	int r;
@@ -266,56 +191,5 @@ bool netgate_pass(struct netgate *g, const uint8_t *frame, size_t len, int64_t n
 	if (pk.proto == PROTO_TCP)
 		return pk.l4_len >= 14 &&
 		       (pk.l4[13] & (TCP_SYN | TCP_ACK | TCP_FIN | TCP_RST | TCP_URG)) != TCP_SYN;
-	if (pk.proto == PROTO_UDP)
-		return udp_reply_allowed(g, &pk, now_ms);
 	return false;
-}
-
-/**
- * netgate_note() - learn forward flows from a frame libslirp sends to the sandbox
- * @g:		the gate
- * @frame:	the Ethernet frame
- * @len:	its length
- * @now_ms:	monotonic time in milliseconds
- *
- * A UDP datagram from the virtual host to the guest's address at the port
- * of a UDP forward of that address family came from a client on the host's
- * loopback through the forward: its replies may pass for NETGATE_FLOW_MS.
- * The table is bounded; a new flow takes a free or expired slot, else the
- * one that expires first.
- */
-void netgate_note(struct netgate *g, const uint8_t *frame, size_t len, int64_t now_ms)
-{
-	struct netgate_flow *f, *slot = NULL;
-	uint16_t guest_port, host_port;
-	struct packet pk;
-	bool forwarded = false;
-
-	if (g->open || parse_frame(frame, len, &pk) <= 0 ||
-	    !udp_between(&pk, ipv6_vhost, IPV4_VHOST, ipv6_guest, IPV4_GUEST))
-		return;
-	host_port = be16(pk.l4);
-	guest_port = be16(pk.l4 + 2);
-	for (size_t i = 0; i < g->n_publish && !forwarded; i++)
-		forwarded = g->publish[i].udp && g->publish[i].ipv6 == pk.ipv6 &&
-			    g->publish[i].guest_port == guest_port;
-	if (!forwarded)
-		return;
-	f = flow_find(g, pk.ipv6, guest_port, host_port);
-	if (!f) {
-		for (size_t i = 0; i < NETGATE_MAX_FLOWS; i++) {
-			struct netgate_flow *c = &g->flows[i];
-
-			if (!c->used || c->expire_ms <= now_ms) {
-				slot = c;
-				break;
-			}
-			if (!slot || c->expire_ms < slot->expire_ms)
-				slot = c;
-		}
-		f = slot;
-		*f = (struct netgate_flow){
-		    .used = true, .ipv6 = pk.ipv6, .guest_port = guest_port, .host_port = host_port};
-	}
-	f->expire_ms = now_ms + NETGATE_FLOW_MS;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* portfwd.c - TCP -p forwards spliced into the sandbox's network namespace
+/* portfwd.c - TCP and UDP -p forwards into the sandbox's network namespace
  *
  * libslirp's host forwarding copies every byte through its own TCP stack
  * and the tap. For TCP forwards the network helper does better: it listens
@@ -14,12 +14,23 @@
  * (the caller owns that user namespace, as slirp4netns relies on), drops
  * every capability, sets no_new_privs and a seccomp filter that allows
  * little more than socket() and sendmsg(), and then answers each one-byte
- * request with a new unconnected TCP socket (SCM_RIGHTS). It dies with the
- * helper (PR_SET_PDEATHSIG).
+ * request with a new unconnected socket (SCM_RIGHTS): TCP, or UDP of either
+ * family. It dies with the helper (PR_SET_PDEATHSIG).
  *
- * The host side may be IPv4 or IPv6 (-p '[::1]:8080:80'); the sandbox side
- * is always IPv4, and the sandbox sees forwarded connections come from
- * 10.0.2.100 (its own address): the client's address is not kept.
+ * UDP forwards are relayed the same way, not through libslirp: the helper
+ * owns the host's socket, so recvfrom() names the real client, and for each
+ * client (a bounded table, PORTFWD_UDP_FLOWS; a flow idle for
+ * PORTFWD_UDP_IDLE_MS is closed, the least recently used one makes room) a
+ * UDP socket of the sandbox's namespace connected to the forward's port
+ * carries its datagrams in and the replies out, to that client alone. The
+ * sandbox's replies never leave its namespace through the tap, so no frame
+ * to the virtual host 10.0.2.2 needs to pass the host-loopback gate.
+ *
+ * The host side may be IPv4 or IPv6 (-p '[::1]:8080:80'); TCP goes to
+ * 10.0.2.100 inside, UDP to 10.0.2.100 or, for an [IPv6] HOSTIP, fd00::100
+ * (the family libslirp's UDP forwards kept). The sandbox sees forwarded
+ * connections and datagrams come from its own address: the client's
+ * address is not kept.
  */
 #include "portfwd.h"
 
@@ -34,6 +45,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -45,11 +57,31 @@
 
 #define PORTFWD_PIPE_SIZE (1 << 20)
 #define PORTFWD_ROUNDS	  16 /* splice rounds per connection and wake-up */
+#define PORTFWD_UDP_FLOWS   128	   /* UDP clients relayed at once */
+#define PORTFWD_UDP_IDLE_MS 120000 /* a UDP flow with no datagram this long is closed */
+#define PORTFWD_UDP_ROUNDS  32	   /* datagrams per socket and wake-up */
+#define PORTFWD_DGRAM_MAX   65536  /* more than any UDP payload */
+
+/* what the socket factory makes for a request byte */
+enum { FACTORY_TCP = 1, FACTORY_UDP4, FACTORY_UDP6 };
 
 struct fwd_listener {
 	int fd;
 	uint16_t guest_port;
+	bool udp;
+	bool guest_ipv6; /* UDP: to fd00::100 rather than 10.0.2.100 */
 	int idx;
+};
+
+/* One client of a UDP forward. */
+struct udp_flow {
+	int fd;	  /* inside the sandbox, connected to the forward's port */
+	size_t l; /* its listener, an index of portfwd.l */
+	struct sockaddr_storage client;
+	socklen_t client_len;
+	int64_t last_ms; /* the last datagram either way */
+	int idx;
+	struct udp_flow *next;
 };
 
 struct fwd_conn {
@@ -67,6 +99,9 @@ struct portfwd {
 	struct fwd_listener *l;
 	size_t n_l;
 	struct fwd_conn *conns;
+	struct udp_flow *flows;
+	size_t n_flows;
+	uint8_t *dgram; /* PORTFWD_DGRAM_MAX bytes */
 };
 
 static const char *const factory_syscalls[] = {
@@ -108,7 +143,12 @@ static _Noreturn void factory_main(int sock, int userns, int netns)
 		if (n <= 0)
 			_exit(0);
 		/* a socket of the sandbox's network namespace, or none (fd -1) */
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (req == FACTORY_UDP6)
+			fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		else if (req == FACTORY_UDP4)
+			fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		else
+			fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (tty_send_fd(sock, fd, NULL, 0, NULL) < 0)
 			_exit(0);
 		if (fd >= 0)
@@ -192,25 +232,30 @@ struct portfwd *portfwd_new(int factory)
 	struct portfwd *pf = xcalloc(1, sizeof(*pf));
 
 	pf->factory = factory;
+	pf->dgram = xmalloc(PORTFWD_DGRAM_MAX);
 	return pf;
 }
 
 /**
- * portfwd_listen() - listen on a host port for one TCP forward
+ * portfwd_listen() - listen on a host port for one TCP or UDP forward
  * @pf:		the forwarder
  * @host:	address and port to bind: an IPv6 one IPv6-only (`[::]` is
  *		every IPv6 address); IPv4 INADDR_ANY is every IPv4 and IPv6
  *		address (a dual-stack socket on [::], as docker listens), IPv4
  *		only where the host has no IPv6
  * @host_len:	size of @host
- * @guest_port:	port of 10.0.2.100 inside (IPv4 whatever @host is)
+ * @guest_port:	port of 10.0.2.100 inside (TCP: IPv4 whatever @host is;
+ *		UDP: fd00::100 for an IPv6 @host)
+ * @udp:	a UDP forward (a bound socket, no listen())
  * @err:	error out-parameter
  *
  * Return: 0, or negative with *err set.
  */
 int portfwd_listen(struct portfwd *pf, const struct sockaddr *host, socklen_t host_len, uint16_t guest_port,
-		   struct sbx_error **err)
+		   bool udp, struct sbx_error **err)
 {
+	const int type = (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+	const char *proto = udp ? "udp" : "tcp";
 	const struct sockaddr_in *sa = (const struct sockaddr_in *)host;
 	uint16_t host_port = ntohs(
 	    host->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)host)->sin6_port : sa->sin_port);
@@ -220,42 +265,47 @@ int portfwd_listen(struct portfwd *pf, const struct sockaddr *host, socklen_t ho
 	int one = 1, zero = 0;
 
 	if (host->sa_family == AF_INET6) {
-		fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		fd = socket(AF_INET6, type, 0);
 		if (fd < 0 || setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
-		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		    (!udp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
 		    bind(fd, host, host_len) < 0)
-			return sbx_error_set(err, errno, "-p: host port %u/tcp", host_port);
+			return sbx_error_set(err, errno, "-p: host port %u/%s", host_port, proto);
 	} else if (sa->sin_addr.s_addr == htonl(INADDR_ANY)) {
-		fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		fd = socket(AF_INET6, type, 0);
 		if (fd >= 0 && (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0 ||
-				setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+				(!udp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
 				bind(fd, (struct sockaddr *)&sa6, sizeof(sa6)) < 0)) {
 			if (errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL)
-				return sbx_error_set(err, errno, "-p: host port %u/tcp", host_port);
+				return sbx_error_set(err, errno, "-p: host port %u/%s", host_port, proto);
 			close(take_fd(&fd));
 		}
 	}
 	if (fd < 0) {
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		fd = socket(AF_INET, type, 0);
 		if (fd < 0)
 			return sbx_error_set(err, errno, "-p: socket");
-		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (!udp)
+			(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (bind(fd, host, host_len) < 0)
-			return sbx_error_set(err, errno, "-p: host port %u/tcp", host_port);
+			return sbx_error_set(err, errno, "-p: host port %u/%s", host_port, proto);
 	}
-	if (listen(fd, 128) < 0)
-		return sbx_error_set(err, errno, "-p: host port %u/tcp", host_port);
+	if (!udp && listen(fd, 128) < 0)
+		return sbx_error_set(err, errno, "-p: host port %u/%s", host_port, proto);
 	pf->l = realloc(pf->l, (pf->n_l + 1) * sizeof(*pf->l));
 	if (!pf->l)
 		return sbx_error_set(err, ENOMEM, "-p");
-	pf->l[pf->n_l++] = (struct fwd_listener){.fd = take_fd(&fd), .guest_port = guest_port, .idx = -1};
+	pf->l[pf->n_l++] = (struct fwd_listener){.fd = take_fd(&fd),
+						 .guest_port = guest_port,
+						 .udp = udp,
+						 .guest_ipv6 = udp && host->sa_family == AF_INET6,
+						 .idx = -1};
 	return 0;
 }
 
-static int factory_socket(struct portfwd *pf)
+static int factory_socket(struct portfwd *pf, char req)
 {
 	cleanup_error struct sbx_error *e = NULL;
-	char req = 1, zero;
+	char zero;
 	int fd = -1;
 
 	if (send(pf->factory, &req, 1, MSG_NOSIGNAL) != 1)
@@ -287,7 +337,7 @@ static void accept_one(struct portfwd *pf, struct fwd_listener *l)
 		return;
 	c = xcalloc(1, sizeof(*c));
 	c->fd[0] = client;
-	c->fd[1] = factory_socket(pf);
+	c->fd[1] = factory_socket(pf, FACTORY_TCP);
 	c->idx[0] = c->idx[1] = -1;
 	for (int d = 0; d < 2; d++)
 		c->pipe[d][0] = c->pipe[d][1] = -1;
@@ -360,6 +410,155 @@ static bool conn_pump(struct fwd_conn *c)
 	return !(c->shut[0] && c->shut[1]);
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether two addresses recvfrom() gave are the same client (family, address, port). */
+static bool same_client(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)a, *b6 = (const struct sockaddr_in6 *)b;
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)a, *b4 = (const struct sockaddr_in *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET6)
+		return a6->sin6_port == b6->sin6_port && a6->sin6_scope_id == b6->sin6_scope_id &&
+		       memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
+	return a->ss_family == AF_INET && a4->sin_port == b4->sin_port &&
+	       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+}
+
+static void flow_unlink(struct portfwd *pf, struct udp_flow **p)
+{
+	struct udp_flow *f = *p;
+
+	*p = f->next;
+	close(f->fd);
+	free(f);
+	pf->n_flows--;
+}
+
+/**
+ * flow_new() - a flow for a new client of a UDP forward
+ * @pf:		the forwarder
+ * @li:		the forward's listener (index)
+ * @client:	the client's address, as recvfrom() gave it
+ * @client_len:	its length
+ *
+ * With the table full, the least recently used flow is closed first. The
+ * new flow's socket comes from the factory, non-blocking, connected to the
+ * forward's port of the sandbox's own address.
+ *
+ * Return: the flow (first in pf->flows), or NULL (the datagram is dropped).
+ */
+static struct udp_flow *flow_new(struct portfwd *pf, size_t li, const struct sockaddr_storage *client,
+				 socklen_t client_len)
+{
+	const struct fwd_listener *l = &pf->l[li];
+	struct sockaddr_in6 to6 = {.sin6_family = AF_INET6, .sin6_port = htons(l->guest_port)};
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(l->guest_port)};
+	struct udp_flow *f;
+	int fd;
+
+	if (pf->n_flows >= PORTFWD_UDP_FLOWS) {
+		struct udp_flow **oldest = &pf->flows;
+
+		for (struct udp_flow **p = &pf->flows; *p; p = &(*p)->next)
+			if ((*p)->last_ms < (*oldest)->last_ms)
+				oldest = p;
+		flow_unlink(pf, oldest);
+	}
+	fd = factory_socket(pf, l->guest_ipv6 ? FACTORY_UDP6 : FACTORY_UDP4);
+	if (fd < 0)
+		return NULL;
+	inet_pton(AF_INET, "10.0.2.100", &to.sin_addr);
+	inet_pton(AF_INET6, "fd00::100", &to6.sin6_addr);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
+	    (l->guest_ipv6 ? connect(fd, (struct sockaddr *)&to6, sizeof(to6))
+			   : connect(fd, (struct sockaddr *)&to, sizeof(to))) < 0) {
+		close(fd);
+		return NULL;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->fd = fd;
+	f->l = li;
+	f->client = *client;
+	f->client_len = client_len;
+	f->idx = -1;
+	f->next = pf->flows;
+	pf->flows = f;
+	pf->n_flows++;
+	return f;
+}
+
+/* Datagrams from the host's clients of UDP forward @li into the sandbox. */
+static void udp_from_clients(struct portfwd *pf, size_t li, int64_t now)
+{
+	for (int round = 0; round < PORTFWD_UDP_ROUNDS; round++) {
+		struct sockaddr_storage from;
+		socklen_t from_len = sizeof(from);
+		struct udp_flow *f;
+		ssize_t n = recvfrom(pf->l[li].fd, pf->dgram, PORTFWD_DGRAM_MAX, MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &from_len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;
+		for (f = pf->flows; f; f = f->next)
+			if (f->l == li && same_client(&f->client, &from))
+				break;
+		if (!f)
+			f = flow_new(pf, li, &from, from_len);
+		if (!f)
+			continue;
+		f->last_ms = now;
+		/* a full queue or no server inside (ECONNREFUSED) drops it, as UDP may */
+		(void)send(f->fd, pf->dgram, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+}
+
+/* The sandbox's replies on flow @f, to its client alone. */
+static void udp_to_client(struct portfwd *pf, struct udp_flow *f, int64_t now)
+{
+	for (int round = 0; round < PORTFWD_UDP_ROUNDS; round++) {
+		ssize_t n = recv(f->fd, pf->dgram, PORTFWD_DGRAM_MAX, MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return; /* EAGAIN, or an error the socket reported (and cleared) */
+		f->last_ms = now;
+		(void)sendto(pf->l[f->l].fd, pf->dgram, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL,
+			     (struct sockaddr *)&f->client, f->client_len);
+	}
+}
+
+/* Relays the UDP forwards' datagrams and closes idle flows. */
+static void udp_handle(struct portfwd *pf, short (*revents)(int idx, void *opaque), void *opaque)
+{
+	int64_t now = now_ms();
+
+	for (struct udp_flow **p = &pf->flows; *p;) {
+		struct udp_flow *f = *p;
+
+		if (f->idx >= 0 && revents(f->idx, opaque))
+			udp_to_client(pf, f, now);
+		if (now - f->last_ms > PORTFWD_UDP_IDLE_MS)
+			flow_unlink(pf, p);
+		else
+			p = &f->next;
+	}
+	for (size_t i = 0; i < pf->n_l; i++)
+		if (pf->l[i].udp && pf->l[i].idx >= 0 && (revents(pf->l[i].idx, opaque) & POLLIN))
+			udp_from_clients(pf, i, now);
+}
+
 /**
  * portfwd_fill() - register the listeners and connections for poll()
  * @pf:		the forwarder (NULL: nothing)
@@ -390,10 +589,12 @@ void portfwd_fill(struct portfwd *pf, int (*add)(int fd, short events, void *opa
 		c->idx[0] = add(c->fd[0], ev0, opaque);
 		c->idx[1] = add(c->fd[1], ev1, opaque);
 	}
+	for (struct udp_flow *f = pf->flows; f; f = f->next)
+		f->idx = add(f->fd, POLLIN, opaque);
 }
 
 /**
- * portfwd_handle() - accept new clients, move bytes, close finished connections
+ * portfwd_handle() - accept new clients, move bytes and datagrams, close finished connections and idle flows
  * @pf:		the forwarder (NULL: nothing)
  * @revents:	the poll() result for an index portfwd_fill() got
  * @opaque:	for @revents
@@ -430,8 +631,9 @@ void portfwd_handle(struct portfwd *pf, short (*revents)(int idx, void *opaque),
 			conn_free(c);
 		}
 	}
+	udp_handle(pf, revents, opaque);
 	for (size_t i = 0; i < pf->n_l; i++)
-		if (pf->l[i].idx >= 0 && (revents(pf->l[i].idx, opaque) & POLLIN))
+		if (!pf->l[i].udp && pf->l[i].idx >= 0 && (revents(pf->l[i].idx, opaque) & POLLIN))
 			for (int k = 0; k < 32; k++) {
 				struct fwd_conn *before = pf->conns;
 

@@ -29,8 +29,11 @@
  *    frames from the tap pass the host-loopback gate (netgate.c) first: it
  *    drops frames for the host's loopback or "this host" (127/8, 0/8, ::1,
  *    ::, their IPv4-mapped forms), which libslirp would connect to on the
- *    sandbox's behalf, and everything for 10.0.2.2 / fd00::2 but the
- *    replies of -p UDP forwards unless --allow-host-loopback.
+ *    sandbox's behalf, and what would open a host socket for 10.0.2.2 /
+ *    fd00::2, unless --allow-host-loopback; libslirp's own switch for that
+ *    is closed too. -p forwards, TCP and UDP, do not go through libslirp
+ *    (portfwd.c): their sockets inside are made by the socket factory, a
+ *    child forked in step 2 that joins the sandbox's namespaces.
  * It exits when the tap is gone; the supervisor kills it (SIGKILL) when
  * PID 1 has exited, so it never outlives the sandbox.
  */
@@ -81,7 +84,7 @@ struct helper {
 	struct pollfd *pfd;
 	size_t n_pfd, cap_pfd;
 	struct helper_timer *timers;
-	struct portfwd *pf;  /* TCP -p forwards (portfwd.c), NULL: libslirp's */
+	struct portfwd *pf;  /* -p forwards (portfwd.c), NULL: libslirp's */
 	struct netgate gate; /* the host-loopback gate (netgate.c) */
 };
 
@@ -98,7 +101,6 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	struct helper *h = opaque;
 	ssize_t n;
 
-	netgate_note(&h->gate, buf, len, now_ns() / 1000000);
 	do
 		n = write(h->tap, buf, len);
 	while (n < 0 && errno == EINTR);
@@ -236,7 +238,7 @@ static bool drain_tap(struct helper *h, uint8_t *buf, size_t size)
 		ssize_t n = read(h->tap, buf, size);
 
 		if (n > 0) {
-			if (netgate_pass(&h->gate, buf, (size_t)n, now_ns() / 1000000))
+			if (netgate_pass(&h->gate, buf, (size_t)n))
 				slirp_input(h->slirp, buf, (int)n);
 			continue;
 		}
@@ -607,13 +609,15 @@ static int isolate_privileges(struct sbx_error **err)
 /**
  * add_slirp_forward() - a -p forward through libslirp
  * @slirp:	the libslirp instance
- * @p:		the forward: UDP, or TCP without the socket factory
+ * @p:		the forward, when the socket factory could not start
  * @host:	its host address (net_publish_host_sockaddr())
  * @host_len:	size of @host
  *
  * libslirp keeps one address family from the host's socket to the sandbox,
  * so an [IPv6] HOSTIP forwards to fd00::100 (the server inside must listen
- * on IPv6, `::` for example), an IPv4 one to 10.0.2.100.
+ * on IPv6, `::` for example), an IPv4 one to 10.0.2.100. libslirp shows a
+ * UDP client on the host's loopback as 10.0.2.2, whose replies the closed
+ * host loopback drops: this fallback serves other clients only.
  * slirp_add_hostxfwd() came with libslirp 4.5.
  *
  * Return: 0, or -1 with errno set.
@@ -708,10 +712,8 @@ static _Noreturn void helper_main(int tap, int status, int log, pid_t parent,
 	inet_pton(AF_INET6, "fd00::3", &sc.vnameserver6);
 	sc.if_mtu = cfg->mtu;
 	sc.if_mru = cfg->mtu;
-	/* the gate lets replies of UDP forwards through, which libslirp's switch would refuse */
-	netgate_init(&h.gate, cfg->allow_host_loopback, cfg->publish, cfg->n_publish);
-	sc.disable_host_loopback =
-	    !cfg->allow_host_loopback && !netgate_has_udp_forward(cfg->publish, cfg->n_publish);
+	netgate_init(&h.gate, cfg->allow_host_loopback);
+	sc.disable_host_loopback = !cfg->allow_host_loopback; /* a second layer behind the gate */
 #if SLIRP_CONFIG_VERSION_MAX >= 4
 	sc.disable_dhcp = true;
 #endif
@@ -720,14 +722,12 @@ static _Noreturn void helper_main(int tap, int status, int log, pid_t parent,
 		sbx_error_set(&err, 0, "user-mode networking: libslirp refused its configuration");
 		goto fail;
 	}
-	for (size_t i = 0; i < cfg->n_publish && cfg->userns_fd >= 0 && !h.pf; i++) {
+	if (cfg->n_publish > 0 && cfg->userns_fd >= 0) {
 		cleanup_error struct sbx_error *e = NULL;
 		int factory;
 
-		if (cfg->publish[i].udp)
-			continue;
 		if (portfwd_factory_start(cfg->userns_fd, cfg->netns_fd, &factory, &e) < 0)
-			sbx_debug("TCP forwards through libslirp: %s", e->msg);
+			sbx_debug("forwards through libslirp: %s", e->msg);
 		else
 			h.pf = portfwd_new(factory);
 	}
@@ -740,8 +740,9 @@ static _Noreturn void helper_main(int tap, int status, int log, pid_t parent,
 		struct sockaddr_storage host;
 		socklen_t host_len = net_publish_host_sockaddr(p, &host);
 
-		if (!p->udp && h.pf) {
-			if (portfwd_listen(h.pf, (struct sockaddr *)&host, host_len, p->guest_port, &err) < 0)
+		if (h.pf) {
+			if (portfwd_listen(h.pf, (struct sockaddr *)&host, host_len, p->guest_port, p->udp,
+					   &err) < 0)
 				goto fail;
 			continue;
 		}

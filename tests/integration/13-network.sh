@@ -231,10 +231,11 @@ test_publish_tcp_bulk_and_refused() {
 }
 
 # publish_udp_case LOOPBACK VHOST: a DNS server inside behind -p LOOPBACK:PORT:5353/udp,
-# no other flag. A host client on LOOPBACK is shown to the sandbox as VHOST
-# (libslirp 4.7), so the replies go to VHOST: the helper's gate lets exactly
-# those through. Once the client had its answer, the sandbox tries the host's
-# loopback through VHOST itself (a UDP and a TCP server there): nothing.
+# no other flag. The helper relays the datagrams through a socket inside the
+# sandbox (portfwd.c), so the server sees them come from the sandbox's own
+# address and its replies never leave the sandbox's namespace. Once the client
+# had its answer, the sandbox tries the host's loopback through VHOST itself
+# (a UDP and a TCP server there): nothing.
 publish_udp_case() {
 	local lo=$1 vhost=$2 port p2 p3 hostport
 	port=$(free_port)
@@ -281,12 +282,71 @@ test_publish_udp() {
 	publish_udp_case 127.0.0.1 10.0.2.2
 }
 
-# UDP with an [IPv6] HOSTIP goes through libslirp, which keeps the address
-# family: datagrams reach fd00::100, so the server inside listens on [::].
+# UDP with an [IPv6] HOSTIP keeps the address family, as libslirp's forwards
+# did: datagrams reach fd00::100, so the server inside listens on [::].
 test_publish_udp_ipv6() {
 	require_net
 	require_ipv6_lo
 	publish_udp_case ::1 fd00::2
+}
+
+# A sender outside whose address really is 10.0.2.2 (spoofed, a LAN host that is
+# 10.0.2.2, a QEMU user-net host's clients) sends to a UDP forward from port X; the
+# server inside answers to 10.0.2.2:X and to the sender as it saw it. Nothing may
+# reach the host's 127.0.0.1:X (libslirp would deliver a datagram to 10.0.2.2
+# there), nor 127.0.0.1:Y for a port Y the sender never used. The host is a network
+# namespace of the test user's own (unshare -Urn) where lo has 10.0.2.2.
+test_publish_udp_sender_is_vhost() {
+	require_net
+	require_cmd unshare ip
+	unshare -Urn true 2>/dev/null || t_skip "unshare -Urn is not permitted here"
+	cat >"$T_TMP/inside.py" <<-'EOS'
+		import socket, time
+		s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		s.bind(("0.0.0.0", 5300))
+		open("/run/t/inside.ready", "w").write("ready\n")
+		s.settimeout(20)
+		data, peer = s.recvfrom(100)
+		open("/run/t/peer", "w").write("%s %d\n" % peer)
+		s.sendto(b"attack-to-vhost", ("10.0.2.2", 9999))
+		s.sendto(b"reply", peer)
+		s.sendto(b"control", ("10.0.2.2", 9998))
+		time.sleep(1)
+	EOS
+	cat >"$T_TMP/host.py" <<-'EOS'
+		import os, socket, sys, time
+		t = sys.argv[1]
+		victim = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		victim.bind(("127.0.0.1", 9999))
+		ctl = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		ctl.bind(("127.0.0.1", 9998))
+		sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		sender.bind(("10.0.2.2", 9999))
+		for _ in range(300):
+		    if os.path.exists(t + "/inside.ready"):
+		        break
+		    time.sleep(0.1)
+		sender.sendto(b"hello", ("10.0.2.2", 5300))
+		for name, s in (("reply", sender), ("victim", victim), ("control", ctl)):
+		    s.settimeout(4)
+		    try:
+		        d, p = s.recvfrom(100)
+		        print(name, d.decode(), p[0], p[1], flush=True)
+		    except socket.timeout:
+		        print(name, "nothing", flush=True)
+	EOS
+	run_cmd unshare -Urn bash -c '
+		ip link set lo up && ip addr add 10.0.2.2/32 dev lo || exit 99
+		python3 "$1/host.py" "$1" >"$1/host.out" 2>&1 & h=$!
+		"$2" run --rm --network slirp --userns single -p 5300:5300/udp -v "$1:/run/t" host python3 /run/t/inside.py
+		rc=$?; wait $h; exit $rc' - "$T_TMP" "$SANDBOX"
+	assert_eq 0 "$T_STATUS" "the sandbox in the test's network namespace"
+	assert_file_has_content "$T_TMP/host.out" '^victim nothing$'
+	assert_file_has_content "$T_TMP/host.out" '^control nothing$'
+	assert_file_has_content "$T_TMP/host.out" '^reply reply 10\.0\.2\.2 5300$'
+	# the server inside sees the sandbox's own address, as with TCP forwards
+	assert_file_has_content "$T_TMP/peer" '^10\.0\.2\.100 '
+	assert_nothing_left
 }
 
 # A sandbox with CAP_NET_RAW writes frames to eth0 itself (sbx-probe rawudp), past
@@ -502,6 +562,7 @@ t "-p TCP: 30 MB intact, a refused port does not break the forward" test_publish
 t "-p [::1]:PORT:80 and [::]:PORT:80: curl of [::1] on the host" test_publish_tcp_ipv6
 t "-p UDP without --allow-host-loopback; the gate stays closed" test_publish_udp
 t "-p [::1]:PORT:PORT/udp; the gate stays closed" test_publish_udp_ipv6
+t "-p UDP: a sender that is 10.0.2.2 gets nothing to the host's loopback" test_publish_udp_sender_is_vhost
 t "raw frames to the host's loopback (CAP_NET_RAW) do not get there" test_raw_frames_to_host_loopback
 t "-p UDP: a sandbox that sent to 10.0.2.255 gets no flow to the host's loopback" test_publish_udp_broadcast_no_flow
 t "two sandboxes forward different ports at once" test_two_sandboxes

@@ -306,11 +306,15 @@ helper_pids() {
 
 # The network helper (libslirp parses the sandbox's packets): a session of its
 # own without a terminal, stderr a pipe to the supervisor, a PID namespace of
-# its own, seccomp; its log lines reach the user through the supervisor.
+# its own, seccomp; its log lines reach the user through the supervisor. With a
+# UDP forward (the helper relays it through sockets the socket factory makes in
+# the sandbox's namespace) the factory has seccomp and no capability either.
 test_network_helper_isolated() {
 	require_net
-	local box pids waiter helper fd target
-	"$SANDBOX" run --rm "${SBX_RUN_DEFAULTS[@]}" "$ROOTFS" sleep 30 >"$T_TMP/box.out" 2>"$T_TMP/box.err" &
+	local box pids waiter helper fd target port fwd
+	port=$(python3 "$SBX_TESTS_DIR/helpers/netsrv.py" freeport)
+	"$SANDBOX" run --rm "${SBX_RUN_DEFAULTS[@]}" -p "127.0.0.1:$port:5353/udp" "$ROOTFS" sleep 30 \
+		>"$T_TMP/box.out" 2>"$T_TMP/box.err" &
 	box=$!
 	t_defer kill -KILL "$box"
 	pids=$(helper_pids "$box")
@@ -328,6 +332,10 @@ test_network_helper_isolated() {
 	assert_eq 2 "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$waiter/status")" "the waiter's seccomp mode"
 	assert_eq 0000000000000000 "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$helper/status")" "the helper's capabilities"
 	assert_eq 0000000000000000 "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$waiter/status")" "the waiter's capabilities"
+	fwd=$(pgrep -P "$waiter" -x sandbox-netfwd || true)
+	[ -n "$fwd" ] || t_fail "no socket factory (sandbox-netfwd) for the UDP forward"
+	assert_eq 2 "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$fwd/status")" "the socket factory's seccomp mode"
+	assert_eq 0000000000000000 "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$fwd/status")" "the socket factory's capabilities"
 	kill -TERM "$box"
 	wait "$box" || true
 	assert_nothing_left
