@@ -263,9 +263,11 @@ class H(http.server.BaseHTTPRequestHandler):
         self.send(404)
 
 
-if ":" in a.bind:
-    http.server.ThreadingHTTPServer.address_family = socket.AF_INET6
-srv = http.server.ThreadingHTTPServer((a.bind, 0), H)
+class Server6(http.server.ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
+srv = (Server6 if ":" in a.bind else http.server.ThreadingHTTPServer)((a.bind, 0), H)
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(a.cert, a.key)
 srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
