@@ -5,13 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/cli.h"
-#include "lib/error.h"
-#include "lib/options.h"
-#include "lib/selfclone.h"
-#include "lib/state.h"
-#include "lib/util.h"
-#include "lib/version.h"
+#include "cli.h"
+#include "error.h"
+#include "options.h"
+#include "selfclone.h"
+#include "state.h"
+#include "util.h"
+#include "version.h"
 
 struct command {
 	const char *name;
