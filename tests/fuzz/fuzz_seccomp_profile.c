@@ -26,7 +26,7 @@
 #include "caps.h"
 /* by path: with libseccomp's include directory ahead of -Ilib, a plain
  * "seccomp.h" would be libseccomp's header of the same name */
-#include "../../lib/seccomp.h"
+#include "../../lib/isolate/seccomp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);

@@ -25,7 +25,7 @@
 #include "caps.h"
 /* by path: with libseccomp's include directory ahead of -Ilib, a plain
  * "seccomp.h" would be libseccomp's header of the same name */
-#include "../../lib/seccomp.h"
+#include "../../lib/isolate/seccomp.h"
 #include "run.h"
 
 #define SKIP_STATUS 77
