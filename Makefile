@@ -17,46 +17,59 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -DSBX_VERSION='"$(VERSION)"'
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 OPT := -O2 -ffunction-sections -fdata-sections
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
-LIB_HDRS := $(wildcard lib/*.h)
+# lib/ is the library, a folder per layer; lib/cli/ is the command line (flags,
+# help, tables and JSON), used by sandbox.c only: the library never calls it.
+# Every folder is on the quote include path: "util.h" wherever util.h lives.
+CLI_DIR := lib/cli
+ALL_SRCS := $(sort $(wildcard lib/*.c lib/*/*.c))
+CLI_SRCS := $(filter $(CLI_DIR)/%,$(ALL_SRCS))
+LIB_SRCS := $(filter-out $(CLI_DIR)/%,$(ALL_SRCS))
+LIB_HDRS := $(wildcard lib/*.h lib/*/*.h)
+LIB_DIRS := lib $(patsubst %/,%,$(sort $(dir $(wildcard lib/*/*.c lib/*/*.h))))
+INCLUDES := $(addprefix -iquote ,$(LIB_DIRS))
 
 # --- the product: one static musl binary ------------------------------------
-MUSL_OBJS := $(LIB_SRCS:lib/%.c=build/musl/%.o) build/musl/sandbox.o
+MUSL_OBJS := $(ALL_SRCS:lib/%.c=build/musl/%.o) build/musl/sandbox.o
 MUSL_LIBS := $(LIBS_SLIRP) $(LIBS_SECCOMP) $(LIBS_JANSSON) $(LIBS_CAP) $(LIBS_ZSTD) $(LIBS_CURL)
 
 all: sandbox
 
 Q := $(if $(V),,@)
 
-# The built-in seccomp filter, compiled at build time (lib/seccomp_default.c).
+# The built-in seccomp filter, compiled at build time (seccomp_default.c).
 # The generator is linked from the product's own musl objects and static
 # libraries (the same rules and libseccomp), seccomp_default.c compiled without
 # the table it makes: the build needs no glibc -dev packages.
-GEN_OBJS := $(filter-out build/musl/seccomp_default.o build/musl/sandbox.o,$(MUSL_OBJS))
+SECCOMP_DEFAULT_SRC := $(filter %/seccomp_default.c,$(LIB_SRCS))
+SECCOMP_DEFAULT_OBJ := $(SECCOMP_DEFAULT_SRC:lib/%.c=build/musl/%.o)
+GEN_OBJS := $(filter-out $(SECCOMP_DEFAULT_OBJ),$(LIB_SRCS:lib/%.c=build/musl/%.o))
 
 build/gen/libsbx-gen.a: $(GEN_OBJS) build/gen/seccomp_default_none.o | build/gen
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-build/gen/seccomp_default_none.o: lib/seccomp_default.c $(LIB_HDRS) $(DEPS_STAMP) | build/gen
-	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(OPT) $(DEPS_CFLAGS) -c $< -o $@
+build/gen/seccomp_default_none.o: $(SECCOMP_DEFAULT_SRC) $(LIB_HDRS) $(DEPS_STAMP) | build/gen
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(OPT) $(DEPS_CFLAGS) $(INCLUDES) -c $< -o $@
 
 build/gen/seccomp-default.inc: deps/gen-seccomp.c build/gen/libsbx-gen.a | build/gen
 	@$(if $(Q),echo "  GEN     $@")
-	$(Q)$(MUSL_CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 $(DEPS_CFLAGS) -iquote lib -static -Wl,--gc-sections \
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 $(DEPS_CFLAGS) $(INCLUDES) -static -Wl,--gc-sections \
 		deps/gen-seccomp.c build/gen/libsbx-gen.a $(MUSL_LIBS) -o build/gen/gen-seccomp
 	$(Q)build/gen/gen-seccomp > $@.tmp && mv $@.tmp $@
 
-build/musl/seccomp_default.o: lib/seccomp_default.c build/gen/seccomp-default.inc $(LIB_HDRS) $(DEPS_STAMP) | build/musl
+$(SECCOMP_DEFAULT_OBJ): $(SECCOMP_DEFAULT_SRC) build/gen/seccomp-default.inc $(LIB_HDRS) $(DEPS_STAMP) | build/musl
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(HARDEN) $(OPT) $(DEPS_CFLAGS) -DSBX_SECCOMP_DEFAULT_INC='"../build/gen/seccomp-default.inc"' -c $< -o $@
+	@mkdir -p $(@D)
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(HARDEN) $(OPT) $(DEPS_CFLAGS) $(INCLUDES) -iquote build/gen \
+		-DSBX_SECCOMP_DEFAULT_INC='"seccomp-default.inc"' -c $< -o $@
 
 build/musl/%.o: lib/%.c $(LIB_HDRS) $(DEPS_STAMP) | build/musl
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(HARDEN) $(OPT) $(DEPS_CFLAGS) -c $< -o $@
+	@mkdir -p $(@D)
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(HARDEN) $(OPT) $(DEPS_CFLAGS) $(INCLUDES) -c $< -o $@
 
 build/musl/sandbox.o: sandbox.c $(LIB_HDRS) $(DEPS_STAMP) | build/musl
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(HARDEN) $(OPT) $(DEPS_CFLAGS) -c $< -o $@
+	$(Q)$(MUSL_CC) $(BASE_CFLAGS) $(HARDEN) $(OPT) $(DEPS_CFLAGS) $(INCLUDES) -c $< -o $@
 
 sandbox: $(MUSL_OBJS)
 	@$(if $(Q),echo "  LD      $@")
@@ -70,7 +83,8 @@ GLIBC_OBJS := $(LIB_SRCS:lib/%.c=build/glibc/%.o)
 
 build/glibc/%.o: lib/%.c $(LIB_HDRS) | build/glibc
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(BASE_CFLAGS) -O1 -g -c $< -o $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) $(INCLUDES) -O1 -g -c $< -o $@
 
 build/glibc/libsbx.a: $(GLIBC_OBJS)
 	rm -f $@ && ar rcs $@ $^
@@ -80,12 +94,12 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
 
 build/unit/%: tests/unit/%.c build/glibc/libsbx.a | build/unit
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -iquote lib $< build/glibc/libsbx.a -lcmocka $(GLIBC_LIBS) -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g $(INCLUDES) $< build/glibc/libsbx.a -lcmocka $(GLIBC_LIBS) -o $@
 
 build/unit/test_seccomp_default: tests/unit/test_seccomp_default.c build/gen/seccomp-default.inc build/glibc/libsbx.a | build/unit
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -iquote lib \
-		-DSBX_SECCOMP_DEFAULT_INC='"../build/gen/seccomp-default.inc"' $< build/glibc/libsbx.a -lcmocka $(GLIBC_LIBS) -o $@
+	$(Q)$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g $(INCLUDES) -iquote build/gen \
+		-DSBX_SECCOMP_DEFAULT_INC='"seccomp-default.inc"' $< build/glibc/libsbx.a -lcmocka $(GLIBC_LIBS) -o $@
 
 unit: $(UNIT_BINS)
 
@@ -93,8 +107,8 @@ tests/helpers/sbx-probe: tests/helpers/sbx-probe.c $(DEPS_STAMP)
 	$(MUSL_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -static -o $@ $<
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
-build/asan/sandbox: $(LIB_SRCS) sandbox.c $(LIB_HDRS) | build/asan
-	$(CC) $(BASE_CFLAGS) -O1 -g $(ASAN_FLAGS) -o $@ $(LIB_SRCS) sandbox.c $(GLIBC_LIBS)
+build/asan/sandbox: $(ALL_SRCS) sandbox.c $(LIB_HDRS) | build/asan
+	$(CC) $(BASE_CFLAGS) $(INCLUDES) -O1 -g $(ASAN_FLAGS) -o $@ $(ALL_SRCS) sandbox.c $(GLIBC_LIBS)
 
 # --- tests ------------------------------------------------------------------
 check: sandbox unit tests/helpers/sbx-probe
@@ -111,10 +125,10 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 10
 
-# the library without the command line (lib/cli*.c call sandbox.c's help)
+# the library, without the command line
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HDRS) | build/fuzz
-	clang $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -fsanitize=fuzzer,address,undefined -iquote lib $< \
-		$(filter-out lib/version.c lib/cli%.c,$(LIB_SRCS)) $(GLIBC_LIBS) -o $@
+	clang $(BASE_CFLAGS) -Wno-missing-prototypes -O1 -g -fsanitize=fuzzer,address,undefined $(INCLUDES) $< \
+		$(LIB_SRCS) $(GLIBC_LIBS) -o $@
 
 # each target runs FUZZ_SECONDS from the seeds in tests/fuzz/corpus/<target>
 fuzz: $(FUZZ_BINS)
@@ -129,7 +143,7 @@ bench: sandbox tests/helpers/sbx-probe
 	bash bench/exec.sh
 
 # --- style ------------------------------------------------------------------
-FORMAT_SRCS = sandbox.c $(wildcard lib/*.c lib/*.h tests/unit/*.c tests/fuzz/*.c tests/helpers/*.c deps/*.c)
+FORMAT_SRCS = sandbox.c $(wildcard lib/*.c lib/*.h lib/*/*.c lib/*/*.h tests/unit/*.c tests/fuzz/*.c tests/helpers/*.c deps/*.c)
 # every shell script of tests/, bench/, rootfs-tools/, deps/ and .ci/
 SHELL_SCRIPTS = $(sort $(foreach d,tests bench rootfs-tools deps .ci,$(wildcard $(d)/*.sh $(d)/*/*.sh $(d)/*/*/*.sh)) \
 	.ci/run tests/vm/init)
@@ -153,7 +167,7 @@ lint-format:
 lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 		-D_GNU_SOURCE --library=deps/cppcheck-jansson.cfg --suppress=missingIncludeSystem \
-		-Ilib sandbox.c lib/*.c
+		$(addprefix -I,$(LIB_DIRS)) sandbox.c $(ALL_SRCS)
 
 # settings in .shellcheckrc
 lint-shell:

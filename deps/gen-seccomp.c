@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* gen-seccomp.c - print the built-in seccomp filter for the default
- *		   capability set as C, for lib/seccomp_default.c
+ *		   capability set as C, for lib/isolate/seccomp_default.c
  *
  * Built and run on the build machine, static, from the musl objects of lib/
  * and the static libraries of build/deps (the same rules and libseccomp

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* fuzz_passwd.c - libFuzzer target: /etc/passwd and /etc/group parsing and `-u` resolution
  *
- * Build: clang -fsanitize=fuzzer,address,undefined -Ilib tests/fuzz/fuzz_passwd.c \
- *        lib/passwd.c lib/safepath.c lib/error.c lib/util.c
+ * Build: clang -fsanitize=fuzzer,address,undefined -iquote lib/base tests/fuzz/fuzz_passwd.c \
+ *        lib/base/passwd.c lib/base/safepath.c lib/base/error.c lib/base/util.c
  * Input: `SPEC\n` then the passwd text, a NUL byte, the group text.
  */
 #include <stdint.h>

@@ -7,8 +7,8 @@
  * includes/excludes "caps" go both ways.
  *
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *	-Ilib tests/fuzz/fuzz_seccomp_profile.c lib/seccomp.c lib/caps.c \
- *	lib/error.c lib/util.c -lseccomp -ljansson -lcap -o fuzz_seccomp_profile
+ *	-iquote lib/base -iquote lib/isolate tests/fuzz/fuzz_seccomp_profile.c lib/isolate/seccomp.c lib/isolate/caps.c \
+ *	lib/base/error.c lib/base/util.c -lseccomp -ljansson -lcap -o fuzz_seccomp_profile
  *   ./fuzz_seccomp_profile -timeout=5 -max_total_time=30 -dict=DICT CORPUS_DIR
  *
  * Start the corpus from a real profile (docker's default.json, or the
@@ -16,7 +16,7 @@
  * key and SCMP_* names: from nothing, 30 s do not get past JSON syntax.
  * The target runs libseccomp in-process so that ASan sees what it does.
  * The rule sets libseccomp loops on are refused before it sees them
- * (check_libseccomp_loop() in lib/seccomp.c); should fuzzing find another
+ * (check_libseccomp_loop() in lib/isolate/seccomp.c); should fuzzing find another
  * loop, -timeout reports it.
  */
 #include <stddef.h>
@@ -24,9 +24,9 @@
 #include <stdlib.h>
 
 #include "caps.h"
-/* by path: with libseccomp's include directory ahead of -Ilib, a plain
+/* by path: with libseccomp's include directory ahead of -Ilib/isolate, a plain
  * "seccomp.h" would be libseccomp's header of the same name */
-#include "../../lib/seccomp.h"
+#include "../../lib/isolate/seccomp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *__lsan_default_suppressions(void);

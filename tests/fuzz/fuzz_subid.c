@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* fuzz_subid.c - libFuzzer target: /etc/subuid parsing and the map plans built from it
  *
- * Build: clang -fsanitize=fuzzer,address,undefined -Ilib tests/fuzz/fuzz_subid.c \
- *        lib/userns.c lib/passwd.c lib/safepath.c lib/error.c lib/util.c
+ * Build: clang -fsanitize=fuzzer,address,undefined -iquote lib/base -iquote lib/isolate \
+ *        tests/fuzz/fuzz_subid.c \
+ *        lib/isolate/userns.c lib/base/passwd.c lib/base/safepath.c lib/base/error.c lib/base/util.c
  * Besides memory errors, it aborts when a plan breaks what the kernel and
  * newuidmap require: at most 340 lines, less than 4096 bytes of text, no
  * overlapping inside or outside ranges, the caller's own id on a line of

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_caps.c - unit tests of lib/caps.c: names, --cap-add/--cap-drop, apply */
+/* test_caps.c - unit tests of lib/isolate/caps.c: names, --cap-add/--cap-drop, apply */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_passwd.c - unit tests of lib/passwd.c: passwd/group parsing and `-u` resolution */
+/* test_passwd.c - unit tests of lib/base/passwd.c: passwd/group parsing and `-u` resolution */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

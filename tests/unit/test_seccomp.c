@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_seccomp.c - unit tests of lib/seccomp.c: JSON profiles, the default filter */
+/* test_seccomp.c - unit tests of lib/isolate/seccomp.c: JSON profiles, the default filter */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -23,9 +23,9 @@
 #include <cmocka.h>
 
 #include "caps.h"
-/* by path: with libseccomp's include directory ahead of -Ilib, a plain
+/* by path: with libseccomp's include directory ahead of -Ilib/isolate, a plain
  * "seccomp.h" would be libseccomp's header of the same name */
-#include "../../lib/seccomp.h"
+#include "../../lib/isolate/seccomp.h"
 #include "run.h"
 
 #define SKIP_STATUS 77

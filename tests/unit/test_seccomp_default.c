@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../lib/seccomp_default.c"
+#include "../../lib/isolate/seccomp_default.c"
 #include "caps.h"
 #include "seccomp.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_userns.c - unit tests of lib/userns.c: /etc/subuid parsing, map plans, map writing */
+/* test_userns.c - unit tests of lib/isolate/userns.c: /etc/subuid parsing, map plans, map writing */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

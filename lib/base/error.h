@@ -8,7 +8,7 @@
  * "mount overlay on `/x`: lowerdir `/y`: Invalid argument". Save errno
  * before doing anything else (sbx_error_set() takes it as a parameter).
  * Paths are quoted with backticks everywhere. The library never prints to
- * the user or exits: the command line (cli_report() in lib/cli.c) prints
+ * the user or exits: the command line (cli_report() in lib/cli/cli.c) prints
  * "sandbox: MESSAGE" (and the hint on a second line) and exits with
  * err->exit_code (125 unless set otherwise).
  * A function that returns an error owns nothing it allocated: it cleans up

@@ -5,7 +5,7 @@
  * command's flags, calls into lib/ and prints the result or the error. They
  * take the global options, and argc/argv starting with the command's name;
  * they return the process exit code. sandbox.c holds the table that maps
- * names to them, the help texts and main().
+ * names to them and main(); help.c the help texts.
  */
 #ifndef SBX_CLI_H
 #define SBX_CLI_H
@@ -28,7 +28,7 @@ int cli_bad_flag(const char *cmd, char **argv, int c);
 int cli_open_dirs(struct sbx_global *g, unsigned which);
 struct image_user *cli_image_users(struct sbx_global *g, struct lc_sandbox **v, size_t *n);
 
-/* sandbox.c: `sandbox help [COMMAND]`, from the table of subcommands */
+/* help.c: `sandbox help [COMMAND]` and every command's -h */
 int cli_print_help(const char *name);
 
 /* cli_run.c: a new sandbox, or a command in a running one */

@@ -59,7 +59,7 @@
  */
 
 /*
- * With -Ilib this lands in our seccomp.h, which goes on to libseccomp's with
+ * With -Ilib/isolate this lands in our seccomp.h, which goes on to libseccomp's with
  * #include_next; without it, in libseccomp's, and "seccomp.h" is ours.
  */
 #define SBX_SECCOMP_WANT_LIBSECCOMP

@@ -37,7 +37,7 @@ int seccomp_check_profile(const char *profile, struct sbx_error **err);
 #endif /* SBX_SECCOMP_H */
 
 /*
- * With -Ilib, `#include <seccomp.h>` finds this file instead of libseccomp's.
+ * With -Ilib/isolate, `#include <seccomp.h>` finds this file instead of libseccomp's.
  * seccomp.c defines SBX_SECCOMP_WANT_LIBSECCOMP and includes <seccomp.h>:
  * when that lands here, go on to the next <seccomp.h> in the search path,
  * libseccomp's (whose guard is _SECCOMP_H). Nothing else needs libseccomp's

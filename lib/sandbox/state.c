@@ -94,7 +94,7 @@ static int open_one(char **dir, bool runroot, bool create, struct sbx_error **er
  *		is refused (not ours, not 0700, a symlink), with a hint
  *
  * Every command that reads or writes sandboxes or images calls this after
- * parsing its flags (lib/privdir.c says why).
+ * parsing its flags (lib/base/privdir.c says why).
  *
  * Return: 0, or negative with *err set.
  */
