@@ -34,7 +34,7 @@
  * 4. Resolve the user in the sandbox's /etc/passwd, open a pty on its devpts
  *    (-t), and fork: setns(CLONE_NEWPID) only applies to children. The
  *    child drops privileges exactly as run's command does
- *    (run_drop_privileges()) and execs.
+ *    (launch_drop_privileges()) and execs.
  * 5. We stay as its parent: relay the pty and forward signals
  *    (supervise_wait()), reap it (no zombie is left), and exit with its
  *    status. If the sandbox stops, the kernel kills the child with the PID
@@ -57,6 +57,7 @@
 #include "anchor.h"
 #include "cmdenv.h"
 #include "init.h"
+#include "launch.h"
 #include "lifecycle.h"
 #include "passwd.h"
 #include "run.h"
@@ -265,7 +266,7 @@ static int enter_sandbox(struct lc_sandbox *sb, int pidfd, struct sbx_error **er
 }
 
 struct exec_child {
-	struct run_privs privs;
+	struct launch_privs privs;
 	struct passwd_creds creds;
 	struct strv env;
 	const char *workdir;
@@ -282,12 +283,12 @@ static _Noreturn void exec_child(struct exec_child *x)
 	cleanup_error struct sbx_error *err = NULL;
 
 	init_restore_signals(&x->saved_mask);
-	if (tty_input_relay_child(&x->input, &err) < 0 || run_leave_caller_session(&err) < 0 ||
-	    run_prepare_stdio(x->pty_slave, x->interactive, x->workdir, &err) < 0)
+	if (tty_input_relay_child(&x->input, &err) < 0 || launch_leave_caller_session(&err) < 0 ||
+	    launch_prepare_stdio(x->pty_slave, x->interactive, x->workdir, &err) < 0)
 		goto fail;
-	if (run_mark_fds_cloexec(&err) < 0 || run_drop_privileges(&x->privs, &x->creds, &err) < 0)
+	if (launch_mark_fds_cloexec(&err) < 0 || launch_drop_privileges(&x->privs, &x->creds, &err) < 0)
 		goto fail;
-	_exit(run_find_and_exec(x->argv, x->env.v, false));
+	_exit(launch_find_and_exec(x->argv, x->env.v, false));
 fail:
 	sbx_log(SBX_LOG_ERROR, "%s", err->msg);
 	_exit(SBX_EXIT_FAILURE);

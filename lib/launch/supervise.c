@@ -13,7 +13,7 @@
  *   - SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 are forwarded to
  *     PID 1, which forwards them to the command. The sandbox's processes
  *     are in a session of their own, outside the caller's foreground
- *     process group (run_leave_caller_session()): ^C, ^\ or a hangup of
+ *     process group (launch_leave_caller_session()): ^C, ^\ or a hangup of
  *     the caller's terminal reach the supervisor alone, which stays in
  *     that group for job control, and are forwarded like a kill(1). With
  *     -i -t the host terminal is raw and the keys arrive as bytes on the

@@ -166,7 +166,7 @@ static _Noreturn void init_main(const struct chain *c, pid_t top)
 
 	init_set_parent_death(top);
 	/* a supervised init leaves top's session, as PID 1 of a sandbox does
-	 * (run_leave_caller_session()): the terminal signals top alone */
+	 * (launch_leave_caller_session()): the terminal signals top alone */
 	if (c->supervised && setsid() < 0)
 		_exit(125);
 	if (getpid() != 1)

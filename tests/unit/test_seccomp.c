@@ -26,7 +26,7 @@
 /* by path: with libseccomp's include directory ahead of -Ilib/isolate, a plain
  * "seccomp.h" would be libseccomp's header of the same name */
 #include "../../lib/isolate/seccomp.h"
-#include "run.h"
+#include "launch.h"
 
 #define SKIP_STATUS 77
 
@@ -607,7 +607,7 @@ static const char *const no_close_range[] = {
 };
 static char *no_close_range_path;
 
-/* run_mark_fds_cloexec() still marks every descriptor, through /proc/self/fd. */
+/* launch_mark_fds_cloexec() still marks every descriptor, through /proc/self/fd. */
 static void child_mark_cloexec_fallback(void)
 {
 	struct sbx_error *err = NULL;
@@ -617,7 +617,7 @@ static void child_mark_cloexec_fallback(void)
 	child_load(no_close_range_path);
 	CHILD_CHECK(REFUSED(syscall(SYS_close_range, 3U, ~0U, 4U), ENOSYS) ||
 		    REFUSED(syscall(SYS_close_range, 3U, ~0U, 4U), EPERM));
-	CHILD_CHECK(run_mark_fds_cloexec(&err) == 0);
+	CHILD_CHECK(launch_mark_fds_cloexec(&err) == 0);
 	CHILD_CHECK(fcntl(p[0], F_GETFD) == FD_CLOEXEC && fcntl(p[1], F_GETFD) == FD_CLOEXEC);
 	CHILD_CHECK(fcntl(2, F_GETFD) == 0);
 }
