@@ -131,6 +131,12 @@ struct run_ctx {
 	bool lock_mounts;	/* CAP_SYS_ADMIN: the command's mounts are locked */
 	struct mntlock mntlock; /* its user namespace (mntlock.c) */
 	struct tty_input_relay input; /* -i without -t on a terminal: stdin's pipe */
+	/* the supervisor's side, once PID 1 is cloned */
+	pid_t pid;	    /* PID 1; 0 once reaped (or never cloned) */
+	int pidfd;	    /* its pidfd, or -1 */
+	int pty_master;	    /* -t: the pty master PID 1 sent, or -1 */
+	struct tty_raw raw; /* -i -t: the caller's terminal in raw mode */
+	int attach_listen;  /* -d -t: RUNROOT/<id>/attach.sock, or -1 */
 };
 
 /* Namespaces created with the nested user namespace when mounts are locked. */
@@ -742,6 +748,349 @@ static void warn_userns_once(const struct run_ctx *c)
 }
 
 /**
+ * pid1_failed() - the error of a PID 1 that did not send what was expected
+ * @r:		recv_type()'s result (not 0)
+ * @m:		the message received (MSG_ERROR: PID 1's error)
+ * @err:	error out-parameter
+ *
+ * Return: -1, with *err set.
+ */
+static int pid1_failed(int r, const struct sync_msg *m, struct sbx_error **err)
+{
+	if (r != MSG_ERROR)
+		return sbx_error_set(err, 0, "the sandbox's first process died during set-up");
+	sbx_error_set(err, 0, "%s", m->msg);
+	(*err)->exit_code = m->exit_code ? m->exit_code : SBX_EXIT_FAILURE;
+	if (m->hint[0])
+		sbx_error_hint(err, "%s", m->hint);
+	return -1;
+}
+
+/**
+ * clone_pid1() - clone PID 1 into its namespaces (it runs sandbox_pid1())
+ * @c:		context: c->pid, c->pidfd and c->sync are set
+ * @err:	error out-parameter
+ *
+ * Return: 0 in the supervisor, or negative with *err set.
+ */
+static int clone_pid1(struct run_ctx *c, struct sbx_error **err)
+{
+	unsigned long flags =
+	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	int sv[2];
+	pid_t pid;
+
+	warn_userns_once(c);
+	if (c->cg.path)
+		flags &= ~(unsigned long)CLONE_NEWCGROUP; /* PID 1 unshares it once moved */
+	if (c->o->network != SBX_NET_HOST)
+		flags |= CLONE_NEWNET;
+	if (c->lock_mounts) /* PID 1 joins those the nested user namespace owns */
+		flags &= ~(MNTLOCK_NS_FLAGS | CLONE_NEWNET);
+	/* after detach_output(): -d has /dev/null as stdin */
+	if (c->o->interactive && !c->o->tty && tty_input_relay_open(&c->input, err) < 0)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return sbx_error_set(err, errno, "socketpair");
+	supervise_block_signals(&c->saved_mask);
+	pid = sys_clone_fork(flags);
+	if (pid < 0) {
+		int e = errno;
+
+		init_restore_signals(&c->saved_mask);
+		close(sv[0]);
+		close(sv[1]);
+		userns_explain_clone_failure(e, err);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		c->sync = sv[1];
+		sandbox_pid1(c);
+	}
+	close(sv[1]);
+	c->sync = sv[0];
+	c->pid = pid;
+	/* PID 1 has stdin's pipe: nothing of the supervisor's keeps it */
+	if (c->input.rd >= 0)
+		close(take_fd(&c->input.rd));
+	c->pidfd = sys_pidfd_open(pid, 0);
+	return 0;
+}
+
+/**
+ * write_maps() - PID 1's uid/gid maps, the sandbox's files meanwhile, then
+ *		  MSG_MAPS_DONE
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int write_maps(struct run_ctx *c, struct sbx_error **err)
+{
+	struct userns_maps_job *job = NULL;
+	struct sync_msg m;
+
+	if (userns_write_maps_start(c->pid, &c->plan, &job, err) < 0)
+		return -1;
+	if (prepare_files(c, err) < 0) {
+		userns_write_maps_cancel(job);
+		return -1;
+	}
+	if (userns_write_maps_finish(job, err) < 0)
+		return -1;
+	sbx_debug_phase("maps done");
+	m.type = MSG_MAPS_DONE;
+	if (send(c->sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0)
+		return sbx_error_set(err, errno, "start the sandbox");
+	return 0;
+}
+
+/**
+ * start_net_helper() - --network slirp: PID 1's tap and namespaces to the
+ *			network helper, forked now
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int start_net_helper(struct run_ctx *c, struct sbx_error **err)
+{
+	struct sbx_run_opts *o = c->o;
+	cleanup_close int tap = -1, userns = -1, netns = -1;
+	struct net_helper_config nc = {.mtu = o->net_mtu,
+				       .allow_host_loopback = o->allow_host_loopback,
+				       .publish = c->publish,
+				       .n_publish = o->publish.n};
+	struct sync_msg m;
+	int r;
+
+	r = recv_type(c->sync, MSG_NET_TAP, &tap, &m);
+	if (r == 0)
+		r = recv_type(c->sync, MSG_NET_TAP, &userns, &m);
+	if (r == 0)
+		r = recv_type(c->sync, MSG_NET_TAP, &netns, &m);
+	if (r != 0)
+		return pid1_failed(r, &m, err);
+	nc.userns_fd = userns;
+	nc.netns_fd = netns;
+	sbx_debug_phase("net helper");
+	return net_helper_start(tap, &nc, &c->net_helper, err);
+}
+
+/**
+ * wait_ready() - wait for PID 1's MSG_READY (-t: with the pty master), then
+ *		  record where `exec` enters and the pid file
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int wait_ready(struct run_ctx *c, struct sbx_error **err)
+{
+	struct sync_msg m;
+	int r;
+
+	r = recv_type(c->sync, MSG_READY, c->o->tty ? &c->pty_master : NULL, &m);
+	if (r != 0)
+		return pid1_failed(r, &m, err);
+	sbx_debug_phase("ready");
+	/* before the pid file: exec needs it once the sandbox is running */
+	if (anchor_write(c->st.rundir, &m.anchor, err) < 0 || state_write_pid(&c->st, c->pid, err) < 0)
+		return -1;
+	return 0;
+}
+
+/**
+ * start_command() - -t: the pty's size, raw mode and MSG_GO (and with -d
+ *		     the attach socket); then tell `run -d` the command runs
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int start_command(struct run_ctx *c, struct sbx_error **err)
+{
+	struct sbx_run_opts *o = c->o;
+	struct sync_msg m;
+	int term;
+
+	if (!o->tty) {
+		detach_notify(c);
+		return 0;
+	}
+	term = tty_find_terminal();
+	if (term >= 0) {
+		tty_copy_winsize(term, c->pty_master);
+		if (o->interactive && isatty(STDIN_FILENO) && tty_raw_enter(STDIN_FILENO, &c->raw, err) < 0)
+			return -1;
+	}
+	m.type = MSG_GO;
+	if (send(c->sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0)
+		return sbx_error_set(err, errno, "start the command");
+	/* -d -t: the pty's output goes to the log, and to `sandbox attach` */
+	if (o->detach) {
+		c->attach_listen = supervise_attach_listen(c->st.rundir, err);
+		if (c->attach_listen < 0)
+			return -1;
+	}
+	detach_notify(c);
+	return 0;
+}
+
+/**
+ * supervise_command() - relay and forward until PID 1 has exited and is reaped
+ * @c:		context: c->pid is 0 on success
+ * @exit_status: the command's status
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set (PID 1 may still run).
+ */
+static int supervise_command(struct run_ctx *c, int *exit_status, struct sbx_error **err)
+{
+	struct supervise_opts so = {
+	    .pid = c->pid,
+	    .pidfd = c->pidfd,
+	    .pty_master = c->pty_master,
+	    .stdin_open = c->o->interactive,
+	    .attach = c->attach_listen >= 0,
+	    .attach_listen = c->attach_listen,
+	    .helper_log = c->net_helper.log,
+	    .input = c->input.term >= 0 ? c->input.term : STDIN_FILENO,
+	    .stdin_pipe = take_fd(&c->input.wr),
+	};
+	int ret;
+
+	ret = supervise_wait(&so, exit_status, err);
+	/* a client that connects from now on gets ECONNRESET, not a hang */
+	if (c->attach_listen >= 0)
+		close(take_fd(&c->attach_listen));
+	sbx_debug_phase("exited");
+	if (ret < 0)
+		return ret;
+	c->pid = 0;
+	return 0;
+}
+
+/**
+ * record_exit() - the command's status for `ps -a`, and what the OOM killer did
+ * @c:		context
+ * @exit_status: the command's status
+ */
+static void record_exit(struct run_ctx *c, int exit_status)
+{
+	cleanup_error struct sbx_error *e = NULL;
+	char size[32];
+
+	if (state_write_exit(&c->st, exit_status, cgroup_oom_kills(&c->cg) > 0, &e) < 0)
+		sbx_warn("%s", e->msg);
+	if (cgroup_oom_kills(&c->cg) <= 0)
+		return;
+	cgroup_format_size(c->cg.memory, size, sizeof(size));
+	if (exit_status == 128 + SIGKILL)
+		sbx_log(SBX_LOG_ERROR, "command killed by the OOM killer (memory.max=%s)", size);
+	else
+		sbx_warn("the OOM killer killed a process in the sandbox (memory.max=%s)", size);
+}
+
+/**
+ * run_ctx_free() - kill and reap a PID 1 still there, and undo the rest
+ * @c:		context
+ * @failed:	the sandbox did not run: its state goes too (as with --rm)
+ */
+static void run_ctx_free(struct run_ctx *c, bool failed)
+{
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	net_helper_stop(&c->net_helper);
+	tty_input_relay_close(&c->input);
+	tty_raw_restore(&c->raw);
+	if (c->pty_master >= 0)
+		close(c->pty_master);
+	if (c->sync >= 0)
+		close(c->sync);
+	cgroup_destroy(&c->cg);
+	if (failed || c->o->rm)
+		state_remove(&c->st);
+	else
+		state_remove_rundir(&c->st);
+	sbx_debug_phase("cleaned up");
+	state_free(&c->st);
+	userns_plan_free(&c->plan);
+	seccomp_filter_free(c->filter);
+	for (size_t i = 0; i < c->n_lowers; i++)
+		free(c->lowers[i]);
+	free(c->lowers);
+	image_run_free(&c->image);
+	free(c->publish);
+	free(c->hostname);
+	free(c->etc_hostname);
+	free(c->etc_hosts);
+	free(c->etc_resolv);
+	free((char *)c->rs.upper);
+	free((char *)c->rs.work);
+	free((char *)c->rs.persist_upper);
+	free((char *)c->rs.caller_home);
+	if (c->attach_listen >= 0)
+		close(c->attach_listen);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+}
+
+/**
+ * run_phases() - the supervisor's phases, from the options to the command's exit
+ * @c:		context
+ * @exit_status: the command's status (128+N for signal N) on success
+ * @err:	error out-parameter
+ *
+ * Return: 0 when the sandbox ran, negative with *err set otherwise.
+ */
+static int run_phases(struct run_ctx *c, int *exit_status, struct sbx_error **err)
+{
+	int ret;
+
+	sbx_debug_phase("prepare");
+	ret = prepare(c, err);
+	if (ret < 0)
+		return ret;
+	if (c->o->detach) {
+		ret = detach_output(c, err);
+		if (ret < 0)
+			return ret;
+	}
+	sbx_debug_phase("clone");
+	ret = clone_pid1(c, err);
+	if (ret < 0)
+		return ret;
+	ret = cgroup_enter(&c->cg, c->pid, err);
+	if (ret < 0)
+		return ret;
+	sbx_debug_phase("maps");
+	ret = write_maps(c, err);
+	if (ret < 0)
+		return ret;
+	if (c->o->network == SBX_NET_SLIRP) {
+		ret = start_net_helper(c, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = wait_ready(c, err);
+	if (ret < 0)
+		return ret;
+	ret = start_command(c, err);
+	if (ret < 0)
+		return ret;
+	ret = supervise_command(c, exit_status, err);
+	if (ret < 0)
+		return ret;
+	record_exit(c, *exit_status);
+	return 0;
+}
+
+/**
  * run_sandbox() - run one sandbox in the foreground and wait for it
  * @o:		options
  * @exit_status: the command's status (128+N for signal N) on success
@@ -757,225 +1106,14 @@ int run_sandbox(struct sbx_run_opts *o, int *exit_status, struct sbx_error **err
 			    .cg = CGROUP_SANDBOX_INIT,
 			    .mntlock = MNTLOCK_INIT,
 			    .net_helper = NET_HELPER_INIT,
-			    .input = TTY_INPUT_RELAY_INIT};
-	cleanup_close int pidfd = -1;
-	unsigned long flags =
-	    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
-	struct tty_raw raw = {.fd = -1};
-	int sv[2] = {-1, -1}, master = -1, ret = -1;
-	cleanup_close int attach_listen = -1;
-	struct sync_msg m;
-	pid_t pid = 0;
+			    .input = TTY_INPUT_RELAY_INIT,
+			    .pidfd = -1,
+			    .pty_master = -1,
+			    .raw = {.fd = -1},
+			    .attach_listen = -1};
+	int ret;
 
-	sbx_debug_phase("prepare");
-	if (prepare(&c, err) < 0)
-		goto out;
-	if (o->detach && detach_output(&c, err) < 0)
-		goto out;
-	sbx_debug_phase("clone");
-	warn_userns_once(&c);
-	if (c.cg.path)
-		flags &= ~(unsigned long)CLONE_NEWCGROUP; /* PID 1 unshares it once moved */
-	if (o->network != SBX_NET_HOST)
-		flags |= CLONE_NEWNET;
-	if (c.lock_mounts) /* PID 1 joins those the nested user namespace owns */
-		flags &= ~(MNTLOCK_NS_FLAGS | CLONE_NEWNET);
-	/* after detach_output(): -d has /dev/null as stdin */
-	if (o->interactive && !o->tty && tty_input_relay_open(&c.input, err) < 0)
-		goto out;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		sbx_error_set(err, errno, "socketpair");
-		goto out;
-	}
-	supervise_block_signals(&c.saved_mask);
-	pid = sys_clone_fork(flags);
-	if (pid < 0) {
-		int e = errno;
-
-		init_restore_signals(&c.saved_mask);
-		userns_explain_clone_failure(e, err);
-		goto out;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		c.sync = sv[1];
-		sandbox_pid1(&c);
-	}
-	close(sv[1]);
-	sv[1] = -1;
-	c.sync = sv[0];
-	if (c.input.rd >= 0)
-		close(take_fd(&c.input.rd));
-	pidfd = sys_pidfd_open(pid, 0);
-	if (cgroup_enter(&c.cg, pid, err) < 0)
-		goto kill;
-	sbx_debug_phase("maps");
-	{
-		struct userns_maps_job *job = NULL;
-
-		if (userns_write_maps_start(pid, &c.plan, &job, err) < 0)
-			goto kill;
-		if (prepare_files(&c, err) < 0) {
-			userns_write_maps_cancel(job);
-			goto kill;
-		}
-		if (userns_write_maps_finish(job, err) < 0)
-			goto kill;
-	}
-	sbx_debug_phase("maps done");
-	m.type = MSG_MAPS_DONE;
-	if (send(c.sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0) {
-		sbx_error_set(err, errno, "start the sandbox");
-		goto kill;
-	}
-	ret = 0;
-	if (o->network == SBX_NET_SLIRP) {
-		cleanup_close int tap = -1, userns = -1, netns = -1;
-
-		ret = recv_type(c.sync, MSG_NET_TAP, &tap, &m);
-		if (ret == 0)
-			ret = recv_type(c.sync, MSG_NET_TAP, &userns, &m);
-		if (ret == 0)
-			ret = recv_type(c.sync, MSG_NET_TAP, &netns, &m);
-		if (ret == 0) {
-			struct net_helper_config nc = {.mtu = o->net_mtu,
-						       .allow_host_loopback = o->allow_host_loopback,
-						       .publish = c.publish,
-						       .n_publish = o->publish.n,
-						       .userns_fd = userns,
-						       .netns_fd = netns};
-
-			sbx_debug_phase("net helper");
-			if (net_helper_start(tap, &nc, &c.net_helper, err) < 0) {
-				ret = -1;
-				goto kill;
-			}
-		}
-	}
-	if (ret == 0)
-		ret = recv_type(c.sync, MSG_READY, o->tty ? &master : NULL, &m);
-	if (ret != 0) {
-		if (ret == MSG_ERROR) {
-			sbx_error_set(err, 0, "%s", m.msg);
-			(*err)->exit_code = m.exit_code ? m.exit_code : SBX_EXIT_FAILURE;
-			if (m.hint[0])
-				sbx_error_hint(err, "%s", m.hint);
-		} else {
-			sbx_error_set(err, 0, "the sandbox's first process died during set-up");
-		}
-		ret = -1;
-		goto kill;
-	}
-	sbx_debug_phase("ready");
-	/* before the pid file: exec needs it once the sandbox is running */
-	if (anchor_write(c.st.rundir, &m.anchor, err) < 0 || state_write_pid(&c.st, pid, err) < 0) {
-		ret = -1;
-		goto kill;
-	}
-	if (!o->tty)
-		detach_notify(&c);
-	if (o->tty) {
-		int term = tty_find_terminal();
-
-		if (term >= 0) {
-			tty_copy_winsize(term, master);
-			if (o->interactive && isatty(STDIN_FILENO) &&
-			    tty_raw_enter(STDIN_FILENO, &raw, err) < 0) {
-				ret = -1;
-				goto kill;
-			}
-		}
-		m.type = MSG_GO;
-		if (send(c.sync, &m, sizeof(m.type), MSG_NOSIGNAL) < 0) {
-			sbx_error_set(err, errno, "start the command");
-			ret = -1;
-			goto kill;
-		}
-		/* -d -t: the pty's output goes to the log, and to `sandbox attach` */
-		if (o->detach) {
-			attach_listen = supervise_attach_listen(c.st.rundir, err);
-			if (attach_listen < 0) {
-				ret = -1;
-				goto kill;
-			}
-		}
-		detach_notify(&c);
-	}
-	{
-		struct supervise_opts so = {
-		    .pid = pid,
-		    .pidfd = pidfd,
-		    .pty_master = master,
-		    .stdin_open = o->interactive,
-		    .attach = attach_listen >= 0,
-		    .attach_listen = attach_listen,
-		    .helper_log = c.net_helper.log,
-		    .input = c.input.term >= 0 ? c.input.term : STDIN_FILENO,
-		    .stdin_pipe = take_fd(&c.input.wr),
-		};
-
-		ret = supervise_wait(&so, exit_status, err);
-		/* a client that connects from now on gets ECONNRESET, not a hang */
-		if (attach_listen >= 0)
-			close(take_fd(&attach_listen));
-		sbx_debug_phase("exited");
-		if (ret < 0)
-			goto kill;
-		pid = 0;
-	}
-	{
-		cleanup_error struct sbx_error *e = NULL;
-
-		if (state_write_exit(&c.st, *exit_status, cgroup_oom_kills(&c.cg) > 0, &e) < 0)
-			sbx_warn("%s", e->msg);
-	}
-	if (cgroup_oom_kills(&c.cg) > 0) {
-		char size[32];
-
-		cgroup_format_size(c.cg.memory, size, sizeof(size));
-		if (*exit_status == 128 + SIGKILL)
-			sbx_log(SBX_LOG_ERROR, "command killed by the OOM killer (memory.max=%s)", size);
-		else
-			sbx_warn("the OOM killer killed a process in the sandbox (memory.max=%s)", size);
-	}
-	goto out;
-kill:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-out:
-	net_helper_stop(&c.net_helper);
-	tty_input_relay_close(&c.input);
-	tty_raw_restore(&raw);
-	if (master >= 0)
-		close(master);
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	cgroup_destroy(&c.cg);
-	if (ret < 0 || o->rm)
-		state_remove(&c.st);
-	else
-		state_remove_rundir(&c.st);
-	sbx_debug_phase("cleaned up");
-	state_free(&c.st);
-	userns_plan_free(&c.plan);
-	seccomp_filter_free(c.filter);
-	for (size_t i = 0; i < c.n_lowers; i++)
-		free(c.lowers[i]);
-	free(c.lowers);
-	image_run_free(&c.image);
-	free(c.publish);
-	free(c.hostname);
-	free(c.etc_hostname);
-	free(c.etc_hosts);
-	free(c.etc_resolv);
-	free((char *)c.rs.upper);
-	free((char *)c.rs.work);
-	free((char *)c.rs.persist_upper);
-	free((char *)c.rs.caller_home);
+	ret = run_phases(&c, exit_status, err);
+	run_ctx_free(&c, ret < 0);
 	return ret;
 }
