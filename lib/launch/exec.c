@@ -206,25 +206,35 @@ static int join_checked(pid_t pid, int pidfd, const struct anchor *a, bool own_n
 static int join_via_command(pid_t pid1, const struct anchor *a, bool own_netns, int *rootfd,
 			    struct sbx_error **err)
 {
-	cleanup_free char *children = NULL;
 	char path[64];
 	int ret = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid1, (int)pid1);
-	if (util_read_file(path, &children, NULL, NULL) < 0 || !children[0])
-		return sbx_error_set(err, 0, "the sandbox's command has exited: the sandbox is stopping");
-	for (char *tok = strtok(children, " \n"); tok; tok = strtok(NULL, " \n")) {
-		cleanup_close int fd = -1;
-		pid_t c = (pid_t)atoi(tok);
+	/* a command just forked is not dumpable until its execve (its /proc
+	 * files are closed to us, EACCES): wait for it, at most a second */
+	for (int attempt = 0; attempt < 100; attempt++) {
+		cleanup_free char *children = NULL;
+		bool not_yet = false;
 
-		if (c <= 0 || (fd = sys_pidfd_open(c, 0)) < 0 || proc_ppid(c) != pid1)
-			continue;
-		sbx_error_free(*err);
-		*err = NULL;
-		ret = join_checked(c, fd, a, own_netns, rootfd, err);
-		if (ret == 0)
-			return 0;
-		sbx_debug("exec: not through pid %d: %s", (int)c, (*err)->msg);
+		if (util_read_file(path, &children, NULL, NULL) < 0 || !children[0])
+			return sbx_error_set(err, 0, "the sandbox's command has exited: the sandbox is stopping");
+		for (char *tok = strtok(children, " \n"); tok; tok = strtok(NULL, " \n")) {
+			cleanup_close int fd = -1;
+			pid_t c = (pid_t)atoi(tok);
+
+			if (c <= 0 || (fd = sys_pidfd_open(c, 0)) < 0 || proc_ppid(c) != pid1)
+				continue;
+			sbx_error_free(*err);
+			*err = NULL;
+			ret = join_checked(c, fd, a, own_netns, rootfd, err);
+			if (ret == 0)
+				return 0;
+			not_yet |= (*err)->errnum == EACCES;
+			sbx_debug("exec: not through pid %d: %s", (int)c, (*err)->msg);
+		}
+		if (!not_yet)
+			break;
+		usleep(10000);
 	}
 	if (ret < 0 && *err)
 		return sbx_error_wrap(err, "no process of the sandbox is in its namespaces");
