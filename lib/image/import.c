@@ -422,160 +422,284 @@ static int note_member(void *arg, struct tar_reader *r, const struct tar_entry *
 	return 0;
 }
 
-static int do_import(void *arg, char *result, size_t size, struct sbx_error **err)
-{
-	struct import_job *j = arg;
-	char digest[LAYER_DIGEST_LEN];
-	cleanup_free char *tmp = NULL, *refname = NULL, *name = NULL;
-	cleanup_close int dirfd = -1, fd = -1;
-	struct archive_kind kind = {0};
-	json_t *index = NULL, *tags = json_array(), *t;
+/* one import, run in the store's user namespace (store_in_userns()) */
+struct import_ctx {
+	struct import_job *j;
+	int fd;	     /* the source: a regular file, or -1 */
+	int dirfd;   /* the directory layout: the source's, or the archive's unpacked */
+	bool is_dir; /* the source is a directory */
+	struct archive_kind kind;
 	struct store s;
-	struct stat st;
-	size_t i;
-	int ret = -1;
+	bool have_store; /* s is open (and locked) */
+	char *tmp;	 /* the archive unpacked: its path under ROOT/tmp */
+	char digest[LAYER_DIGEST_LEN];
+	char *refname; /* an OCI layout's org.opencontainers.image.ref.name */
+	json_t *tags;  /* a docker archive's RepoTags */
+	json_t *index;
+};
 
-	/* before the store's lock: never a FIFO, whose open or read blocks */
-	fd = open(j->src, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		json_decref(tags);
-		return sbx_error_set(err, errno, "import `%s`", j->src);
+/**
+ * open_source() - the file or directory to import, before the store's lock
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Never a FIFO, whose open or read blocks.
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int open_source(struct import_ctx *c, struct sbx_error **err)
+{
+	struct stat st;
+
+	c->fd = open(c->j->src, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (c->fd < 0 || fstat(c->fd, &st) < 0)
+		return sbx_error_set(err, errno, "import `%s`", c->j->src);
+	c->is_dir = S_ISDIR(st.st_mode);
+	if (c->is_dir) {
+		c->dirfd = take_fd(&c->fd);
+		return 0;
 	}
-	if (!S_ISDIR(st.st_mode) && (fd = open_regular(take_fd(&fd), err)) < 0) {
-		json_decref(tags);
-		return sbx_error_wrap(err, "import `%s`", j->src);
-	}
-	if (store_open(&s, j->root, true, err) < 0) {
-		json_decref(tags);
+	c->fd = open_regular(take_fd(&c->fd), err);
+	if (c->fd < 0)
+		return sbx_error_wrap(err, "import `%s`", c->j->src);
+	return 0;
+}
+
+/**
+ * kind_of_dir() - a directory is an OCI layout (index.json) or a docker
+ *		   archive unpacked (manifest.json)
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int kind_of_dir(struct import_ctx *c, struct sbx_error **err)
+{
+	struct stat st;
+
+	/* not followed: a symlink is resolved inside the directory when read */
+	c->kind.oci = fstatat(c->dirfd, "index.json", &st, AT_SYMLINK_NOFOLLOW) == 0;
+	c->kind.docker = !c->kind.oci && fstatat(c->dirfd, "manifest.json", &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (!c->kind.oci && !c->kind.docker)
+		return sbx_error_set(err, 0,
+				     "import `%s`: a directory without index.json (OCI layout) or "
+				     "manifest.json (docker archive)",
+				     c->j->src);
+	return 0;
+}
+
+/**
+ * unpack_archive() - a tar file: a docker archive or an OCI layout is
+ *		      unpacked into a directory of the store's tmp/; anything
+ *		      else is a rootfs tarball, imported as it is
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int unpack_archive(struct import_ctx *c, struct sbx_error **err)
+{
+	struct layer_unpack_opts o = {0};
+	struct layer_unpack_stats us;
+	struct layer_stream ls;
+	int r;
+
+	if (layer_stream_open(&ls, c->fd, NULL, 0, err) < 0) {
+		layer_stream_close(&ls);
 		return -1;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		dirfd = take_fd(&fd);
-		/* not followed: a symlink is resolved inside the directory when read */
-		kind.oci = fstatat(dirfd, "index.json", &st, AT_SYMLINK_NOFOLLOW) == 0;
-		kind.docker = !kind.oci && fstatat(dirfd, "manifest.json", &st, AT_SYMLINK_NOFOLLOW) == 0;
-		if (!kind.oci && !kind.docker) {
-			sbx_error_set(err, 0,
-				      "import `%s`: a directory without index.json (OCI layout) or "
-				      "manifest.json (docker archive)",
-				      j->src);
-			goto out;
-		}
-	} else {
-		struct layer_stream ls;
-		int r;
-
-		if (layer_stream_open(&ls, fd, NULL, 0, err) < 0) {
-			layer_stream_close(&ls);
-			goto wrap;
-		}
-		r = layer_tar_walk(&ls, note_member, &kind, err);
+	r = layer_tar_walk(&ls, note_member, &c->kind, err);
+	layer_stream_close(&ls);
+	if (r < 0)
+		return -1;
+	if (!c->kind.docker && !c->kind.oci)
+		return 0;
+	if (lseek(c->fd, 0, SEEK_SET) < 0 || store_tmpdir(&c->s, &c->tmp, &c->dirfd, err) < 0)
+		return -1;
+	if (layer_stream_open(&ls, c->fd, NULL, 0, err) < 0) {
 		layer_stream_close(&ls);
-		if (r < 0)
-			goto wrap;
-		if (kind.docker || kind.oci) {
-			struct layer_unpack_opts o = {0};
-			struct layer_unpack_stats us;
-
-			if (lseek(fd, 0, SEEK_SET) < 0 || store_tmpdir(&s, &tmp, &dirfd, err) < 0)
-				goto wrap;
-			if (layer_stream_open(&ls, fd, NULL, 0, err) < 0) {
-				layer_stream_close(&ls);
-				goto wrap;
-			}
-			r = layer_unpack(&ls, dirfd, &o, &us, err);
-			layer_stream_close(&ls);
-			if (r < 0)
-				goto wrap;
-			if (kind.oci)
-				kind.docker = false;
-		}
+		return -1;
 	}
-	if (kind.oci)
-		ret = import_oci(&s, dirfd, digest, &refname, err);
-	else if (kind.docker)
-		ret = import_docker(&s, dirfd, digest, tags, err);
-	else
-		ret = import_rootfs(&s, fd, digest, err);
-	if (ret < 0)
-		goto wrap;
-	ret = -1;
-	if (store_index_load(&s, &index, err) < 0)
-		goto out;
-	if (j->name) {
-		if (import_name(j->name, &name, err) < 0)
-			goto out;
-		index_add(&s, index, name, digest);
+	r = layer_unpack(&ls, c->dirfd, &o, &us, err);
+	layer_stream_close(&ls);
+	if (r < 0)
+		return -1;
+	if (c->kind.oci)
+		c->kind.docker = false;
+	return 0;
+}
+
+/**
+ * import_blobs() - the image's blobs and layers into the store
+ * @c:		context: c->digest is its manifest's
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int import_blobs(struct import_ctx *c, struct sbx_error **err)
+{
+	if (c->kind.oci)
+		return import_oci(&c->s, c->dirfd, c->digest, &c->refname, err);
+	if (c->kind.docker)
+		return import_docker(&c->s, c->dirfd, c->digest, c->tags, err);
+	return import_rootfs(&c->s, c->fd, c->digest, err);
+}
+
+/**
+ * name_image() - the image's names in the index: the one given, else a
+ *		  docker archive's tags, else from the file's name (and an OCI
+ *		  layout's ref.name)
+ * @c:		context
+ * @result:	"Loaded image: NAME" lines
+ * @size:	size of @result
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int name_image(struct import_ctx *c, char *result, size_t size, struct sbx_error **err)
+{
+	cleanup_free char *name = NULL;
+	json_t *t;
+	size_t i;
+
+	if (c->j->name) {
+		if (import_name(c->j->name, &name, err) < 0)
+			return -1;
+		index_add(&c->s, c->index, name, c->digest);
 		snprintf(result, size, "Loaded image: %s\n", name);
-	} else if (json_array_size(tags) > 0) {
+		return 0;
+	}
+	if (json_array_size(c->tags) > 0) {
 		size_t off = 0;
 
-		json_array_foreach(tags, i, t)
+		json_array_foreach(c->tags, i, t)
 		{
 			cleanup_free char *n = NULL;
 
 			if (!json_string_value(t) || import_name(json_string_value(t), &n, err) < 0)
-				goto out;
-			index_add(&s, index, n, digest);
+				return -1;
+			index_add(&c->s, c->index, n, c->digest);
 			off += (size_t)snprintf(result + off, off < size ? size - off : 0,
 						"Loaded image: %s\n", n);
 			if (off >= size)
 				off = size;
 		}
 		/* a docker archive names docker.io images by their short names */
-	} else {
-		name = name_from_path(j->src);
-		if (refname && (strchr(refname, '/') || strchr(refname, ':'))) {
-			/* an OCI ref.name that is a whole reference */
-			free(name);
-			name = NULL;
-			if (import_name(refname, &name, err) < 0)
-				goto out;
-		} else if (refname) {
-			/* the usual ref.name: a tag */
-			char *colon = strrchr(name, ':');
-			cleanup_free char *n = NULL;
-
-			*colon = '\0';
-			n = xasprintf("%s:%s", name, refname);
-			free(name);
-			name = NULL;
-			if (import_name(n, &name, err) < 0)
-				goto out;
-		}
-		index_add(&s, index, name, digest);
-		snprintf(result, size, "Loaded image: %s\n", name);
+		return 0;
 	}
-	if (store_index_save(&s, index, err) < 0)
-		goto out;
-	if (s.totals.devices_skipped)
-		sbx_warn("import: %llu device nodes skipped (a sandbox gets its own /dev)",
-			 (unsigned long long)s.totals.devices_skipped);
-	if (s.totals.owners_collapsed)
-		sbx_warn("import: %llu files keep your own uid/gid: a single-ID user namespace has no other "
-			 "IDs (see `sandbox doctor`)",
-			 (unsigned long long)s.totals.owners_collapsed);
-	ret = 0;
-	goto out;
-wrap:
-	sbx_error_wrap(err, "import `%s`", j->src);
-	ret = -1;
-out:
-	json_decref(index);
-	json_decref(tags);
-	if (ret < 0) {
-		/* the store as it was: blobs this import stored and no image
-		 * names go again (the lock is still held) */
+	name = name_from_path(c->j->src);
+	if (c->refname && (strchr(c->refname, '/') || strchr(c->refname, ':'))) {
+		/* an OCI ref.name that is a whole reference */
+		free(name);
+		name = NULL;
+		if (import_name(c->refname, &name, err) < 0)
+			return -1;
+	} else if (c->refname) {
+		/* the usual ref.name: a tag */
+		char *colon = strrchr(name, ':');
+		cleanup_free char *n = NULL;
+
+		*colon = '\0';
+		n = xasprintf("%s:%s", name, c->refname);
+		free(name);
+		name = NULL;
+		if (import_name(n, &name, err) < 0)
+			return -1;
+	}
+	index_add(&c->s, c->index, name, c->digest);
+	snprintf(result, size, "Loaded image: %s\n", name);
+	return 0;
+}
+
+/**
+ * import_ctx_free() - close the store (after a failure, with the blobs this
+ *		       import stored and no image names collected again first)
+ * @c:		context
+ * @failed:	the import failed
+ */
+static void import_ctx_free(struct import_ctx *c, bool failed)
+{
+	json_decref(c->index);
+	json_decref(c->tags);
+	if (c->have_store && failed) {
+		/* the store as it was (the lock is still held) */
 		cleanup_error struct sbx_error *e2 = NULL;
 		json_t *idx = NULL;
 		int nb, nl;
 
-		if (store_index_load(&s, &idx, &e2) == 0)
-			image_gc(&s, idx, NULL, 0, &nb, &nl, &e2);
+		if (store_index_load(&c->s, &idx, &e2) == 0)
+			image_gc(&c->s, idx, NULL, 0, &nb, &nl, &e2);
 		json_decref(idx);
 	}
-	store_close(&s);
-	return ret;
+	if (c->have_store)
+		store_close(&c->s);
+	free(c->refname);
+	free(c->tmp);
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+}
+
+/**
+ * import_phases() - open, detect, unpack, store and name one import
+ * @c:		context
+ * @result:	"Loaded image: NAME" lines
+ * @size:	size of @result
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int import_phases(struct import_ctx *c, char *result, size_t size, struct sbx_error **err)
+{
+	int ret;
+
+	ret = open_source(c, err);
+	if (ret < 0)
+		return ret;
+	ret = store_open(&c->s, c->j->root, true, err);
+	if (ret < 0)
+		return ret;
+	c->have_store = true;
+	if (c->is_dir) {
+		ret = kind_of_dir(c, err);
+		if (ret < 0)
+			return ret;
+	} else {
+		ret = unpack_archive(c, err);
+		if (ret < 0)
+			return sbx_error_wrap(err, "import `%s`", c->j->src);
+	}
+	ret = import_blobs(c, err);
+	if (ret < 0)
+		return sbx_error_wrap(err, "import `%s`", c->j->src);
+	ret = store_index_load(&c->s, &c->index, err);
+	if (ret < 0)
+		return ret;
+	ret = name_image(c, result, size, err);
+	if (ret < 0)
+		return ret;
+	ret = store_index_save(&c->s, c->index, err);
+	if (ret < 0)
+		return ret;
+	if (c->s.totals.devices_skipped)
+		sbx_warn("import: %llu device nodes skipped (a sandbox gets its own /dev)",
+			 (unsigned long long)c->s.totals.devices_skipped);
+	if (c->s.totals.owners_collapsed)
+		sbx_warn("import: %llu files keep your own uid/gid: a single-ID user namespace has no other "
+			 "IDs (see `sandbox doctor`)",
+			 (unsigned long long)c->s.totals.owners_collapsed);
+	return 0;
+}
+
+static int do_import(void *arg, char *result, size_t size, struct sbx_error **err)
+{
+	struct import_ctx c = {.j = arg, .fd = -1, .dirfd = -1, .tags = json_array()};
+	int ret;
+
+	ret = import_phases(&c, result, size, err);
+	import_ctx_free(&c, ret < 0);
+	return ret < 0 ? -1 : 0;
 }
 
 /**

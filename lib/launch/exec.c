@@ -304,6 +304,272 @@ fail:
 	_exit(SBX_EXIT_FAILURE);
 }
 
+/* `sandbox exec`'s state, from the sandbox found to the command reaped */
+struct exec_ctx {
+	const struct sbx_global *g;
+	struct exec_opts *xo;
+	struct lc_sandbox sb;
+	bool have_sb;	/* sb was found: lifecycle_free() it */
+	const struct sbx_config *config; /* sb's config.json */
+	struct exec_child x;
+	struct userns_plan plan;
+	struct sbx_seccomp_filter *filter;
+	struct tty_raw raw;
+	int pidfd;   /* the sandbox's PID 1 */
+	int childfd; /* the command's child */
+	int rootfd;  /* the sandbox's root, once entered */
+	int master;  /* -t: the pty master */
+	pid_t child; /* killed and reaped by exec_ctx_free() unless 0 */
+};
+
+/**
+ * find_sandbox() - the running sandbox @xo names, its settings and a pidfd
+ *		    of its PID 1
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int find_sandbox(struct exec_ctx *c, struct sbx_error **err)
+{
+	const char *name = c->xo->sandbox;
+
+	if (lifecycle_find(c->g, name, &c->sb, err) < 0)
+		return -1;
+	c->have_sb = true;
+	/* never from the host's file (CVE-2019-5736): the copy its supervisor runs from */
+	if (selfclone_ensure_via(c->g->argv, lifecycle_running(&c->sb) ? c->sb.sup : 0, err) < 0)
+		return -1;
+	/* nothing in the sandbox may ptrace us, or the child before its
+	 * privileges are dropped (runc's CVE-2016-9962): execve makes the
+	 * command dumpable again */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	c->config = c->sb.config;
+	if (!lifecycle_running(&c->sb))
+		return sbx_error_set(err, 0, "%s: the sandbox is not running", name);
+	if (!c->config || !c->config->has_exec)
+		return sbx_error_set(
+		    err, 0, "%s: the sandbox was started by an older sandbox: exec needs its settings", name);
+	c->pidfd = sys_pidfd_open(c->sb.pid, 0);
+	if (c->pidfd < 0 && errno != ENOSYS)
+		return sbx_error_set(err, 0, "%s: the sandbox is not running", name);
+	if (!lifecycle_running(&c->sb))
+		return sbx_error_set(err, 0, "%s: the sandbox is not running", name);
+	return 0;
+}
+
+/**
+ * load_privileges() - the command's privileges: the sandbox's capabilities,
+ *		       seccomp filter, no_new_privs, setgroups and id maps
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int load_privileges(struct exec_ctx *c, struct sbx_error **err)
+{
+	unsigned long long caps = c->config->caps;
+	char buf[16], path[64];
+
+	if (seccomp_build(c->config->seccomp, caps, &c->filter, err) < 0)
+		return -1;
+	c->x.privs.caps = caps;
+	c->x.privs.filter = c->filter;
+	c->x.privs.no_new_privs = c->config->no_new_privs;
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)c->sb.pid);
+	c->x.privs.can_setgroups = util_read_small(path, buf, sizeof(buf)) > 0 && strcmp(buf, "allow") == 0;
+	c->plan.n_uid = read_map(c->sb.pid, "uid_map", c->plan.uid, USERNS_MAX_LINES);
+	c->plan.n_gid = read_map(c->sb.pid, "gid_map", c->plan.gid, USERNS_MAX_LINES);
+	c->x.privs.plan = &c->plan;
+	return 0;
+}
+
+/**
+ * join_cgroup() - move this process into the sandbox's cgroup, if it has one
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int join_cgroup(struct exec_ctx *c, struct sbx_error **err)
+{
+	cleanup_free char *procs = NULL;
+
+	if (!c->config->cgroup)
+		return 0;
+	procs = xasprintf("%s/cgroup.procs", c->config->cgroup);
+	if (util_write_file_at(AT_FDCWD, procs, "0", 1, 0644, err) < 0)
+		return sbx_error_wrap(err, "join the sandbox's cgroup");
+	return 0;
+}
+
+/**
+ * enter_root() - the sandbox's namespaces and root; the user, inside it
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int enter_root(struct exec_ctx *c, struct sbx_error **err)
+{
+	const char *user;
+
+	/* the terminal is opened again through the host's /proc, not the sandbox's */
+	if (c->xo->interactive && !c->xo->tty && tty_input_relay_open(&c->x.input, err) < 0)
+		return -1;
+	if (enter_sandbox(&c->sb, c->pidfd, err) < 0)
+		return -1;
+	/* our root is the sandbox's now */
+	c->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	user = c->xo->user ? c->xo->user : c->config->user;
+	if (passwd_resolve_spec(c->rootfd, user ? user : "0:0", &c->x.creds, err) < 0)
+		return sbx_error_wrap(err, "user `%s`", user ? user : "0:0");
+	return 0;
+}
+
+/**
+ * build_env() - the command's working directory, environment and arguments
+ * @c:		context
+ */
+static void build_env(struct exec_ctx *c)
+{
+	struct exec_opts *xo = c->xo;
+	struct exec_child *x = &c->x;
+	const struct sbx_config *cfg = c->config;
+
+	x->workdir = xo->workdir ? xo->workdir : cfg->workdir ? cfg->workdir : "/";
+	cmdenv_build(&(struct cmdenv_input){.hostname = cfg->hostname,
+					    .creds = &x->creds,
+					    .tty = xo->tty,
+					    .sandbox_id = c->sb.id,
+					    .image_env = cfg->env.v,
+					    .user_env = &xo->env},
+		     &x->env);
+	x->argv = xo->argv;
+}
+
+/**
+ * start_child() - fork the command's process (exec_child()); -i -t: the
+ *		   caller's terminal in raw mode
+ * @c:		context
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int start_child(struct exec_ctx *c, struct sbx_error **err)
+{
+	pid_t child;
+
+	if (c->xo->tty && tty_open_pty(&c->master, &c->x.pty_slave, err) < 0)
+		return -1;
+	supervise_block_signals(&c->x.saved_mask);
+	child = fork();
+	if (child < 0)
+		return sbx_error_set(err, errno, "fork");
+	if (child == 0)
+		exec_child(&c->x);
+	c->child = child;
+	if (c->x.pty_slave >= 0) {
+		close(c->x.pty_slave);
+		c->x.pty_slave = -1;
+	}
+	if (c->x.input.rd >= 0)
+		close(take_fd(&c->x.input.rd));
+	c->childfd = sys_pidfd_open(child, 0);
+	if (c->master >= 0 && c->xo->interactive && isatty(STDIN_FILENO) &&
+	    tty_raw_enter(STDIN_FILENO, &c->raw, err) < 0)
+		return -1;
+	return 0;
+}
+
+/**
+ * supervise_child() - relay and forward until the command has exited
+ * @c:		context: c->child is 0 once reaped
+ * @exit_status: the command's status
+ * @err:	error out-parameter
+ *
+ * Return: 0, or negative with *err set.
+ */
+static int supervise_child(struct exec_ctx *c, int *exit_status, struct sbx_error **err)
+{
+	struct supervise_opts so = {
+	    .pid = c->child,
+	    .pidfd = c->childfd,
+	    .pty_master = c->master,
+	    .stdin_open = c->xo->interactive,
+	    .input = c->x.input.term >= 0 ? c->x.input.term : STDIN_FILENO,
+	    .stdin_pipe = take_fd(&c->x.input.wr),
+	};
+	int ret;
+
+	ret = supervise_wait(&so, exit_status, err);
+	if (ret < 0)
+		return ret;
+	c->child = 0;
+	return 0;
+}
+
+/**
+ * exec_ctx_free() - kill and reap a command still there, then undo the rest
+ * @c:		context
+ */
+static void exec_ctx_free(struct exec_ctx *c)
+{
+	if (c->child > 0) {
+		kill(c->child, SIGKILL);
+		while (waitpid(c->child, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	tty_raw_restore(&c->raw);
+	tty_input_relay_close(&c->x.input);
+	if (c->master >= 0)
+		close(c->master);
+	if (c->x.pty_slave >= 0)
+		close(c->x.pty_slave);
+	strv_clear(&c->x.env);
+	passwd_creds_free(&c->x.creds);
+	seccomp_filter_free(c->filter);
+	if (c->have_sb)
+		lifecycle_free(&c->sb);
+	if (c->rootfd >= 0)
+		close(c->rootfd);
+	if (c->childfd >= 0)
+		close(c->childfd);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+}
+
+/**
+ * exec_phases() - `sandbox exec`'s phases, from the name to the command's exit
+ * @c:		context
+ * @exit_status: the command's status (128+N for signal N)
+ * @err:	error out-parameter
+ *
+ * Return: 0 when the command ran, negative with *err set otherwise.
+ */
+static int exec_phases(struct exec_ctx *c, int *exit_status, struct sbx_error **err)
+{
+	int ret;
+
+	ret = find_sandbox(c, err);
+	if (ret < 0)
+		return ret;
+	ret = load_privileges(c, err);
+	if (ret < 0)
+		return ret;
+	ret = join_cgroup(c, err);
+	if (ret < 0)
+		return ret;
+	ret = enter_root(c, err);
+	if (ret < 0)
+		return ret;
+	build_env(c);
+	ret = start_child(c, err);
+	if (ret < 0)
+		return ret;
+	return supervise_child(c, exit_status, err);
+}
+
 /**
  * exec_in_sandbox() - `sandbox exec`: run a command in a running sandbox
  * @g:		ROOT and RUNROOT
@@ -317,150 +583,17 @@ fail:
 int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_status,
 		    struct sbx_error **err)
 {
-	struct lc_sandbox sb;
-	struct exec_child x = {
-	    .pty_slave = -1, .interactive = xo->interactive, .input = TTY_INPUT_RELAY_INIT};
-	struct userns_plan plan;
-	struct sbx_seccomp_filter *filter = NULL;
-	struct tty_raw raw = {.fd = -1};
-	cleanup_close int pidfd = -1;
-	cleanup_close int childfd = -1;
-	cleanup_close int rootfd = -1;
-	int master = -1, ret = -1;
-	const struct sbx_config *c;
-	const char *profile, *user;
-	unsigned long long caps = 0;
-	pid_t child;
+	struct exec_ctx c = {.g = g,
+			     .xo = xo,
+			     .x = {.pty_slave = -1, .interactive = xo->interactive, .input = TTY_INPUT_RELAY_INIT},
+			     .raw = {.fd = -1},
+			     .pidfd = -1,
+			     .childfd = -1,
+			     .rootfd = -1,
+			     .master = -1};
+	int ret;
 
-	if (lifecycle_find(g, xo->sandbox, &sb, err) < 0)
-		return -1;
-	/* never from the host's file (CVE-2019-5736): the copy its supervisor runs from */
-	if (selfclone_ensure_via(g->argv, lifecycle_running(&sb) ? sb.sup : 0, err) < 0) {
-		lifecycle_free(&sb);
-		return -1;
-	}
-	/* nothing in the sandbox may ptrace us, or the child before its
-	 * privileges are dropped (runc's CVE-2016-9962): execve makes the
-	 * command dumpable again */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	memset(&plan, 0, sizeof(plan));
-	c = sb.config;
-	if (!lifecycle_running(&sb)) {
-		sbx_error_set(err, 0, "%s: the sandbox is not running", xo->sandbox);
-		goto out;
-	}
-	if (!c || !c->has_exec) {
-		sbx_error_set(err, 0,
-			      "%s: the sandbox was started by an older sandbox: exec needs its settings",
-			      xo->sandbox);
-		goto out;
-	}
-	pidfd = sys_pidfd_open(sb.pid, 0);
-	if (pidfd < 0 && errno != ENOSYS) {
-		sbx_error_set(err, 0, "%s: the sandbox is not running", xo->sandbox);
-		goto out;
-	}
-	if (!lifecycle_running(&sb)) {
-		sbx_error_set(err, 0, "%s: the sandbox is not running", xo->sandbox);
-		goto out;
-	}
-	caps = c->caps;
-	profile = c->seccomp;
-	if (seccomp_build(profile, caps, &filter, err) < 0)
-		goto out;
-	x.privs.caps = caps;
-	x.privs.filter = filter;
-	x.privs.no_new_privs = c->no_new_privs;
-	{
-		char buf[16], path[64];
-
-		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)sb.pid);
-		x.privs.can_setgroups =
-		    util_read_small(path, buf, sizeof(buf)) > 0 && strcmp(buf, "allow") == 0;
-	}
-	plan.n_uid = read_map(sb.pid, "uid_map", plan.uid, USERNS_MAX_LINES);
-	plan.n_gid = read_map(sb.pid, "gid_map", plan.gid, USERNS_MAX_LINES);
-	x.privs.plan = &plan;
-	if (c->cgroup) {
-		cleanup_free char *procs = xasprintf("%s/cgroup.procs", c->cgroup);
-
-		if (util_write_file_at(AT_FDCWD, procs, "0", 1, 0644, err) < 0) {
-			sbx_error_wrap(err, "join the sandbox's cgroup");
-			goto out;
-		}
-	}
-	/* the terminal is opened again through the host's /proc, not the sandbox's */
-	if (xo->interactive && !xo->tty && tty_input_relay_open(&x.input, err) < 0)
-		goto out;
-	if (enter_sandbox(&sb, pidfd, err) < 0)
-		goto out;
-	/* our root is the sandbox's now */
-	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	user = xo->user ? xo->user : c->user;
-	if (passwd_resolve_spec(rootfd, user ? user : "0:0", &x.creds, err) < 0) {
-		sbx_error_wrap(err, "user `%s`", user ? user : "0:0");
-		goto out;
-	}
-	x.workdir = xo->workdir ? xo->workdir : c->workdir ? c->workdir : "/";
-	cmdenv_build(&(struct cmdenv_input){.hostname = c->hostname,
-					    .creds = &x.creds,
-					    .tty = xo->tty,
-					    .sandbox_id = sb.id,
-					    .image_env = c->env.v,
-					    .user_env = &xo->env},
-		     &x.env);
-	x.argv = xo->argv;
-	if (xo->tty && tty_open_pty(&master, &x.pty_slave, err) < 0)
-		goto out;
-	supervise_block_signals(&x.saved_mask);
-	child = fork();
-	if (child < 0) {
-		sbx_error_set(err, errno, "fork");
-		goto out;
-	}
-	if (child == 0)
-		exec_child(&x);
-	if (x.pty_slave >= 0) {
-		close(x.pty_slave);
-		x.pty_slave = -1;
-	}
-	if (x.input.rd >= 0)
-		close(take_fd(&x.input.rd));
-	childfd = sys_pidfd_open(child, 0);
-	if (master >= 0 && xo->interactive && isatty(STDIN_FILENO) &&
-	    tty_raw_enter(STDIN_FILENO, &raw, err) < 0) {
-		kill(child, SIGKILL);
-		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-			;
-		goto out;
-	}
-	{
-		struct supervise_opts so = {
-		    .pid = child,
-		    .pidfd = childfd,
-		    .pty_master = master,
-		    .stdin_open = xo->interactive,
-		    .input = x.input.term >= 0 ? x.input.term : STDIN_FILENO,
-		    .stdin_pipe = take_fd(&x.input.wr),
-		};
-
-		ret = supervise_wait(&so, exit_status, err);
-		if (ret < 0) {
-			kill(child, SIGKILL);
-			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-				;
-		}
-	}
-out:
-	tty_raw_restore(&raw);
-	tty_input_relay_close(&x.input);
-	if (master >= 0)
-		close(master);
-	if (x.pty_slave >= 0)
-		close(x.pty_slave);
-	strv_clear(&x.env);
-	passwd_creds_free(&x.creds);
-	seccomp_filter_free(filter);
-	lifecycle_free(&sb);
+	ret = exec_phases(&c, exit_status, err);
+	exec_ctx_free(&c);
 	return ret;
 }
