@@ -27,7 +27,8 @@ int main(void)
 	printf("static const unsigned int default_flags = %#x;\n", f->flags);
 	printf("static const struct sock_filter default_insns[] = {\n");
 	for (unsigned i = 0; i < f->len; i++)
-		printf("\t{ %#x, %u, %u, %#x },\n", f->insns[i].code, f->insns[i].jt, f->insns[i].jf, f->insns[i].k);
+		printf("\t{ %#x, %u, %u, %#x },\n", f->insns[i].code, f->insns[i].jt, f->insns[i].jf,
+		       f->insns[i].k);
 	printf("};\n");
 	seccomp_filter_free(f);
 	return 0;

@@ -137,14 +137,14 @@ static const char smoke_text[] = "sandbox sandbox sandbox sandbox";
 static int smoke_zlib(void)
 {
 	static const unsigned char packed[] = {
-		0x78, 0xda, 0x2b, 0x4e, 0xcc, 0x4b, 0x49, 0xca, 0xaf, 0x50,
-		0x28, 0xc6, 0x4e, 0x03, 0x00, 0xc1, 0x63, 0x0c, 0x1d,
+	    0x78, 0xda, 0x2b, 0x4e, 0xcc, 0x4b, 0x49, 0xca, 0xaf, 0x50,
+	    0x28, 0xc6, 0x4e, 0x03, 0x00, 0xc1, 0x63, 0x0c, 0x1d,
 	};
 	unsigned char out[sizeof(smoke_text)];
 	uLongf out_len = sizeof(out);
 
-	if (uncompress(out, &out_len, packed, sizeof(packed)) != Z_OK ||
-	    out_len != sizeof(smoke_text) - 1 || memcmp(out, smoke_text, out_len) != 0)
+	if (uncompress(out, &out_len, packed, sizeof(packed)) != Z_OK || out_len != sizeof(smoke_text) - 1 ||
+	    memcmp(out, smoke_text, out_len) != 0)
 		return fail("zlib uncompress");
 	printf("zlib      %s\n", zlibVersion());
 	return 0;
@@ -158,8 +158,8 @@ static int smoke_zlib(void)
 static int smoke_zstd(void)
 {
 	static const unsigned char packed[] = {
-		0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x1f, 0x75, 0x00, 0x00, 0x40, 0x73, 0x61,
-		0x6e, 0x64, 0x62, 0x6f, 0x78, 0x20, 0x01, 0x00, 0xeb, 0xcb, 0x05,
+	    0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x1f, 0x75, 0x00, 0x00, 0x40, 0x73, 0x61,
+	    0x6e, 0x64, 0x62, 0x6f, 0x78, 0x20, 0x01, 0x00, 0xeb, 0xcb, 0x05,
 	};
 	char out[sizeof(smoke_text)];
 	size_t out_len = ZSTD_decompress(out, sizeof(out), packed, sizeof(packed));
@@ -226,24 +226,24 @@ static void smoke_slirp_notify(void *opaque)
 static int smoke_slirp(void)
 {
 	static const SlirpCb cb = {
-		.send_packet = smoke_slirp_send,
-		.guest_error = smoke_slirp_guest_error,
-		.clock_get_ns = smoke_slirp_clock,
-		.timer_new = smoke_slirp_timer_new,
-		.timer_free = smoke_slirp_timer_free,
-		.timer_mod = smoke_slirp_timer_mod,
-		.register_poll_fd = smoke_slirp_fd,
-		.unregister_poll_fd = smoke_slirp_fd,
-		.notify = smoke_slirp_notify,
+	    .send_packet = smoke_slirp_send,
+	    .guest_error = smoke_slirp_guest_error,
+	    .clock_get_ns = smoke_slirp_clock,
+	    .timer_new = smoke_slirp_timer_new,
+	    .timer_free = smoke_slirp_timer_free,
+	    .timer_mod = smoke_slirp_timer_mod,
+	    .register_poll_fd = smoke_slirp_fd,
+	    .unregister_poll_fd = smoke_slirp_fd,
+	    .notify = smoke_slirp_notify,
 	};
 	SlirpConfig cfg = {
-		.version = 1,
-		.in_enabled = true,
-		.vnetwork.s_addr = htonl(0x0a000200),	/* 10.0.2.0 */
-		.vnetmask.s_addr = htonl(0xffffff00),
-		.vhost.s_addr = htonl(0x0a000202),
-		.vdhcp_start.s_addr = htonl(0x0a00020f),
-		.vnameserver.s_addr = htonl(0x0a000203),
+	    .version = 1,
+	    .in_enabled = true,
+	    .vnetwork.s_addr = htonl(0x0a000200), /* 10.0.2.0 */
+	    .vnetmask.s_addr = htonl(0xffffff00),
+	    .vhost.s_addr = htonl(0x0a000202),
+	    .vdhcp_start.s_addr = htonl(0x0a00020f),
+	    .vnameserver.s_addr = htonl(0x0a000203),
 	};
 	Slirp *slirp = slirp_new(&cfg, &cb, NULL);
 
@@ -256,8 +256,8 @@ static int smoke_slirp(void)
 
 int main(void)
 {
-	if (smoke_cap() || smoke_seccomp() || smoke_jansson() || smoke_curl() ||
-	    smoke_zlib() || smoke_zstd() || smoke_slirp())
+	if (smoke_cap() || smoke_seccomp() || smoke_jansson() || smoke_curl() || smoke_zlib() ||
+	    smoke_zstd() || smoke_slirp())
 		return EXIT_FAILURE;
 	printf("smoke: all libraries OK\n");
 	return EXIT_SUCCESS;

@@ -13,8 +13,7 @@ int safepath_open_walk(int rootfd, const char *path, int flags, struct sbx_error
 int safepath_mkdir_p(int rootfd, const char *path, mode_t mode, struct sbx_error **err);
 int safepath_chdir(const char *path, struct sbx_error **err);
 int safepath_create_file(int rootfd, const char *path, mode_t mode, struct sbx_error **err);
-int safepath_resolve(int rootfd, const char *path, char **resolved, size_t *existing,
-		     struct sbx_error **err);
+int safepath_resolve(int rootfd, const char *path, char **resolved, size_t *existing, struct sbx_error **err);
 extern bool safepath_force_walk;
 
 #endif /* SBX_SAFEPATH_H */

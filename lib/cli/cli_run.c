@@ -118,8 +118,8 @@ static void record_flag(struct sbx_run_opts *o, int c, size_t env_before)
 		/* the source as parsed: absolute (a relative one was resolved here) */
 		const struct sbx_volume *v = &o->volumes[o->n_volumes - 1];
 
-		strv_push_take(&o->args,
-			       xasprintf("--volume=%s:%s%s", v->source, v->target, v->read_only ? ":ro" : ""));
+		strv_push_take(
+		    &o->args, xasprintf("--volume=%s:%s%s", v->source, v->target, v->read_only ? ":ro" : ""));
 	} else if (c == OPT_SECURITY_OPT && strncmp(optarg, "seccomp", 7) == 0 && optarg[8] != '/' &&
 		   strcmp(optarg + 8, "unconfined") != 0) {
 		cleanup_free char *abs = realpath(optarg + 8, NULL);
@@ -293,8 +293,9 @@ static int parse_run_options(const char *cmd, struct sbx_run_opts *o, int argc, 
 			else if (strcmp(optarg, "never") == 0)
 				o->pull_policy = REGISTRY_PULL_NEVER;
 			else
-				return cli_usage_error(cmd, "invalid --pull `%s` (missing, always, newer or never)",
-						       optarg),
+				return cli_usage_error(
+					   cmd, "invalid --pull `%s` (missing, always, newer or never)",
+					   optarg),
 				       -1;
 			break;
 		case 'h': return -2;
@@ -361,8 +362,9 @@ static bool image_is_path(const char *img)
 /* Keep IMAGE (a directory as an absolute path) and the command in o->args. */
 static void record_operands(struct sbx_run_opts *o, int argc, char **argv, int first)
 {
-	char *abs = strcmp(argv[first], "host") != 0 && image_is_path(argv[first]) ? realpath(argv[first], NULL)
-										    : NULL;
+	char *abs = strcmp(argv[first], "host") != 0 && image_is_path(argv[first])
+			? realpath(argv[first], NULL)
+			: NULL;
 
 	o->args_image = o->args.n;
 	strv_push_take(&o->args, abs ? abs : xstrdup(argv[first]));
@@ -440,8 +442,9 @@ int cmd_create(struct sbx_global *g, int argc, char **argv)
 	else if (first >= 0 && o.detach)
 		ret = cli_usage_error("create", "%s", "-d: a created sandbox starts with `sandbox start`");
 	else if (first >= 0 && o.rm)
-		ret = cli_usage_error("create", "%s",
-				      "--rm: a created sandbox is kept until `sandbox rm` (use `sandbox run --rm`)");
+		ret = cli_usage_error(
+		    "create", "%s",
+		    "--rm: a created sandbox is kept until `sandbox rm` (use `sandbox run --rm`)");
 	if (first < 0 || first >= argc || o.detach || o.rm)
 		goto out;
 	ret = cli_open_dirs(g, STATE_DIR_ROOT | STATE_DIR_RUNROOT);
@@ -511,8 +514,9 @@ static int start_one(struct sbx_global *g, const char *what, bool attach, bool i
 		return 0;
 	}
 	if (!sb.config || sb.config->args.n == 0) {
-		sbx_error_set(&err, 0, "%s: made by `sandbox shell` or by an older sandbox: it cannot be started again",
-			      what);
+		sbx_error_set(
+		    &err, 0, "%s: made by `sandbox shell` or by an older sandbox: it cannot be started again",
+		    what);
 		sbx_error_hint(&err, "`sandbox shell --name NAME` starts a named shell again");
 		lifecycle_free(&sb);
 		return cli_report(err);

@@ -45,7 +45,8 @@ static const char run_options_help[] =
     "      --privileged              all capabilities, no seccomp, no masked paths\n"
     "      --memory SIZE, --pids-limit N, --cpus N  cgroup v2 limits\n"
     "      --platform OS/ARCH[/VARIANT]  the image of this platform (pulled if the\n"
-    "                                local one is of another)\n"    "      --pull missing|always|newer|never  when to pull an image reference\n"
+    "                                local one is of another)\n"
+    "      --pull missing|always|newer|never  when to pull an image reference\n"
     "                                (default missing; newer is always)\n"
     "  -h, --help                    this text\n";
 

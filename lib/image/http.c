@@ -241,8 +241,8 @@ void http_resp_reset(struct http_resp *rs)
  *
  * Return: 0, or negative with *err set.
  */
-int http_get(const struct http *h, const char *url, const char *accept, const char *auth, struct http_resp *rs,
-	     struct sbx_error **err)
+int http_get(const struct http *h, const char *url, const char *accept, const char *auth,
+	     struct http_resp *rs, struct sbx_error **err)
 {
 	for (int attempt = 0;; attempt++) {
 		CURL *c = curl_easy_init();
@@ -274,7 +274,8 @@ int http_get(const struct http *h, const char *url, const char *accept, const ch
 			continue;
 		}
 		if (cc == CURLE_WRITE_ERROR && rs->overflow)
-			return sbx_error_set(err, 0, "%s: response larger than %d MB", url, HTTP_MAX_BODY >> 20);
+			return sbx_error_set(err, 0, "%s: response larger than %d MB", url,
+					     HTTP_MAX_BODY >> 20);
 		if (cc != CURLE_OK)
 			return sbx_error_set(err, 0, "%s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(cc));
 		return 0;
@@ -303,11 +304,11 @@ struct xfer {
 	CURL *c;
 	struct curl_slist *hdrs;
 	char ebuf[CURL_ERROR_SIZE];
-	long code;	  /* of the response being received */
-	uint64_t start;	  /* the offset asked for */
-	uint64_t off;	  /* where the next byte goes */
-	bool decided;	  /* the first body byte came: 200 vs 206 handled */
-	bool has_range;	  /* Content-Range seen */
+	long code;	/* of the response being received */
+	uint64_t start; /* the offset asked for */
+	uint64_t off;	/* where the next byte goes */
+	bool decided;	/* the first body byte came: 200 vs 206 handled */
+	bool has_range; /* Content-Range seen */
 	uint64_t range_start;
 	char *www_auth;
 	bool bad_range, too_big;
@@ -544,7 +545,8 @@ static int end_xfer(struct http_download *d, struct xfer *x, CURLcode cc, struct
 	if (x->write_errno)
 		return sbx_error_set(err, x->write_errno, "blob `%s`: write the download", b->label);
 	if (x->too_big)
-		return sbx_error_set(err, 0, "blob `%s`: %s sends more than the %llu bytes the manifest gives",
+		return sbx_error_set(err, 0,
+				     "blob `%s`: %s sends more than the %llu bytes the manifest gives",
 				     b->label, url, (unsigned long long)b->size);
 	if (x->bad_range || (cc == CURLE_OK && code == 416)) {
 		if (++bs->attempts >= MAX_ATTEMPTS)
@@ -557,8 +559,9 @@ static int end_xfer(struct http_download *d, struct xfer *x, CURLcode cc, struct
 	}
 	if (cc == CURLE_OK && code / 100 == 2) {
 		if (b->size && bs->have != b->size)
-			return sbx_error_set(err, 0, "blob `%s`: %llu bytes, the manifest gives %llu", b->label,
-					     (unsigned long long)bs->have, (unsigned long long)b->size);
+			return sbx_error_set(err, 0, "blob `%s`: %llu bytes, the manifest gives %llu",
+					     b->label, (unsigned long long)bs->have,
+					     (unsigned long long)b->size);
 		finished(d, i);
 		return 0;
 	}
@@ -573,8 +576,8 @@ static int end_xfer(struct http_download *d, struct xfer *x, CURLcode cc, struct
 	}
 	if (transient(cc, code) && ++bs->attempts < MAX_ATTEMPTS) {
 		bs->next_try = now_s() + (double)(1u << (bs->attempts - 1));
-		sbx_debug("blob %s: try %d again in %us (%s)", b->label, bs->attempts + 1, 1u << (bs->attempts - 1),
-			  cc ? curl_easy_strerror(cc) : "HTTP error");
+		sbx_debug("blob %s: try %d again in %us (%s)", b->label, bs->attempts + 1,
+			  1u << (bs->attempts - 1), cc ? curl_easy_strerror(cc) : "HTTP error");
 		return 0;
 	}
 	if (bs->src + 1 < b->n_urls) {
@@ -590,7 +593,8 @@ static int end_xfer(struct http_download *d, struct xfer *x, CURLcode cc, struct
 	if (code == 404)
 		return sbx_error_set(err, 0, "blob `%s`: not found at %s", b->label, url);
 	if (code == 401 || code == 403)
-		return sbx_error_set(err, 0, "blob `%s`: %s answers HTTP %ld (no access)", b->label, url, code);
+		return sbx_error_set(err, 0, "blob `%s`: %s answers HTTP %ld (no access)", b->label, url,
+				     code);
 	return sbx_error_set(err, 0, "blob `%s`: %s answers HTTP %ld", b->label, url, code);
 }
 
@@ -664,7 +668,7 @@ static void *download_thread(void *arg)
 			curl_multi_poll(d->m, NULL, 0, ms < 1 ? 1 : ms > 200 ? 200 : ms, NULL);
 		}
 		continue;
-failed:
+	failed:
 		fail(d, e);
 		break;
 	}

@@ -17,20 +17,20 @@ struct http {
 };
 
 struct http_resp {
-	long code;	/* of the last response (after redirects) */
-	int curl_code;	/* CURLcode of the transfer */
-	char *body;	/* NUL-terminated */
+	long code;     /* of the last response (after redirects) */
+	int curl_code; /* CURLcode of the transfer */
+	char *body;    /* NUL-terminated */
 	size_t len, cap;
-	bool overflow;	/* larger than HTTP_MAX_BODY */
-	char *www_auth; /* WWW-Authenticate of the last response */
-	char *ctype;	/* Content-Type of the last response */
+	bool overflow;	      /* larger than HTTP_MAX_BODY */
+	char *www_auth;	      /* WWW-Authenticate of the last response */
+	char *ctype;	      /* Content-Type of the last response */
 	bool redirected_away; /* the last response came from another scheme, host or port */
 };
 
 #define HTTP_MAX_BODY (16 << 20)
 
-int http_get(const struct http *h, const char *url, const char *accept, const char *auth, struct http_resp *rs,
-	     struct sbx_error **err);
+int http_get(const struct http *h, const char *url, const char *accept, const char *auth,
+	     struct http_resp *rs, struct sbx_error **err);
 void http_resp_reset(struct http_resp *rs);
 
 /* ---- parallel blob downloads ---- */
@@ -38,13 +38,13 @@ void http_resp_reset(struct http_resp *rs);
 #define HTTP_MAX_URLS 4
 
 struct http_blob {
-	const char *label;		   /* the digest, for progress and messages */
-	const char *urls[HTTP_MAX_URLS];   /* sources, tried in this order */
-	bool send_auth[HTTP_MAX_URLS];	   /* send the registry's Authorization to urls[i] */
+	const char *label;		 /* the digest, for progress and messages */
+	const char *urls[HTTP_MAX_URLS]; /* sources, tried in this order */
+	bool send_auth[HTTP_MAX_URLS];	 /* send the registry's Authorization to urls[i] */
 	size_t n_urls;
-	uint64_t size;			   /* from the descriptor; 0 when unknown */
-	int fd;				   /* the bytes go here; may hold a prefix (resumed) */
-	uint64_t resumed;		   /* out: bytes from an earlier run that were kept */
+	uint64_t size;	  /* from the descriptor; 0 when unknown */
+	int fd;		  /* the bytes go here; may hold a prefix (resumed) */
+	uint64_t resumed; /* out: bytes from an earlier run that were kept */
 };
 
 struct http_auth_ops {

@@ -198,7 +198,8 @@ static int image_layer_urls(json_t *urls, struct image_layer_desc *l, struct sbx
 	if (!urls)
 		return 0;
 	if (!json_is_array(urls) || json_array_size(urls) > 3)
-		return sbx_error_set(err, 0, "manifest layer `%s`: `urls` is not an array of at most 3", l->digest);
+		return sbx_error_set(err, 0, "manifest layer `%s`: `urls` is not an array of at most 3",
+				     l->digest);
 	l->urls = xcalloc(json_array_size(urls) + 1, sizeof(*l->urls));
 	json_array_foreach(urls, i, u)
 	{
@@ -207,7 +208,8 @@ static int image_layer_urls(json_t *urls, struct image_layer_desc *l, struct sbx
 		if (!v || (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
 		    strlen(v) > 2048 || strpbrk(v, " \r\n")) {
 			util_strvfreep(&l->urls);
-			return sbx_error_set(err, 0, "manifest layer `%s`: `urls`: not an http(s) URL", l->digest);
+			return sbx_error_set(err, 0, "manifest layer `%s`: `urls`: not an http(s) URL",
+					     l->digest);
 		}
 		l->urls[n++] = xstrdup(v);
 	}
@@ -304,8 +306,8 @@ int image_platform_parse(const char *s, struct image_platform *p, struct sbx_err
 	memset(p, 0, sizeof(*p));
 	if (!s) {
 		static const char *const names[][2] = {
-		    {"x86_64", "amd64"}, {"aarch64", "arm64"}, {"i686", "386"}, {"i386", "386"},
-		    {"ppc64le", "ppc64le"}, {"s390x", "s390x"}, {"riscv64", "riscv64"},
+		    {"x86_64", "amd64"},    {"aarch64", "arm64"}, {"i686", "386"},	  {"i386", "386"},
+		    {"ppc64le", "ppc64le"}, {"s390x", "s390x"},	  {"riscv64", "riscv64"},
 		};
 		snprintf(p->os, sizeof(p->os), "linux");
 		snprintf(p->arch, sizeof(p->arch), "amd64");
@@ -321,7 +323,8 @@ int image_platform_parse(const char *s, struct image_platform *p, struct sbx_err
 	}
 	n = sscanf(s, "%31[a-z0-9_]/%31[a-z0-9_]/%31[a-z0-9_]", buf[0], buf[1], buf[2]);
 	if (n < 2 || strlen(s) != strlen(buf[0]) + strlen(buf[1]) + 1 + (n == 3 ? strlen(buf[2]) + 1 : 0))
-		return sbx_error_set(err, 0, "platform `%.80s`: OS/ARCH[/VARIANT] expected (linux/arm64/v8)", s);
+		return sbx_error_set(err, 0, "platform `%.80s`: OS/ARCH[/VARIANT] expected (linux/arm64/v8)",
+				     s);
 	snprintf(p->os, sizeof(p->os), "%s", buf[0]);
 	snprintf(p->arch, sizeof(p->arch), "%s", buf[1]);
 	if (n == 3)
@@ -480,7 +483,8 @@ int image_config_parse(const char *json, size_t len, struct image_config *c, str
 	if (json_string_value(json_object_get(cfg, "User")) &&
 	    *json_string_value(json_object_get(cfg, "User")))
 		c->user = xstrdup(json_string_value(json_object_get(cfg, "User")));
-	snprintf(c->platform.os, sizeof(c->platform.os), "%s", json_string_value(json_object_get(j, "os")) ?: "");
+	snprintf(c->platform.os, sizeof(c->platform.os), "%s",
+		 json_string_value(json_object_get(j, "os")) ?: "");
 	snprintf(c->platform.arch, sizeof(c->platform.arch), "%s",
 		 json_string_value(json_object_get(j, "architecture")) ?: "");
 	snprintf(c->platform.variant, sizeof(c->platform.variant), "%s",
@@ -710,7 +714,7 @@ int image_gc(struct store *s, json_t *index, const struct image_user *users, siz
 
 	*blobs = *layers = 0;
 	json_array_foreach(json_object_get(index, "images"), i, e)
-		json_array_append(roots, json_object_get(e, "digest"));
+	    json_array_append(roots, json_object_get(e, "digest"));
 	/* what sandboxes were made from stays while they exist, named or not */
 	for (i = 0; i < n_users; i++)
 		if (users[i].digest && store_blob_exists(s, users[i].digest))
@@ -849,7 +853,8 @@ static int do_remove(void *arg, char *result, size_t size, struct sbx_error **er
 			if (!j->users[k].running || strcmp(j->users[k].image, name) != 0)
 				continue;
 			/* even -f: its layers are the running sandbox's root */
-			sbx_error_set(err, 0, "image `%s`: in use by running sandbox %.12s", name, j->users[k].id);
+			sbx_error_set(err, 0, "image `%s`: in use by running sandbox %.12s", name,
+				      j->users[k].id);
 			sbx_error_hint(err, "stop it first (`sandbox stop %.12s`)", j->users[k].id);
 			goto out;
 		}
@@ -879,8 +884,8 @@ static int do_remove(void *arg, char *result, size_t size, struct sbx_error **er
 	if (image_gc(&s, index, j->users, j->n_users, &nb, &nl, err) < 0)
 		goto out;
 	if (nl || nb)
-		off += (size_t)snprintf(result + off, off < size ? size - off : 0, "Deleted: %d layers, %d blobs\n",
-					nl, nb);
+		off += (size_t)snprintf(result + off, off < size ? size - off : 0,
+					"Deleted: %d layers, %d blobs\n", nl, nb);
 	if (j->prune && (nd = store_downloads_clear(&s)) > 0)
 		snprintf(result + off, off < size ? size - off : 0, "Deleted: %d unfinished downloads\n", nd);
 	ret = 0;

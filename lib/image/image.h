@@ -56,7 +56,7 @@ int image_index_pick(const char *json, size_t len, const struct image_platform *
 /* What `run` takes from an image config. */
 struct image_config {
 	struct image_platform platform; /* os, architecture, variant ("" when not given) */
-	char **entrypoint; /* NULL-terminated, or NULL */
+	char **entrypoint;		/* NULL-terminated, or NULL */
 	char **cmd;
 	char **env;
 	char *workdir;

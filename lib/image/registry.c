@@ -143,7 +143,8 @@ static int authenticate(struct reg *r, const char *challenge, struct sbx_error *
 	if (!realm || (strncmp(realm, "https://", 8) != 0 && strncmp(realm, "http://", 7) != 0))
 		return sbx_error_set(err, 0, "%s: Bearer challenge without a usable realm", r->host);
 	if (strncmp(realm, "http://", 7) == 0 && r->h.tls_verify)
-		return sbx_error_set(err, 0, "%s: the token service `%s` is not HTTPS (--tls-verify=false allows it)",
+		return sbx_error_set(err, 0,
+				     "%s: the token service `%s` is not HTTPS (--tls-verify=false allows it)",
 				     r->host, realm);
 	if (!scope && r->repo)
 		scope = xasprintf("repository:%s:pull", r->repo);
@@ -474,10 +475,10 @@ static int plan_layers(struct reg *r, struct store *s, const struct image_manife
 		if (l->size == 0)
 			return sbx_error_set(err, 0, "layer `%s`: the manifest gives no size", l->digest);
 		if (l->foreign && !o->foreign_layers)
-			return sbx_error_set(err, 0, "layer `%s`: a non-distributable (foreign) layer (%s)%s",
-					     l->digest, l->media_type,
-					     l->urls ? "; pass --allow-foreign-layers to fetch it from its URLs"
-						     : "");
+			return sbx_error_set(
+			    err, 0, "layer `%s`: a non-distributable (foreign) layer (%s)%s", l->digest,
+			    l->media_type,
+			    l->urls ? "; pass --allow-foreign-layers to fetch it from its URLs" : "");
 		if (store_layer_exists(s, c->diff_ids[i])) {
 			if (!o->quiet)
 				fprintf(stderr, "Copying blob %.19s skipped: already exists\n", l->digest);
@@ -487,7 +488,8 @@ static int plan_layers(struct reg *r, struct store *s, const struct image_manife
 		x->fd = -1;
 		for (size_t k = 0; l->foreign && l->urls && l->urls[k] && x->n_urls < HTTP_MAX_URLS - 1; k++)
 			x->urls[x->n_urls++] = l->urls[k];
-		x->urls[x->n_urls] = xasprintf("%s://%s/v2/%s/blobs/%s", r->scheme, r->api, r->repo, l->digest);
+		x->urls[x->n_urls] =
+		    xasprintf("%s://%s/v2/%s/blobs/%s", r->scheme, r->api, r->repo, l->digest);
 		x->send_auth[x->n_urls++] = true;
 		x->label = l->digest;
 		x->size = l->size;
@@ -527,7 +529,8 @@ static int pull_layers(struct reg *r, struct store *s, const struct image_manife
 		    store_layer_unpack_fd(s, b[i].fd, l->digest, c->diff_ids[idx[i]], &info, err) < 0) {
 			/* a prefix kept from an earlier pull may be what is wrong */
 			if (b[i].resumed && http_download_again(d, i)) {
-				sbx_debug("layer %s: resumed download is wrong; downloading it again", l->digest);
+				sbx_debug("layer %s: resumed download is wrong; downloading it again",
+					  l->digest);
 				sbx_error_free(*err);
 				*err = NULL;
 				continue;
@@ -700,8 +703,8 @@ int registry_resolve_or_pull(const char *root, const char *ref, const char *plat
 		if (image_resolve(root, ref, out, err) == 0) {
 			if (!platform || image_platform_matches(&out->config.platform, &want))
 				return 0;
-			sbx_debug("%s is %s/%s, --platform asks for %s: pulling", ref, out->config.platform.os,
-				  out->config.platform.arch, platform);
+			sbx_debug("%s is %s/%s, --platform asks for %s: pulling", ref,
+				  out->config.platform.os, out->config.platform.arch, platform);
 			image_run_free(out);
 			sbx_error_set_code(err, SBX_ERR_IMAGE_NOT_LOCAL, 0,
 					   "image `%s`: not in the local store for %s", ref, platform);

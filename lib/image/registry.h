@@ -8,11 +8,12 @@
 #include "error.h"
 
 struct registry_opts {
-	bool tls_verify;   /* true unless --tls-verify=false */
-	const char *creds; /* "USER:PASS" from --creds, or NULL */
+	bool tls_verify;      /* true unless --tls-verify=false */
+	const char *creds;    /* "USER:PASS" from --creds, or NULL */
 	const char *platform; /* "OS/ARCH[/VARIANT]" from --platform, or NULL: this host's */
 	bool foreign_layers;
-	bool quiet; /* -q: no progress, no per-layer lines */  /* --allow-foreign-layers: fetch non-distributable layers from their URLs */
+	bool quiet; /* -q: no progress, no per-layer lines */ /* --allow-foreign-layers: fetch
+								 non-distributable layers from their URLs */
 };
 
 int registry_pull(const char *root, const char *ref, const struct registry_opts *o, char **report,

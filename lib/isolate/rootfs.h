@@ -23,11 +23,11 @@ struct rootfs_spec {
 	const char *etc_hostname;  /* contents of the generated /etc files */
 	const char *etc_hosts;
 	const char *etc_resolv;
-	bool own_netns;	     /* sysfs can be mounted fresh */
-	bool cgroup_mount;   /* cgroup2 at /sys/fs/cgroup (own cgroup namespace) */
-	bool gid_tty_mapped; /* gid 5 exists inside: devpts gid=5 */
-	bool privileged;     /* no masked or read-only /proc paths */
-	uid_t caller_uid;    /* the caller's uid as seen inside */
+	bool own_netns;		 /* sysfs can be mounted fresh */
+	bool cgroup_mount;	 /* cgroup2 at /sys/fs/cgroup (own cgroup namespace) */
+	bool gid_tty_mapped;	 /* gid 5 exists inside: devpts gid=5 */
+	bool privileged;	 /* no masked or read-only /proc paths */
+	uid_t caller_uid;	 /* the caller's uid as seen inside */
 	const char *caller_home; /* host: real path of the caller's $HOME (overlaid) or NULL */
 	const struct sbx_volume *volumes;
 	size_t n_volumes;

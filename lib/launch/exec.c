@@ -68,7 +68,6 @@
 #include "tty.h"
 #include "userns.h"
 
-
 /* Parse a uid_map/gid_map into @r; return the number of lines. */
 static size_t read_map(pid_t pid, const char *which, struct userns_range *r, size_t max)
 {
@@ -217,7 +216,8 @@ static int join_via_command(pid_t pid1, const struct anchor *a, bool own_netns, 
 		bool not_yet = false;
 
 		if (util_read_file(path, &children, NULL, NULL) < 0 || !children[0])
-			return sbx_error_set(err, 0, "the sandbox's command has exited: the sandbox is stopping");
+			return sbx_error_set(err, 0,
+					     "the sandbox's command has exited: the sandbox is stopping");
 		for (char *tok = strtok(children, " \n"); tok; tok = strtok(NULL, " \n")) {
 			cleanup_close int fd = -1;
 			pid_t c = (pid_t)atoi(tok);
@@ -266,7 +266,7 @@ static int enter_sandbox(struct lc_sandbox *sb, int pidfd, struct sbx_error **er
 				      "the sandbox was started by an older sandbox: exec needs its settings");
 	/* with --init=false PID 1 is the command: it exec'd inside */
 	ret = !c->init ? join_checked(sb->pid, pidfd, &a, own_netns, &rootfd, err)
-		  : join_via_command(sb->pid, &a, own_netns, &rootfd, err);
+		       : join_via_command(sb->pid, &a, own_netns, &rootfd, err);
 	if (ret < 0)
 		return sbx_error_wrap(err, "enter the sandbox");
 	/* the process may have moved between the check and the setns */
@@ -309,7 +309,7 @@ struct exec_ctx {
 	const struct sbx_global *g;
 	struct exec_opts *xo;
 	struct lc_sandbox sb;
-	bool have_sb;	/* sb was found: lifecycle_free() it */
+	bool have_sb;			 /* sb was found: lifecycle_free() it */
 	const struct sbx_config *config; /* sb's config.json */
 	struct exec_child x;
 	struct userns_plan plan;
@@ -492,13 +492,14 @@ static int start_child(struct exec_ctx *c, struct sbx_error **err)
  */
 static int supervise_child(struct exec_ctx *c, int *exit_status, struct sbx_error **err)
 {
+	int stdin_pipe = take_fd(&c->x.input.wr); /* supervise_wait() closes it */
 	struct supervise_opts so = {
 	    .pid = c->child,
 	    .pidfd = c->childfd,
 	    .pty_master = c->master,
 	    .stdin_open = c->xo->interactive,
 	    .input = c->x.input.term >= 0 ? c->x.input.term : STDIN_FILENO,
-	    .stdin_pipe = take_fd(&c->x.input.wr),
+	    .stdin_pipe = stdin_pipe,
 	};
 	int ret;
 
@@ -583,14 +584,15 @@ static int exec_phases(struct exec_ctx *c, int *exit_status, struct sbx_error **
 int exec_in_sandbox(const struct sbx_global *g, struct exec_opts *xo, int *exit_status,
 		    struct sbx_error **err)
 {
-	struct exec_ctx c = {.g = g,
-			     .xo = xo,
-			     .x = {.pty_slave = -1, .interactive = xo->interactive, .input = TTY_INPUT_RELAY_INIT},
-			     .raw = {.fd = -1},
-			     .pidfd = -1,
-			     .childfd = -1,
-			     .rootfd = -1,
-			     .master = -1};
+	struct exec_ctx c = {
+	    .g = g,
+	    .xo = xo,
+	    .x = {.pty_slave = -1, .interactive = xo->interactive, .input = TTY_INPUT_RELAY_INIT},
+	    .raw = {.fd = -1},
+	    .pidfd = -1,
+	    .childfd = -1,
+	    .rootfd = -1,
+	    .master = -1};
 	int ret;
 
 	ret = exec_phases(&c, exit_status, err);

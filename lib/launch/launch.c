@@ -220,7 +220,8 @@ static void terminal_write_only(int fd)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	w = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (flags & (O_APPEND | O_NONBLOCK)));
 	if (w < 0) {
-		sbx_debug("fd %d stays the terminal as opened: reopen it write-only: %s", fd, strerror(errno));
+		sbx_debug("fd %d stays the terminal as opened: reopen it write-only: %s", fd,
+			  strerror(errno));
 		return;
 	}
 	if (dup2(w, fd) < 0)

@@ -123,13 +123,13 @@ struct run_ctx {
 	struct sbx_seccomp_filter *filter; /* NULL: unconfined */
 	char *hostname;
 	char *etc_hostname, *etc_hosts, *etc_resolv;
-	int sync;		     /* our end of the socketpair */
-	struct cgroup_sandbox cg;    /* own cgroup with the limits (cgroup.c) */
-	struct net_publish *publish; /* parsed -p specs */
+	int sync;		      /* our end of the socketpair */
+	struct cgroup_sandbox cg;     /* own cgroup with the limits (cgroup.c) */
+	struct net_publish *publish;  /* parsed -p specs */
 	struct net_helper net_helper; /* libslirp helper (slirp_helper.c) */
 	sigset_t saved_mask;
-	bool lock_mounts;	/* CAP_SYS_ADMIN: the command's mounts are locked */
-	struct mntlock mntlock; /* its user namespace (mntlock.c) */
+	bool lock_mounts;	      /* CAP_SYS_ADMIN: the command's mounts are locked */
+	struct mntlock mntlock;	      /* its user namespace (mntlock.c) */
 	struct tty_input_relay input; /* -i without -t on a terminal: stdin's pipe */
 	/* the supervisor's side, once PID 1 is cloned */
 	pid_t pid;	    /* PID 1; 0 once reaped (or never cloned) */
@@ -164,7 +164,8 @@ static int resolve_image(struct run_ctx *c, struct sbx_error **err)
 		return 0;
 	}
 	if (img[0] != '.' && img[0] != '/' && (!strchr(img, '/') || access(img, F_OK) < 0)) {
-		if (registry_resolve_or_pull(c->o->global->root, img, c->o->platform, c->o->pull_policy, &c->image, err) < 0)
+		if (registry_resolve_or_pull(c->o->global->root, img, c->o->platform, c->o->pull_policy,
+					     &c->image, err) < 0)
 			return -1;
 		options_pin_image(c->o, c->image.name, c->image.digest);
 		c->lowers = steal_pointer(&c->image.lowers);
@@ -302,16 +303,6 @@ static int plan_exec(struct run_ctx *c, struct exec_plan *x, struct sbx_error **
 	}
 	return 0;
 }
-
-
-
-
-
-
-
-
-
-
 
 /**
  * exec_command() - last steps in the command's process, then execve
@@ -948,6 +939,7 @@ static int start_command(struct run_ctx *c, struct sbx_error **err)
  */
 static int supervise_command(struct run_ctx *c, int *exit_status, struct sbx_error **err)
 {
+	int stdin_pipe = take_fd(&c->input.wr); /* supervise_wait() closes it */
 	struct supervise_opts so = {
 	    .pid = c->pid,
 	    .pidfd = c->pidfd,
@@ -957,7 +949,7 @@ static int supervise_command(struct run_ctx *c, int *exit_status, struct sbx_err
 	    .attach_listen = c->attach_listen,
 	    .helper_log = c->net_helper.log,
 	    .input = c->input.term >= 0 ? c->input.term : STDIN_FILENO,
-	    .stdin_pipe = take_fd(&c->input.wr),
+	    .stdin_pipe = stdin_pipe,
 	};
 	int ret;
 

@@ -55,8 +55,8 @@
 #include "tty.h"
 #include "util.h"
 
-#define PORTFWD_PIPE_SIZE (1 << 20)
-#define PORTFWD_ROUNDS	  16 /* splice rounds per connection and wake-up */
+#define PORTFWD_PIPE_SIZE   (1 << 20)
+#define PORTFWD_ROUNDS	    16	   /* splice rounds per connection and wake-up */
 #define PORTFWD_UDP_FLOWS   128	   /* UDP clients relayed at once */
 #define PORTFWD_UDP_IDLE_MS 120000 /* a UDP flow with no datagram this long is closed */
 #define PORTFWD_UDP_ROUNDS  32	   /* datagrams per socket and wake-up */

@@ -55,8 +55,7 @@ void options_pin_image(struct sbx_run_opts *o, const char *name, const char *dig
 	if (o->args_image >= o->args.n || !name || !digest || !*digest)
 		return;
 	free(o->args.v[o->args_image]);
-	o->args.v[o->args_image] =
-	    strchr(name, '@') ? xstrdup(name) : xasprintf("%s@%s", name, digest);
+	o->args.v[o->args_image] = strchr(name, '@') ? xstrdup(name) : xasprintf("%s@%s", name, digest);
 }
 
 /* Collapse "//" and "/./", drop a trailing "/"; ".." is refused by callers. */

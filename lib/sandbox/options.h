@@ -46,10 +46,10 @@ struct sbx_run_opts {
 	const struct sbx_global *global;
 
 	/* what to run */
-	char *image; /* "host", a rootfs directory, or a reference */
-	char *platform; /* --platform OS/ARCH[/VARIANT] for a reference, or NULL */
+	char *image;	 /* "host", a rootfs directory, or a reference */
+	char *platform;	 /* --platform OS/ARCH[/VARIANT] for a reference, or NULL */
 	int pull_policy; /* --pull: enum registry_pull_policy (0: missing) */
-	char **argv; /* command (NULL: image default or shell) */
+	char **argv;	 /* command (NULL: image default or shell) */
 	char *entrypoint;
 	struct strv env; /* K=V, in order of precedence (later wins) */
 	char *workdir;
@@ -61,12 +61,12 @@ struct sbx_run_opts {
 	char *name;
 	bool rm;
 	bool detach;
-	int notify_fd;	      /* -d: "OK <id>" once the command started; -1 */
-	const char *reuse_id; /* start this exited sandbox again (`shell --name`, `start`) */
-	struct strv args;     /* run's flags and operands, normalised, for `start` (config.json) */
-	size_t args_image;    /* where IMAGE is in args */
+	int notify_fd;		  /* -d: "OK <id>" once the command started; -1 */
+	const char *reuse_id;	  /* start this exited sandbox again (`shell --name`, `start`) */
+	struct strv args;	  /* run's flags and operands, normalised, for `start` (config.json) */
+	size_t args_image;	  /* where IMAGE is in args */
 	const char *image_digest; /* the manifest an image reference resolved to, or NULL */
-	bool create_only;     /* `create`: configured, never started */
+	bool create_only;	  /* `create`: configured, never started */
 	bool interactive;
 	bool tty;
 

@@ -49,8 +49,8 @@ int state_read_small(int dirfd, const char *name, char *buf, size_t size);
 int state_default_dirs(struct sbx_global *g, struct sbx_error **err);
 
 /* state_open_dirs(): which directories a command uses */
-#define STATE_DIR_ROOT	  1u
-#define STATE_DIR_RUNROOT 2u
+#define STATE_DIR_ROOT	    1u
+#define STATE_DIR_RUNROOT   2u
 #define STATE_DIR_ROOT_READ 4u /* ROOT, only read: not created when missing */
 int state_open_dirs(struct sbx_global *g, unsigned which, struct sbx_error **err);
 

@@ -7,8 +7,8 @@
  * includes/excludes "caps" go both ways.
  *
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *	-iquote lib/base -iquote lib/isolate tests/fuzz/fuzz_seccomp_profile.c lib/isolate/seccomp.c lib/isolate/caps.c \
- *	lib/base/error.c lib/base/util.c -lseccomp -ljansson -lcap -o fuzz_seccomp_profile
+ *	-iquote lib/base -iquote lib/isolate tests/fuzz/fuzz_seccomp_profile.c lib/isolate/seccomp.c
+ *lib/isolate/caps.c \ lib/base/error.c lib/base/util.c -lseccomp -ljansson -lcap -o fuzz_seccomp_profile
  *   ./fuzz_seccomp_profile -timeout=5 -max_total_time=30 -dict=DICT CORPUS_DIR
  *
  * Start the corpus from a real profile (docker's default.json, or the

@@ -46,11 +46,11 @@
 #else
 #define SBX_NR_close_range 436
 #endif
-#define KEYCTL_GET_KEYRING_ID	 0
+#define KEYCTL_GET_KEYRING_ID	    0
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #define KEYCTL_SEARCH		    10
 #define KEYCTL_READ		    11
-#define KEY_SPEC_SESSION_KEYRING (-3)
+#define KEY_SPEC_SESSION_KEYRING    (-3)
 
 static const struct {
 	int num;

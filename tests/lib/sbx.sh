@@ -79,7 +79,8 @@ t_hook_rm() {
 # ROOT and RUNROOT as sandbox makes them (yours, mode 0700: it refuses others),
 # for tests that put files there before the first command.
 sbx_make_state_dirs() {
-	mkdir -p -m 700 "$SANDBOX_ROOT" "$SANDBOX_RUNROOT"
+	mkdir -p "$SANDBOX_ROOT" "$SANDBOX_RUNROOT"
+	chmod 700 "$SANDBOX_ROOT" "$SANDBOX_RUNROOT"
 }
 
 # ---- running the sandbox --------------------------------------------------

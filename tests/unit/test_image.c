@@ -73,16 +73,21 @@ static void test_index_pick(void **state)
 {
 	static const char idx[] =
 	    "{\"schemaVersion\":2,\"manifests\":["
-	    "{\"digest\":\"" D("1") "\",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}},"
-	    "{\"digest\":\"" D("2") "\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\"}},"
-	    "{\"digest\":\"" D("4") "\",\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\","
-	    "\"variant\":\"v6\"}},"
-	    "{\"digest\":\"" D("5") "\",\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\","
-	    "\"variant\":\"v7\"}},"
-	    "{\"digest\":\"" D("3") "\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}";
+	    "{\"digest\":\"" D(
+		"1") "\",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}},"
+		     "{\"digest\":\"" D(
+			 "2") "\",\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\"}},"
+			      "{\"digest\":\"" D(
+				  "4") "\",\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\","
+				       "\"variant\":\"v6\"}},"
+				       "{\"digest\":\"" D(
+					   "5") "\",\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\","
+						"\"variant\":\"v7\"}},"
+						"{\"digest\":\"" D("3") "\",\"platform\":{\"architecture\":"
+									"\"amd64\",\"os\":\"linux\"}}]}";
 	static const char *const pick[][2] = {
 	    {"linux/amd64", D("3")},   {"linux/arm64", D("1")},	 {"linux/arm64/v8", D("1")},
-	    {"linux/arm/v7", D("5")},  {"linux/arm/v6", D("4")},	 {"linux/arm", D("4")},
+	    {"linux/arm/v7", D("5")},  {"linux/arm/v6", D("4")}, {"linux/arm", D("4")},
 	    {"windows/amd64", D("2")},
 	};
 	cleanup_error struct sbx_error *err = NULL;
@@ -112,8 +117,9 @@ static void test_index_pick(void **state)
 
 static void test_platform_parse(void **state)
 {
-	static const char *const bad[] = {"linux", "linux/", "/amd64", "linux/amd64/", "linux/amd64/v1/x",
-					  "Linux/AMD64", "linux/amd64 ", "linux//v7", ""};
+	static const char *const bad[] = {"linux",	  "linux/",	      "/amd64",
+					  "linux/amd64/", "linux/amd64/v1/x", "Linux/AMD64",
+					  "linux/amd64 ", "linux//v7",	      ""};
 	struct image_platform p;
 
 	(void)state;
@@ -128,13 +134,18 @@ static void test_platform_parse(void **state)
 
 static void test_foreign_urls(void **state)
 {
-	static const char good[] =
-	    "{\"schemaVersion\":2,\"config\":{\"digest\":\"" D("a") "\"},\"layers\":[{\"mediaType\":"
-	    "\"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip\",\"digest\":\"" D("b") "\","
-	    "\"size\":3,\"urls\":[\"https://example.com/b\",\"http://e.org/b\"]},{\"digest\":\"" D("c") "\"}]}";
+	static const char good[] = "{\"schemaVersion\":2,\"config\":{\"digest\":\"" D(
+	    "a") "\"},\"layers\":[{\"mediaType\":"
+		 "\"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip\",\"digest\":\"" D(
+		     "b") "\","
+			  "\"size\":3,\"urls\":[\"https://example.com/b\",\"http://e.org/"
+			  "b\"]},{\"digest\":\"" D("c") "\"}]}";
 	static const char *const bad[] = {
-	    "[\"ftp://example.com/b\"]", "\"https://example.com/b\"", "[1]",
-	    "[\"https://a/1\",\"https://a/2\",\"https://a/3\",\"https://a/4\"]", "[\"https://a/\\r\\nX: y\"]",
+	    "[\"ftp://example.com/b\"]",
+	    "\"https://example.com/b\"",
+	    "[1]",
+	    "[\"https://a/1\",\"https://a/2\",\"https://a/3\",\"https://a/4\"]",
+	    "[\"https://a/\\r\\nX: y\"]",
 	};
 	cleanup_error struct sbx_error *err = NULL;
 	struct image_manifest m;
@@ -152,8 +163,9 @@ static void test_foreign_urls(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		cleanup_free char *j = NULL;
 
-		j = xasprintf("{\"schemaVersion\":2,\"config\":{\"digest\":\"" D("a") "\"},\"layers\":"
-			      "[{\"digest\":\"" D("b") "\",\"urls\":%s}]}",
+		j = xasprintf("{\"schemaVersion\":2,\"config\":{\"digest\":\"" D(
+				  "a") "\"},\"layers\":"
+				       "[{\"digest\":\"" D("b") "\",\"urls\":%s}]}",
 			      bad[i]);
 		sbx_error_free(err);
 		err = NULL;
@@ -218,9 +230,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_manifest),	   cmocka_unit_test(test_manifest_refused),
-	    cmocka_unit_test(test_index_pick),
-	    cmocka_unit_test(test_platform_parse),
-	    cmocka_unit_test(test_foreign_urls),	   cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_index_pick),	   cmocka_unit_test(test_platform_parse),
+	    cmocka_unit_test(test_foreign_urls),   cmocka_unit_test(test_config),
 	    cmocka_unit_test(test_config_refused),
 	};
 
