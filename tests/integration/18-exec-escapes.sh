@@ -78,6 +78,7 @@ assert_interpreter_not_host() {
 }
 
 test_exec_self_exe_script() {
+	require_static_binary "the sealed copy runs as the script's interpreter inside a busybox root"
 	self_exe_script
 	start_d -v "$T_TMP/s:/s" "$ROOTFS" sleep 60
 	full_pipe_on_fd3
@@ -96,6 +97,7 @@ test_exec_self_exe_script() {
 }
 
 test_run_self_exe_script() {
+	require_static_binary "the sealed copy runs as the script's interpreter inside a busybox root"
 	local init
 	self_exe_script
 	full_pipe_on_fd3
@@ -111,6 +113,7 @@ test_run_self_exe_script() {
 }
 
 test_shell_self_exe_script() {
+	require_static_binary "the sealed copy runs as the script's interpreter inside a busybox root"
 	self_exe_script
 	full_pipe_on_fd3
 	"$SANDBOX" shell --name sh1 --network none -v "$T_TMP/s:/s" -e SHELL=/s/x "$ROOTFS" 2>&3 </dev/null &
@@ -123,6 +126,7 @@ test_shell_self_exe_script() {
 }
 
 test_start_self_exe_script() {
+	require_static_binary "the sealed copy runs as the script's interpreter inside a busybox root"
 	self_exe_script
 	full_pipe_on_fd3
 	assert_status 0 "$SANDBOX" create --network none "${SBX_RUN_DEFAULTS[@]}" --name st -v "$T_TMP/s:/s" \

@@ -122,6 +122,14 @@ if [ -n "$(no_subuid_reason)" ]; then
 	SBX_RUN_DEFAULTS=(--userns single)
 fi
 
+# require_static_binary WHY: skip unless the binary under test is the static
+# one (`make asan` tests a dynamic glibc build, which cannot start inside a
+# busybox root filesystem and whose start-up sanitizers slow down)
+require_static_binary() {
+	LC_ALL=C file -L "$SANDBOX" | grep -q 'statically linked' ||
+		t_skip "$SANDBOX is not the static binary (e.g. the ASan build): $1"
+}
+
 require_subuid() {
 	local why
 	why=$(no_subuid_reason)
